@@ -1,0 +1,62 @@
+//! The HTML shell and the route table.
+
+use crate::{
+    components::NotFoundPage,
+    features::{documents::views::RequestAccessPage, trust_center::views::TrustCenterPage},
+};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path, SsrMode,
+};
+
+/// The document around every page. Rendered on the server only.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    provide_request_nonce();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <HashedStylesheet options=options.clone() />
+                <link rel="icon" href="/favicon.ico" sizes="any" />
+                <HydrationScripts options islands=true />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The CSP nonce is minted by the security-headers middleware (which also sends it in the
+/// `Content-Security-Policy` header); here it is handed to Leptos so the hydration script and
+/// any `<Style>` carry it.
+fn provide_request_nonce() {
+    #[cfg(feature = "ssr")]
+    {
+        use leptos::nonce::Nonce;
+        if let Some(parts) = use_context::<http::request::Parts>() {
+            if let Some(nonce) = parts.extensions.get::<Nonce>() {
+                provide_context(nonce.clone());
+            }
+        }
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // Async rendering: every page arrives complete, so it works with JavaScript off.
+    view! {
+        <Router>
+            <Routes fallback=NotFoundPage>
+                <Route path=path!("/") view=TrustCenterPage ssr=SsrMode::Async />
+                <Route path=path!("/documents/:slug/request") view=RequestAccessPage ssr=SsrMode::Async />
+            </Routes>
+        </Router>
+    }
+}

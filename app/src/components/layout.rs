@@ -1,0 +1,92 @@
+//! The frame of every public page: skip link, header with the company's brand, footer.
+
+use super::HydrationMarker;
+use crate::{error::AppError, features::trust_center::model::Section};
+use leptos::prelude::*;
+use leptos_meta::Style;
+use serde::{Deserialize, Serialize};
+
+/// What the frame needs to know about the company.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Branding {
+    pub company_name: String,
+    pub logo_url: Option<String>,
+    pub accent_color: String,
+    pub security_contact_email: String,
+    pub sections: Vec<Section>,
+}
+
+/// Public: the published brand of the trust center.
+#[server(prefix = "/api", endpoint = "branding")]
+pub async fn get_branding() -> Result<Branding, AppError> {
+    // Public data: no authentication by design.
+    use crate::features::trust_center::server as trust;
+    let state = crate::ssr::app_state()?;
+    let (content, _) = trust::load_published(&state.db).await?.ok_or(AppError::NotFound)?;
+    Ok(Branding::from_company(&content.company))
+}
+
+impl Branding {
+    pub fn from_company(c: &crate::features::trust_center::model::CompanyProfile) -> Self {
+        Self {
+            company_name: c.name.clone(),
+            logo_url: c.logo_url.clone(),
+            accent_color: c.accent_color.clone(),
+            security_contact_email: c.security_contact_email.clone(),
+            sections: c.sections.clone(),
+        }
+    }
+
+    /// The accent colour, only if it is a plain `#rrggbb` (it is written into CSS).
+    fn safe_accent(&self) -> Option<&str> {
+        let c = self.accent_color.as_str();
+        (c.len() == 7 && c.starts_with('#') && c[1..].bytes().all(|b| b.is_ascii_hexdigit())).then_some(c)
+    }
+}
+
+#[component]
+pub fn PublicLayout(branding: Branding, children: Children) -> impl IntoView {
+    let accent = branding.safe_accent().map(|c| format!(":root{{--accent:{c}}}"));
+    let nav: Vec<_> = branding
+        .sections
+        .iter()
+        .map(|s| view! { <li><a href=format!("/#{}", s.anchor())>{s.label()}</a></li> })
+        .collect();
+    let year_note = format!("© {}", branding.company_name);
+    view! {
+        {accent.map(|css| view! { <Style>{css}</Style> })}
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <header class="site-header">
+            <div class="wrap header-inner">
+                <a class="brand" href="/">
+                    {branding
+                        .logo_url
+                        .clone()
+                        .map(|src| view! { <img src=src alt="" width="36" height="36" /> })}
+                    <span class="brand-name">{branding.company_name.clone()}</span>
+                    <span class="brand-sub">"Trust Center"</span>
+                </a>
+                <nav aria-label="Sections">
+                    <ul class="nav-list">{nav}</ul>
+                </nav>
+            </div>
+        </header>
+        <main id="main" tabindex="-1">{children()}</main>
+        <footer class="site-footer">
+            <div class="wrap footer-inner">
+                <p>
+                    {year_note} " · Security questions: "
+                    <a href=format!(
+                        "mailto:{}",
+                        branding.security_contact_email,
+                    )>{branding.security_contact_email.clone()}</a>
+                </p>
+                <p>
+                    <a href="/trust.json">"Machine-readable summary (JSON)"</a>
+                    " · Powered by Vouchsafe"
+                </p>
+            </div>
+            <HydrationMarker />
+        </footer>
+    }
+}

@@ -1,0 +1,121 @@
+//! Wire types for documents. File locations and hashes stay on the server.
+
+use crate::types::IsoDate;
+use serde::{Deserialize, Serialize};
+
+/// What a document is; drives its icon, wording and default visibility.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentKind {
+    Soc2TypeIi,
+    Soc3,
+    BridgeLetter,
+    PenTest,
+    IsoCertificate,
+    Policy,
+    Other,
+}
+
+impl DocumentKind {
+    pub const ALL: [DocumentKind; 7] = [
+        Self::Soc2TypeIi,
+        Self::Soc3,
+        Self::BridgeLetter,
+        Self::PenTest,
+        Self::IsoCertificate,
+        Self::Policy,
+        Self::Other,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Soc2TypeIi => "SOC 2 Type II report",
+            Self::Soc3 => "SOC 3 report",
+            Self::BridgeLetter => "Bridge letter",
+            Self::PenTest => "Penetration test report",
+            Self::IsoCertificate => "ISO certificate",
+            Self::Policy => "Policy",
+            Self::Other => "Other",
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Soc2TypeIi => "soc2_type_ii",
+            Self::Soc3 => "soc3",
+            Self::BridgeLetter => "bridge_letter",
+            Self::PenTest => "pen_test",
+            Self::IsoCertificate => "iso_certificate",
+            Self::Policy => "policy",
+            Self::Other => "other",
+        }
+    }
+
+    pub fn parse(code: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.code() == code.trim())
+            .ok_or_else(|| format!("“{code}” is not a document kind."))
+    }
+}
+
+/// Who may download a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Visibility {
+    /// Anyone, directly from the public page.
+    Public,
+    /// Only with verified identity, an accepted NDA and an approved request.
+    Restricted,
+}
+
+impl Visibility {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Public => "public",
+            Self::Restricted => "restricted",
+        }
+    }
+
+    pub fn parse(code: &str) -> Result<Self, String> {
+        match code.trim() {
+            "public" => Ok(Self::Public),
+            "restricted" => Ok(Self::Restricted),
+            other => Err(format!("“{other}” is not a visibility (public or restricted).")),
+        }
+    }
+}
+
+/// A document as listed on the public page: public ones link to a download, restricted ones to a
+/// request for access. No file path or hash is exposed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicDocument {
+    pub slug: String,
+    pub title: String,
+    pub kind: DocumentKind,
+    pub description: String,
+    pub visibility: Visibility,
+    pub version: i64,
+    pub updated_on: IsoDate,
+    pub byte_size: i64,
+}
+
+impl PublicDocument {
+    /// Where the public page sends a visitor for this document.
+    pub fn href(&self) -> String {
+        match self.visibility {
+            Visibility::Public => format!("/documents/{}/download", self.slug),
+            Visibility::Restricted => format!("/documents/{}/request", self.slug),
+        }
+    }
+
+    /// `214 KB`, `1.2 MB`.
+    pub fn size_label(&self) -> String {
+        let bytes = self.byte_size.max(0) as f64;
+        if bytes >= 1_000_000.0 {
+            format!("{:.1} MB", bytes / 1_000_000.0)
+        } else {
+            format!("{} KB", ((bytes / 1000.0).ceil() as i64).max(1))
+        }
+    }
+}

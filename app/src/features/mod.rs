@@ -1,0 +1,5 @@
+//! One module per feature: `model` (wire types), `api` (server functions), `server` (ssr-only
+//! queries and rules), `views` (components).
+
+pub mod documents;
+pub mod trust_center;

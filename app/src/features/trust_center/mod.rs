@@ -1,0 +1,8 @@
+//! The public trust page and `/trust.json`.
+
+pub mod api;
+pub mod domain;
+pub mod model;
+#[cfg(feature = "ssr")]
+pub mod server;
+pub mod views;

@@ -1,0 +1,321 @@
+//! Server-side queries of the trust center: the working (draft) tables, publishing, and the
+//! published version the public reads.
+
+use super::{
+    domain::{
+        ControlCategory, ControlStatus, ExaminationPeriod, Opinion, ReportType, SubserviceTreatment, TscCategory,
+        TscPoint,
+    },
+    model::{
+        BridgeLetter, CompanyProfile, Control, Faq, Framework, Section, Soc2Report, SubserviceOrganization, Subprocessor,
+        TrustCenterContent, TrustPage,
+    },
+};
+use crate::{
+    error::AppError,
+    features::documents::server as documents,
+    ssr::db::{flag, Db},
+    types::{IsoDate, Timestamp},
+};
+use sqlx::FromRow;
+
+/// A stored value that no longer parses is a bug or tampering, not user error: log it and fail.
+fn corrupt(what: &str, problem: String) -> AppError {
+    AppError::internal("stored trust center content is invalid", format!("{what}: {problem}"))
+}
+
+fn date(what: &str, text: &str) -> Result<IsoDate, AppError> {
+    IsoDate::parse(text).map_err(|e| corrupt(what, e))
+}
+
+fn opt_date(what: &str, text: Option<String>) -> Result<Option<IsoDate>, AppError> {
+    text.map(|t| date(what, &t)).transpose()
+}
+
+#[derive(FromRow)]
+struct ProfileRow {
+    name: String,
+    description: String,
+    website_url: String,
+    security_contact_email: String,
+    logo_sha256: Option<String>,
+    accent_color: String,
+    sections: String,
+    updated_at: i64,
+}
+
+/// Parses the stored section list (comma-separated anchors).
+pub fn parse_sections(text: &str) -> Result<Vec<Section>, String> {
+    text.split(',').map(str::trim).filter(|s| !s.is_empty()).map(Section::parse).collect()
+}
+
+async fn load_profile(db: &Db) -> Result<(CompanyProfile, Timestamp), AppError> {
+    let row: ProfileRow = sqlx::query_as(
+        "select name, description, website_url, security_contact_email, logo_sha256, accent_color, sections, \
+         updated_at from company_profile where id = 1",
+    )
+    .fetch_one(db.pool())
+    .await?;
+    let sections = parse_sections(&row.sections).map_err(|e| corrupt("sections", e))?;
+    // The logo URL carries its hash so browsers may cache it for good.
+    let logo_url = row.logo_sha256.map(|sha| format!("/branding/logo/{}", &sha[..16.min(sha.len())]));
+    let profile = CompanyProfile {
+        name: row.name,
+        description: row.description,
+        website_url: row.website_url,
+        security_contact_email: row.security_contact_email,
+        logo_url,
+        accent_color: row.accent_color,
+        sections,
+    };
+    Ok((profile, Timestamp(row.updated_at)))
+}
+
+#[derive(FromRow)]
+struct ReportRow {
+    id: i64,
+    report_type: String,
+    period_start: String,
+    period_end: String,
+    audit_firm: String,
+    opinion: String,
+    report_date: String,
+    tsc_in_scope: String,
+    document_slug: Option<String>,
+}
+
+/// The SOC 2 report with the latest period end, with its subservice organizations and CUECs.
+async fn load_current_report(db: &Db) -> Result<Option<(i64, Soc2Report)>, AppError> {
+    let row: Option<ReportRow> = sqlx::query_as(
+        "select r.id, r.report_type, r.period_start, r.period_end, r.audit_firm, r.opinion, r.report_date, \
+         r.tsc_in_scope, d.slug as document_slug \
+         from soc2_reports r left join documents d on d.id = r.document_id \
+         order by r.period_end desc, r.id desc limit 1",
+    )
+    .fetch_optional(db.pool())
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let report_type = ReportType::parse(&row.report_type).map_err(|e| corrupt("report type", e))?;
+    let period = ExaminationPeriod::new(
+        report_type,
+        date("period start", &row.period_start)?,
+        date("period end", &row.period_end)?,
+    )
+    .map_err(|e| corrupt("period", e))?;
+    let mut tsc_in_scope = row
+        .tsc_in_scope
+        .split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(TscCategory::parse)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| corrupt("tsc in scope", e))?;
+    if !tsc_in_scope.contains(&TscCategory::Security) {
+        tsc_in_scope.push(TscCategory::Security);
+    }
+    tsc_in_scope.sort();
+    let orgs: Vec<(String, String, String)> = sqlx::query_as(
+        "select name, services, treatment from soc2_subservice_orgs where report_id = $1 order by position, id",
+    )
+    .bind(row.id)
+    .fetch_all(db.pool())
+    .await?;
+    let subservice_organizations = orgs
+        .into_iter()
+        .map(|(name, services, treatment)| {
+            let treatment = SubserviceTreatment::parse(&treatment).map_err(|e| corrupt("treatment", e))?;
+            Ok(SubserviceOrganization { name, services, treatment })
+        })
+        .collect::<Result<_, AppError>>()?;
+    let cuecs: Vec<(String,)> =
+        sqlx::query_as("select description from soc2_cuecs where report_id = $1 order by position, id")
+            .bind(row.id)
+            .fetch_all(db.pool())
+            .await?;
+    let report = Soc2Report {
+        report_type,
+        period,
+        audit_firm: row.audit_firm,
+        opinion: Opinion::parse(&row.opinion).map_err(|e| corrupt("opinion", e))?,
+        report_date: date("report date", &row.report_date)?,
+        tsc_in_scope,
+        subservice_organizations,
+        complementary_user_entity_controls: cuecs.into_iter().map(|(c,)| c).collect(),
+        document_slug: row.document_slug,
+    };
+    Ok(Some((row.id, report)))
+}
+
+async fn load_bridge_letter(db: &Db, report_id: i64) -> Result<Option<BridgeLetter>, AppError> {
+    let row: Option<(String, String, Option<String>)> = sqlx::query_as(
+        "select b.issued_on, b.covered_until, d.slug from bridge_letters b \
+         left join documents d on d.id = b.document_id \
+         where b.report_id = $1 order by b.covered_until desc, b.id desc limit 1",
+    )
+    .bind(report_id)
+    .fetch_optional(db.pool())
+    .await?;
+    row.map(|(issued, until, slug)| {
+        Ok(BridgeLetter {
+            issued_on: date("bridge issued", &issued)?,
+            covered_until: date("bridge covered until", &until)?,
+            document_slug: slug,
+        })
+    })
+    .transpose()
+}
+
+#[derive(FromRow)]
+struct FrameworkRow {
+    name: String,
+    evidence: String,
+    issuer: Option<String>,
+    issued_on: Option<String>,
+    valid_until: Option<String>,
+    in_progress: i64,
+    description: String,
+    document_slug: Option<String>,
+}
+
+async fn load_frameworks(db: &Db) -> Result<Vec<Framework>, AppError> {
+    let rows: Vec<FrameworkRow> = sqlx::query_as(
+        "select f.name, f.evidence, f.issuer, f.issued_on, f.valid_until, f.in_progress, f.description, \
+         d.slug as document_slug from frameworks f left join documents d on d.id = f.document_id \
+         order by f.position, f.id",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(Framework {
+                name: r.name,
+                evidence: r.evidence,
+                issuer: r.issuer,
+                issued_on: opt_date("framework issued", r.issued_on)?,
+                valid_until: opt_date("framework valid until", r.valid_until)?,
+                in_progress: flag(r.in_progress),
+                description: r.description,
+                document_slug: r.document_slug,
+            })
+        })
+        .collect()
+}
+
+#[derive(FromRow)]
+struct ControlRow {
+    category: String,
+    title: String,
+    description: String,
+    status: String,
+    tsc_points: String,
+}
+
+async fn load_controls(db: &Db) -> Result<Vec<Control>, AppError> {
+    let rows: Vec<ControlRow> = sqlx::query_as(
+        "select category, title, description, status, tsc_points from controls order by position, id",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(Control {
+                category: ControlCategory::parse(&r.category).map_err(|e| corrupt("control category", e))?,
+                title: r.title,
+                description: r.description,
+                status: ControlStatus::parse(&r.status).map_err(|e| corrupt("control status", e))?,
+                tsc_points: TscPoint::parse_list(&r.tsc_points).map_err(|e| corrupt("control tsc", e))?,
+            })
+        })
+        .collect()
+}
+
+#[derive(FromRow)]
+struct SubprocessorRow {
+    name: String,
+    purpose: String,
+    location: String,
+    data_processed: String,
+    website_url: Option<String>,
+    start_date: Option<String>,
+}
+
+/// Subprocessors in use on `today` (started, and not ended).
+async fn load_subprocessors(db: &Db, today: IsoDate) -> Result<Vec<Subprocessor>, AppError> {
+    let rows: Vec<SubprocessorRow> = sqlx::query_as(
+        "select name, purpose, location, data_processed, website_url, start_date from subprocessors \
+         where (end_date is null or end_date >= $1) order by position, name",
+    )
+    .bind(today.to_string())
+    .fetch_all(db.pool())
+    .await?;
+    rows.into_iter()
+        .map(|r| {
+            Ok(Subprocessor {
+                name: r.name,
+                purpose: r.purpose,
+                location: r.location,
+                data_processed: r.data_processed,
+                website_url: r.website_url,
+                since: opt_date("subprocessor start", r.start_date)?,
+            })
+        })
+        .collect()
+}
+
+async fn load_faqs(db: &Db) -> Result<Vec<Faq>, AppError> {
+    let rows: Vec<(String, String)> =
+        sqlx::query_as("select question, answer from faqs order by position, id").fetch_all(db.pool()).await?;
+    Ok(rows.into_iter().map(|(question, answer)| Faq { question, answer }).collect())
+}
+
+/// The working copy of everything the public page shows, as it would be published now.
+pub async fn load_working(db: &Db, today: IsoDate) -> Result<TrustCenterContent, AppError> {
+    let (company, _) = load_profile(db).await?;
+    let report = load_current_report(db).await?;
+    let bridge_letter = match &report {
+        Some((id, _)) => load_bridge_letter(db, *id).await?,
+        None => None,
+    };
+    Ok(TrustCenterContent {
+        company,
+        soc2: report.map(|(_, r)| r),
+        bridge_letter,
+        frameworks: load_frameworks(db).await?,
+        controls: load_controls(db).await?,
+        subprocessors: load_subprocessors(db, today).await?,
+        faqs: load_faqs(db).await?,
+    })
+}
+
+/// Publishes the working copy: stores it whole as the newest published version.
+pub async fn publish(db: &Db, by_user: Option<i64>, today: IsoDate) -> Result<Timestamp, AppError> {
+    let content = load_working(db, today).await?;
+    let json = serde_json::to_string(&content).map_err(|e| AppError::internal("serialising content", e))?;
+    let now = Timestamp::now();
+    sqlx::query("insert into published_versions (content, published_at, published_by) values ($1, $2, $3)")
+        .bind(json)
+        .bind(now.0)
+        .bind(by_user)
+        .execute(db.pool())
+        .await?;
+    Ok(now)
+}
+
+/// The newest published content and when it was published; `None` before the first publish.
+pub async fn load_published(db: &Db) -> Result<Option<(TrustCenterContent, Timestamp)>, AppError> {
+    let row: Option<(String, i64)> =
+        sqlx::query_as("select content, published_at from published_versions order by id desc limit 1")
+            .fetch_optional(db.pool())
+            .await?;
+    row.map(|(json, at)| {
+        let content = serde_json::from_str(&json).map_err(|e| corrupt("published content", e.to_string()))?;
+        Ok((content, Timestamp(at)))
+    })
+    .transpose()
+}
+
+/// The public page as of `today`; `NotFound` until something has been published.
+pub async fn trust_page(db: &Db, today: IsoDate, site_url: &str) -> Result<TrustPage, AppError> {
+    let (content, published_at) = load_published(db).await?.ok_or(AppError::NotFound)?;
+    let documents = documents::list_for_public_page(db).await?;
+    Ok(TrustPage::assemble(content, published_at, documents, today, site_url.to_string()))
+}

@@ -1,0 +1,97 @@
+//! The database handle: SQLite by default, PostgreSQL for several instances.
+//!
+//! Queries go through sqlx's `Any` driver so one portable SQL text (`$1` placeholders, lowercase)
+//! serves both engines. Its limits shape the schema: integers are read as `i64` (SQLite has no
+//! narrower integer, PostgreSQL columns are `bigint`), flags are integers 0/1, and dates and times
+//! are `text` (ISO 8601) or `bigint` (Unix seconds) — `Any` cannot read SQLite's `boolean` or
+//! `date` column types.
+
+use sqlx::{
+    any::{AnyConnectOptions, AnyPoolOptions},
+    AnyPool,
+};
+use std::{str::FromStr, time::Duration};
+
+/// Which engine is behind the pool; the few non-portable statements branch on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
+static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
+
+impl Db {
+    /// Connects; for SQLite, creates the database file (and its directory) when missing.
+    pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") { Backend::Sqlite } else { Backend::Postgres };
+        if backend == Backend::Sqlite {
+            if let Some(dir) = sqlite_file(url).and_then(|p| p.parent().map(ToOwned::to_owned)) {
+                if !dir.as_os_str().is_empty() {
+                    std::fs::create_dir_all(&dir).map_err(sqlx::Error::Io)?;
+                }
+            }
+        }
+        let options = AnyConnectOptions::from_str(url)?;
+        let pool = AnyPoolOptions::new()
+            // SQLite serialises writers anyway; a small pool keeps WAL readers concurrent.
+            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await?;
+        Ok(Self { pool, backend })
+    }
+
+    /// Applies pending migrations for this backend.
+    pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
+        match self.backend {
+            Backend::Sqlite => SQLITE_MIGRATOR.run(&self.pool).await,
+            Backend::Postgres => POSTGRES_MIGRATOR.run(&self.pool).await,
+        }
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// `true` when the database answers a trivial query.
+    pub async fn is_healthy(&self) -> bool {
+        sqlx::query("select 1").execute(&self.pool).await.is_ok()
+    }
+}
+
+/// The file path inside a `sqlite:` URL, if it names a file.
+fn sqlite_file(url: &str) -> Option<std::path::PathBuf> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next()?;
+    (!path.is_empty() && path != ":memory:").then(|| path.into())
+}
+
+/// Reads a 0/1 integer column as a flag.
+pub fn flag(value: i64) -> bool {
+    value != 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls_name_their_file() {
+        assert_eq!(sqlite_file("sqlite://./data/v.db?mode=rwc"), Some("./data/v.db".into()));
+        assert_eq!(sqlite_file("sqlite:///srv/v.db"), Some("/srv/v.db".into()));
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+    }
+}

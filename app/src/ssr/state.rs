@@ -1,0 +1,28 @@
+//! The shared application state, handed to routes as axum state and to server functions as
+//! Leptos context. Tests build their own with their own database.
+
+use super::{config::Config, db::Db, page_cache::PageCache, storage::FileStore};
+use crate::error::AppError;
+use axum::extract::FromRef;
+use leptos::prelude::{use_context, LeptosOptions};
+use std::sync::Arc;
+
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: Db,
+    pub files: FileStore,
+    pub leptos_options: LeptosOptions,
+    pub page_cache: Arc<PageCache>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// The state inside a server function or a component rendered on the server.
+pub fn app_state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| AppError::internal("app state", "AppState missing from context"))
+}

@@ -1,0 +1,69 @@
+//! The command line: `vouchsafe [serve [--demo]] | migrate`.
+
+use crate::{build_state, serve};
+use app::ssr::config::Config;
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(name = "vouchsafe", version, about = "A self-hosted trust center")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the web server (the default).
+    Serve {
+        /// Seed an empty database with the Northwind Analytics demo trust center.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply database migrations and exit.
+    Migrate,
+}
+
+pub async fn run(cli: Cli) -> ExitCode {
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("configuration error: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match cli.command.unwrap_or(Command::Serve { demo: false }) {
+        Command::Serve { demo } => run_serve(config, demo).await,
+        Command::Migrate => run_migrate(config).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run_serve(config: Config, demo: bool) -> anyhow::Result<()> {
+    let addr = config.addr;
+    let state = build_state(config).await?;
+    if demo {
+        let today = app::types::IsoDate::today_utc();
+        if app::ssr::demo::seed_if_empty(&state.db, &state.files, today).await? {
+            tracing::info!("seeded the {} demo trust center", app::ssr::demo::COMPANY);
+        } else {
+            tracing::info!("database already has content; demo not seeded");
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    tracing::info!("listening on http://{} (public URL {})", listener.local_addr()?, state.config.base_url.as_str());
+    serve(state, listener).await
+}
+
+async fn run_migrate(config: Config) -> anyhow::Result<()> {
+    let db = app::ssr::db::Db::connect(&config.database_url).await?;
+    db.migrate().await?;
+    println!("migrations applied");
+    Ok(())
+}

@@ -1,0 +1,18 @@
+//! `vouchsafe`: the trust center server and its administration commands.
+
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    // A missing .env is normal; a malformed one is reported by the config step naming the value.
+    let _ = dotenvy::dotenv();
+    server::telemetry::init();
+    let cli = server::cli::Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("could not start the async runtime: {err}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(server::cli::run(cli))
+}

@@ -1,0 +1,11 @@
+use app::ssr::AppState;
+use axum::{extract::State, http::StatusCode};
+
+/// 200 when the database answers, 503 otherwise.
+pub async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    if state.db.is_healthy().await {
+        (StatusCode::OK, "ok")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+    }
+}
