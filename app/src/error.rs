@@ -3,11 +3,11 @@
 //! Policy (after crates.io): an unexpected failure is logged once, with detail, where it is turned
 //! into [`AppError::Internal`]; the browser only ever sees the fixed, friendly messages below.
 
-use serde::{Deserialize, Serialize};
 use leptos::server_fn::{
     codec::JsonEncoding,
     error::{FromServerFnError, ServerFnErrorErr},
 };
+use serde::{Deserialize, Serialize};
 
 /// A message about one form field, shown next to it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,9 +53,7 @@ impl AppError {
     /// The message for `field`, if any.
     pub fn field_message(&self, field: &str) -> Option<&str> {
         match self {
-            Self::Invalid { fields, .. } => {
-                fields.iter().find(|f| f.field == field).map(|f| f.message.as_str())
-            }
+            Self::Invalid { fields, .. } => fields.iter().find(|f| f.field == field).map(|f| f.message.as_str()),
             _ => None,
         }
     }

@@ -112,9 +112,7 @@ impl Timestamp {
 
     /// RFC 3339 in UTC, e.g. `2026-11-23T10:15:00Z`.
     pub fn rfc3339(self) -> String {
-        self.datetime()
-            .format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default()
+        self.datetime().format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
     }
 
     /// `23 November 2026, 10:15 UTC`.

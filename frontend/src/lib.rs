@@ -1,10 +1,10 @@
-//! WASM entry point. The public pages are server-rendered; only `#[island]` components hydrate.
+//! WASM entry point. Pages are server-rendered; only `#[island]` components hydrate.
+
+// Naming the crate links it, and with it every island's `#[wasm_bindgen]` export.
+use app as _;
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
-    // Pulls in every island so the bundle registers them.
-    #[expect(unused_imports, reason = "linking the islands into the bundle is the point")]
-    use app::*;
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_islands();
 }

@@ -73,7 +73,9 @@ impl Config {
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
         let data_dir = PathBuf::from(get("VOUCHSAFE_DATA_DIR").unwrap_or_else(|| "./data".into()));
         let database_url = match get("DATABASE_URL") {
-            Some(url) => parse_database_url(&url).map_err(|problem| ConfigError { variable: "DATABASE_URL", problem })?,
+            Some(url) => {
+                parse_database_url(&url).map_err(|problem| ConfigError { variable: "DATABASE_URL", problem })?
+            }
             None => sqlite_url_for(&data_dir.join("vouchsafe.db")),
         };
         let addr_text = get("VOUCHSAFE_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
@@ -82,7 +84,9 @@ impl Config {
             problem: format!("“{addr_text}” is not a listen address such as 127.0.0.1:3000"),
         })?;
         let base_url = match get("VOUCHSAFE_BASE_URL") {
-            Some(text) => BaseUrl::parse(&text).map_err(|problem| ConfigError { variable: "VOUCHSAFE_BASE_URL", problem })?,
+            Some(text) => {
+                BaseUrl::parse(&text).map_err(|problem| ConfigError { variable: "VOUCHSAFE_BASE_URL", problem })?
+            }
             None => default_base_url(addr),
         };
         let site_root = get("LEPTOS_SITE_ROOT").map(PathBuf::from).unwrap_or_else(default_site_root);

@@ -33,12 +33,14 @@ pub async fn download_public(State(state): State<AppState>, Path(slug): Path<Str
 
 /// A file name safe in a quoted header value on every platform: letters, digits, `.-_` only.
 pub fn safe_file_name(name: &str) -> String {
-    let cleaned: String = name
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '-' })
-        .collect();
+    let cleaned: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') { c } else { '-' }).collect();
     let trimmed = cleaned.trim_matches(|c| c == '.' || c == '-');
-    if trimmed.is_empty() { "document.pdf".to_string() } else { trimmed.to_string() }
+    if trimmed.is_empty() {
+        "document.pdf".to_string()
+    } else {
+        trimmed.to_string()
+    }
 }
 
 #[cfg(test)]

@@ -136,7 +136,11 @@ pub async fn add_version(
     .bind(now)
     .execute(&mut *tx)
     .await?;
-    sqlx::query("update documents set updated_at = $1 where id = $2").bind(now).bind(document_id).execute(&mut *tx).await?;
+    sqlx::query("update documents set updated_at = $1 where id = $2")
+        .bind(now)
+        .bind(document_id)
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await?;
     Ok(next)
 }

@@ -1,6 +1,6 @@
 //! Pages about documents.
 
-use super::model::{PublicDocument, Visibility};
+use super::model::PublicDocument;
 use crate::{
     components::{Branding, ErrorPanel, LockIcon, PublicLayout},
     error::AppError,
@@ -21,14 +21,16 @@ pub struct RequestInfo {
 #[server(prefix = "/api", endpoint = "request_info")]
 pub async fn get_request_info(slug: String) -> Result<RequestInfo, AppError> {
     // Public data: no authentication by design (titles of restricted documents are public).
-    use crate::features::{documents::server as docs, trust_center::server as trust};
+    use crate::features::{
+        documents::{model::Visibility, server as docs},
+        trust_center::server as trust,
+    };
     let state = crate::ssr::app_state()?;
     let (content, _) = trust::load_published(&state.db).await?.ok_or(AppError::NotFound)?;
-    let restricted = docs::list_for_public_page(&state.db)
-        .await?
-        .into_iter()
-        .filter(|d| d.visibility == Visibility::Restricted);
-    let documents: Vec<_> = if slug == "all" { restricted.collect() } else { restricted.filter(|d| d.slug == slug).collect() };
+    let restricted =
+        docs::list_for_public_page(&state.db).await?.into_iter().filter(|d| d.visibility == Visibility::Restricted);
+    let documents: Vec<_> =
+        if slug == "all" { restricted.collect() } else { restricted.filter(|d| d.slug == slug).collect() };
     if documents.is_empty() {
         return Err(AppError::NotFound);
     }

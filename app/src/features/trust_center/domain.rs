@@ -19,13 +19,8 @@ pub enum TscCategory {
 }
 
 impl TscCategory {
-    pub const ALL: [TscCategory; 5] = [
-        Self::Security,
-        Self::Availability,
-        Self::ProcessingIntegrity,
-        Self::Confidentiality,
-        Self::Privacy,
-    ];
+    pub const ALL: [TscCategory; 5] =
+        [Self::Security, Self::Availability, Self::ProcessingIntegrity, Self::Confidentiality, Self::Privacy];
 
     pub fn label(self) -> &'static str {
         match self {
@@ -161,7 +156,9 @@ impl<'de> Deserialize<'de> for TscPoint {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReportType {
+    #[serde(rename = "type_i")]
     TypeI,
+    #[serde(rename = "type_ii")]
     TypeII,
 }
 
@@ -548,10 +545,7 @@ mod tests {
     fn an_old_report_is_stale_unless_a_bridge_letter_covers_today() {
         let end = d("2025-09-30");
         let late = d("2026-11-23");
-        assert_eq!(
-            Freshness::evaluate(end, None, late).status,
-            FreshnessStatus::Stale { since: d("2026-10-01") }
-        );
+        assert_eq!(Freshness::evaluate(end, None, late).status, FreshnessStatus::Stale { since: d("2026-10-01") });
         assert_eq!(
             Freshness::evaluate(end, Some(d("2026-12-31")), late).status,
             FreshnessStatus::Bridged { covered_until: d("2026-12-31") }
@@ -569,6 +563,14 @@ mod tests {
         assert_eq!(FrameworkStatus::evaluate(false, Some(d("2026-11-22")), today), FrameworkStatus::Expired);
         assert_eq!(FrameworkStatus::evaluate(true, None, today), FrameworkStatus::InProgress);
         assert_eq!(FrameworkStatus::evaluate(false, None, today), FrameworkStatus::Active);
+    }
+
+    #[test]
+    fn report_types_serialise_as_their_codes() {
+        for t in [ReportType::TypeI, ReportType::TypeII] {
+            assert_eq!(serde_json::to_value(t).unwrap(), t.code());
+            assert_eq!(ReportType::parse(t.code()), Ok(t));
+        }
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Wire types of the public trust center. Nothing here is secret: all of it is public data.
 
 use super::domain::{
-    ControlCategory, ControlStatus, ExaminationPeriod, Freshness, FrameworkStatus, Opinion, ReportType,
+    ControlCategory, ControlStatus, ExaminationPeriod, FrameworkStatus, Freshness, Opinion, ReportType,
     SubserviceTreatment, TscCategory, TscPoint,
 };
 use crate::features::documents::model::PublicDocument;
@@ -171,11 +171,8 @@ impl TrustPage {
             let bridge = content.bridge_letter.as_ref().map(|b| b.covered_until);
             Freshness::evaluate(r.period.end, bridge, today)
         });
-        let framework_statuses = content
-            .frameworks
-            .iter()
-            .map(|f| FrameworkStatus::evaluate(f.in_progress, f.valid_until, today))
-            .collect();
+        let framework_statuses =
+            content.frameworks.iter().map(|f| FrameworkStatus::evaluate(f.in_progress, f.valid_until, today)).collect();
         Self { site_url, content, published_at, as_of: today, soc2_freshness, framework_statuses, documents }
     }
 
@@ -184,8 +181,7 @@ impl TrustPage {
         ControlCategory::ALL
             .into_iter()
             .filter_map(|cat| {
-                let items: Vec<Control> =
-                    self.content.controls.iter().filter(|c| c.category == cat).cloned().collect();
+                let items: Vec<Control> = self.content.controls.iter().filter(|c| c.category == cat).cloned().collect();
                 (!items.is_empty()).then_some((cat, items))
             })
             .collect()

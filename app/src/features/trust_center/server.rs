@@ -7,8 +7,8 @@ use super::{
         TscPoint,
     },
     model::{
-        BridgeLetter, CompanyProfile, Control, Faq, Framework, Section, Soc2Report, SubserviceOrganization, Subprocessor,
-        TrustCenterContent, TrustPage,
+        BridgeLetter, CompanyProfile, Control, Faq, Framework, Section, Soc2Report, Subprocessor,
+        SubserviceOrganization, TrustCenterContent, TrustPage,
     },
 };
 use crate::{
@@ -210,11 +210,10 @@ struct ControlRow {
 }
 
 async fn load_controls(db: &Db) -> Result<Vec<Control>, AppError> {
-    let rows: Vec<ControlRow> = sqlx::query_as(
-        "select category, title, description, status, tsc_points from controls order by position, id",
-    )
-    .fetch_all(db.pool())
-    .await?;
+    let rows: Vec<ControlRow> =
+        sqlx::query_as("select category, title, description, status, tsc_points from controls order by position, id")
+            .fetch_all(db.pool())
+            .await?;
     rows.into_iter()
         .map(|r| {
             Ok(Control {

@@ -11,7 +11,10 @@ use crate::{
     error::AppError,
     features::{
         documents::server::{self as docs, NewDocument},
-        trust_center::{model::Section, server as trust},
+        trust_center::{
+            model::{Framework, Section},
+            server as trust,
+        },
     },
     ssr::{db::Db, storage::FileStore},
     types::{IsoDate, Timestamp},
@@ -51,8 +54,8 @@ impl DemoDates {
         let period_start = period_end.add_months(-12).add_days(1);
         let stale_from = period_end.add_months(12);
         // A bridge letter runs to the end of the quarter after the report goes stale.
-        let bridge = (today > stale_from)
-            .then(|| (stale_from.add_days(1), period_end.add_days(1).add_months(15).add_days(-1)));
+        let bridge =
+            (today > stale_from).then(|| (stale_from.add_days(1), period_end.add_days(1).add_months(15).add_days(-1)));
         Self {
             period_start,
             period_end,
@@ -194,38 +197,89 @@ async fn seed_report(db: &Db, dates: &DemoDates, ids: &DocumentIds) -> Result<()
 
 async fn seed_frameworks(db: &Db, dates: &DemoDates, ids: &DocumentIds) -> Result<(), AppError> {
     let now = Timestamp::now().0;
-    let iso_until = dates.iso_issued.add_months(36).add_days(-1);
-    let pentest_until = dates.pentest_date.add_months(12);
-    let frameworks: [(&str, &str, Option<&str>, Option<IsoDate>, Option<IsoDate>, &str, Option<i64>); 5] = [
-        ("ISO/IEC 27001:2022", "Certified", Some(content::ISO_BODY), Some(dates.iso_issued), Some(iso_until),
-         "Certification of the information security management system covering the analytics platform and the people, processes and infrastructure that support it. Surveillance audits yearly, recertification every three years.",
-         Some(ids.iso)),
-        ("Annual penetration test", "Letter of attestation", Some(content::PENTEST_FIRM), Some(dates.pentest_date), Some(pentest_until),
-         "Independent test of the web application, REST API and AWS infrastructure. All critical and high findings were remediated and retested.",
-         Some(ids.pentest)),
-        ("GDPR and UK GDPR", "Data processing agreement", None, None, None,
-         "Northwind acts as processor. Our DPA covers Article 28 obligations and incorporates the EU Standard Contractual Clauses and the UK International Data Transfer Addendum.",
-         None),
-        ("CSA STAR Level 1", "Self-assessment (CAIQ v4)", Some("Cloud Security Alliance"), Some(dates.star_date), Some(dates.star_date.add_months(12)),
-         "Consensus Assessments Initiative Questionnaire answers published in the CSA STAR registry.",
-         None),
-        ("Cyber liability insurance", "Certificate of insurance", None, None, Some(dates.insurance_until),
-         "Cover for breach response costs, business interruption and third-party claims.",
-         Some(ids.insurance)),
+    let framework = |name: &str,
+                     evidence: &str,
+                     issuer: Option<&str>,
+                     dates: (Option<IsoDate>, Option<IsoDate>),
+                     description: &str| Framework {
+        name: name.into(),
+        evidence: evidence.into(),
+        issuer: issuer.map(Into::into),
+        issued_on: dates.0,
+        valid_until: dates.1,
+        in_progress: false,
+        description: description.into(),
+        document_slug: None,
+    };
+    let frameworks = [
+        (
+            framework(
+                "ISO/IEC 27001:2022",
+                "Certified",
+                Some(content::ISO_BODY),
+                (Some(dates.iso_issued), Some(dates.iso_issued.add_months(36).add_days(-1))),
+                "Certification of the information security management system covering the analytics platform and \
+                 the people, processes and infrastructure that support it. Surveillance audits yearly, \
+                 recertification every three years.",
+            ),
+            Some(ids.iso),
+        ),
+        (
+            framework(
+                "Annual penetration test",
+                "Letter of attestation",
+                Some(content::PENTEST_FIRM),
+                (Some(dates.pentest_date), Some(dates.pentest_date.add_months(12))),
+                "Independent test of the web application, REST API and AWS infrastructure. All critical and high \
+                 findings were remediated and retested.",
+            ),
+            Some(ids.pentest),
+        ),
+        (
+            framework(
+                "GDPR and UK GDPR",
+                "Data processing agreement",
+                None,
+                (None, None),
+                "Northwind acts as processor. Our DPA covers Article 28 obligations and incorporates the EU Standard \
+                 Contractual Clauses and the UK International Data Transfer Addendum.",
+            ),
+            None,
+        ),
+        (
+            framework(
+                "CSA STAR Level 1",
+                "Self-assessment (CAIQ v4)",
+                Some("Cloud Security Alliance"),
+                (Some(dates.star_date), Some(dates.star_date.add_months(12))),
+                "Consensus Assessments Initiative Questionnaire answers published in the CSA STAR registry.",
+            ),
+            None,
+        ),
+        (
+            framework(
+                "Cyber liability insurance",
+                "Certificate of insurance",
+                None,
+                (None, Some(dates.insurance_until)),
+                "Cover for breach response costs, business interruption and third-party claims.",
+            ),
+            Some(ids.insurance),
+        ),
     ];
-    for (position, (name, evidence, issuer, issued, until, description, doc)) in frameworks.into_iter().enumerate() {
+    for (position, (f, document_id)) in frameworks.into_iter().enumerate() {
         sqlx::query(
             "insert into frameworks (position, name, evidence, issuer, issued_on, valid_until, in_progress, \
              description, document_id, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9, $9)",
         )
         .bind(position as i64)
-        .bind(name)
-        .bind(evidence)
-        .bind(issuer)
-        .bind(issued.map(|d| d.to_string()))
-        .bind(until.map(|d| d.to_string()))
-        .bind(description)
-        .bind(doc)
+        .bind(f.name)
+        .bind(f.evidence)
+        .bind(f.issuer)
+        .bind(f.issued_on.map(|d| d.to_string()))
+        .bind(f.valid_until.map(|d| d.to_string()))
+        .bind(f.description)
+        .bind(document_id)
         .bind(now)
         .execute(db.pool())
         .await?;
@@ -266,13 +320,15 @@ async fn seed_lists(db: &Db, now: i64) -> Result<(), AppError> {
         .await?;
     }
     for (position, (question, answer)) in content::FAQS.iter().enumerate() {
-        sqlx::query("insert into faqs (position, question, answer, created_at, updated_at) values ($1, $2, $3, $4, $4)")
-            .bind(position as i64)
-            .bind(*question)
-            .bind(*answer)
-            .bind(now)
-            .execute(db.pool())
-            .await?;
+        sqlx::query(
+            "insert into faqs (position, question, answer, created_at, updated_at) values ($1, $2, $3, $4, $4)",
+        )
+        .bind(position as i64)
+        .bind(*question)
+        .bind(*answer)
+        .bind(now)
+        .execute(db.pool())
+        .await?;
     }
     Ok(())
 }

@@ -16,9 +16,7 @@ use leptos::prelude::*;
 pub fn FreshnessBadge(freshness: Freshness) -> impl IntoView {
     let (tone, text) = match freshness.status {
         FreshnessStatus::Current { until } => ("good", format!("Current until {}", until.long())),
-        FreshnessStatus::Bridged { covered_until } => {
-            ("warn", format!("Bridge letter to {}", covered_until.long()))
-        }
+        FreshnessStatus::Bridged { covered_until } => ("warn", format!("Bridge letter to {}", covered_until.long())),
         FreshnessStatus::Stale { since } => ("bad", format!("Stale since {}", since.long())),
     };
     view! { <Badge tone text /> }

@@ -50,8 +50,9 @@ pub fn ControlsExplorer(groups: Vec<(ControlCategory, Vec<Control>)>) -> impl In
     let options: Vec<_> = searchable.with_value(|groups| {
         groups.iter().map(|(cat, _)| view! { <option value=cat.code()>{cat.label()}</option> }).collect()
     });
-    let group_views: Vec<_> = searchable.with_value(|groups| {
-        groups
+    let group_views: Vec<_> =
+        searchable.with_value(|groups| {
+            groups
             .iter()
             .map(|(cat, items)| {
                 let cat = *cat;
@@ -74,7 +75,7 @@ pub fn ControlsExplorer(groups: Vec<(ControlCategory, Vec<Control>)>) -> impl In
                 }
             })
             .collect()
-    });
+        });
 
     view! {
         <section id="controls" class="section" aria-labelledby="controls-title">

@@ -4,7 +4,10 @@ mod compliance;
 mod controls;
 mod lists;
 
-use super::{api::get_trust_page, model::{Section, TrustPage}};
+use super::{
+    api::get_trust_page,
+    model::{Section, TrustPage},
+};
 use crate::components::{Branding, ErrorPanel, PublicLayout};
 use compliance::{CompliancePanel, FreshnessBadge};
 use controls::ControlsExplorer;

@@ -1,0 +1,7 @@
+//! Integration tests: the real application on a fresh SQLite database per test, over HTTP.
+
+mod helpers;
+
+mod cli;
+mod public_page;
+mod trust_json;
