@@ -2,7 +2,7 @@
 
 use crate::{
     components::NotFoundPage,
-    features::{documents::views::RequestAccessPage, trust_center::views::TrustCenterPage},
+    features::{accounts::views::*, documents::views::RequestAccessPage, trust_center::views::TrustCenterPage},
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags};
@@ -56,6 +56,21 @@ pub fn App() -> impl IntoView {
             <Routes fallback=NotFoundPage>
                 <Route path=path!("/") view=TrustCenterPage ssr=SsrMode::Async />
                 <Route path=path!("/documents/:slug/request") view=RequestAccessPage ssr=SsrMode::Async />
+                <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async />
+                <Route path=path!("/sign-in/check-email") view=CheckEmailPage ssr=SsrMode::Async />
+                <Route path=path!("/sign-in/confirm") view=ConfirmSignInPage ssr=SsrMode::Async />
+                <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async />
+                <Route path=path!("/staff/sign-in") view=StaffSignInPage ssr=SsrMode::Async />
+                <Route path=path!("/staff/two-factor") view=TwoFactorPage ssr=SsrMode::Async />
+                <Route path=path!("/staff/two-factor/setup") view=TwoFactorSetupPage ssr=SsrMode::Async />
+                <Route path=path!("/staff/recovery-codes") view=RecoveryCodesPage ssr=SsrMode::Async />
+                <Route path=path!("/staff/reset") view=ResetRequestPage ssr=SsrMode::Async />
+                <Route path=path!("/staff/reset/check-email") view=ResetCheckEmailPage ssr=SsrMode::Async />
+                <Route path=path!("/staff/reset/confirm") view=ResetConfirmPage ssr=SsrMode::Async />
+                <Route path=path!("/staff/invite/accept") view=InviteAcceptPage ssr=SsrMode::Async />
+                <Route path=path!("/admin") view=AdminHomePage ssr=SsrMode::Async />
+                <Route path=path!("/admin/sessions") view=SessionsPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/staff") view=StaffAdminPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

@@ -8,6 +8,7 @@ pub mod app;
 pub mod components;
 pub mod error;
 pub mod features;
+pub mod forms;
 pub mod types;
 
 #[cfg(feature = "ssr")]

@@ -122,6 +122,91 @@ impl Timestamp {
     }
 }
 
+/// An e-mail address as people type them at work: `local@domain.tld`, lowercased. Quoted local
+/// parts and IP-literal domains, legal but never seen in business mail, are refused.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct EmailAddress(String);
+
+impl EmailAddress {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let email = text.trim().to_lowercase();
+        let invalid = || "Enter an e-mail address such as name@company.com.".to_string();
+        let (local, domain) = email.split_once('@').ok_or_else(invalid)?;
+        let local_ok = !local.is_empty()
+            && local.len() <= 64
+            && !local.starts_with('.')
+            && !local.ends_with('.')
+            && !local.contains("..")
+            && local.chars().all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+/=?^_`{|}~.-".contains(c));
+        let labels: Vec<&str> = domain.split('.').collect();
+        let domain_ok = labels.len() >= 2
+            && labels.iter().all(|l| {
+                !l.is_empty()
+                    && l.len() <= 63
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+                    && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            })
+            && labels.last().is_some_and(|tld| tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()));
+        if email.len() > 254 || !local_ok || !domain_ok {
+            return Err(invalid());
+        }
+        Ok(Self(email))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn domain(&self) -> &str {
+        self.0.split_once('@').map(|(_, d)| d).unwrap_or_default()
+    }
+}
+
+impl fmt::Display for EmailAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Short free text typed by a person (a name, a company): trimmed, 1 to `max` characters, no
+/// control characters (a line break in a name would break a mail header).
+pub fn short_text(text: &str, what: &str, max: usize) -> Result<String, String> {
+    let cleaned: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if cleaned.is_empty() {
+        return Err(format!("Enter your {what}."));
+    }
+    if cleaned.chars().count() > max {
+        return Err(format!("Keep the {what} under {max} characters."));
+    }
+    if cleaned.chars().any(char::is_control) {
+        return Err(format!("The {what} contains characters we cannot use."));
+    }
+    Ok(cleaned)
+}
+
+/// A path on this site to return to after signing in: starts with one `/`, no scheme, no
+/// backslash, so it can never send the browser elsewhere.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LocalPath(String);
+
+impl LocalPath {
+    pub fn parse(text: &str) -> Option<Self> {
+        let t = text.trim();
+        let ok = t.starts_with('/')
+            && !t.starts_with("//")
+            && !t.contains('\\')
+            && !t.contains("://")
+            && t.len() <= 512
+            && !t.chars().any(|c| c.is_control() || c.is_whitespace());
+        ok.then(|| Self(t.to_string()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,6 +237,45 @@ mod tests {
         assert_eq!(d("2025-09-30").whole_months_until(d("2026-09-30")), 12);
         assert_eq!(d("2025-09-30").whole_months_until(d("2025-09-01")), 0);
         assert_eq!(d("2026-01-31").whole_months_until(d("2026-02-28")), 1);
+    }
+
+    #[test]
+    fn email_addresses_are_normalised_and_checked() {
+        let e = EmailAddress::parse("  Ann.Lee@Example.COM ").unwrap();
+        assert_eq!(e.as_str(), "ann.lee@example.com");
+        assert_eq!(e.domain(), "example.com");
+        for bad in [
+            "",
+            "ann",
+            "ann@",
+            "@example.com",
+            "ann@example",
+            "ann lee@example.com",
+            "ann@@example.com",
+            "ann@exa_mple.com",
+            "\"ann\"@example.com",
+            "ann@[127.0.0.1]",
+            "ann@example.c0m",
+            ".ann@example.com",
+        ] {
+            assert!(EmailAddress::parse(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn short_texts_are_trimmed_and_bounded() {
+        assert_eq!(short_text("  Ann   Lee ", "name", 10).unwrap(), "Ann Lee");
+        assert!(short_text("   ", "name", 10).is_err());
+        assert!(short_text(&"x".repeat(11), "name", 10).is_err());
+        assert_eq!(short_text("Eve\r\nBcc: x", "name", 40).unwrap(), "Eve Bcc: x");
+    }
+
+    #[test]
+    fn return_paths_stay_on_this_site() {
+        assert!(LocalPath::parse("/documents/soc2/request?x=1").is_some());
+        for bad in ["https://evil.example", "//evil.example", "/\\evil.example", "javascript:alert(1)", "relative"] {
+            assert!(LocalPath::parse(bad).is_none(), "{bad}");
+        }
     }
 
     #[test]

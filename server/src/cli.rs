@@ -22,6 +22,26 @@ pub enum Command {
     },
     /// Apply database migrations and exit.
     Migrate,
+    /// Manage staff accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create a staff account; the password is read from standard input. Two-factor
+    /// authentication is set up at the first sign-in.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// admin, sales or security; repeat for several.
+        #[arg(long = "role", required = true)]
+        roles: Vec<String>,
+    },
 }
 
 pub async fn run(cli: Cli) -> ExitCode {
@@ -35,6 +55,9 @@ pub async fn run(cli: Cli) -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Serve { demo: false }) {
         Command::Serve { demo } => run_serve(config, demo).await,
         Command::Migrate => run_migrate(config).await,
+        Command::User { command: UserCommand::Create { email, name, roles } } => {
+            crate::cli_user::create(config, &email, &name, &roles).await
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -2,6 +2,7 @@
 //! can start the real application on a port of their own.
 
 pub mod cli;
+mod cli_user;
 mod middleware;
 mod routes;
 pub mod telemetry;
@@ -9,13 +10,26 @@ pub mod telemetry;
 use anyhow::Context;
 use app::{
     shell,
-    ssr::{config::Config, db::Db, page_cache::PageCache, storage::FileStore, AppState},
+    ssr::{
+        config::Config,
+        db::Db,
+        mail::{
+            worker::{self, Mailer, Transport},
+            Templates,
+        },
+        page_cache::PageCache,
+        rate_limit::RateLimits,
+        session_store::DbSessionStore,
+        storage::FileStore,
+        AppState,
+    },
     App,
 };
 use axum::Router;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::{sync::Arc, time::Duration};
+use tokio::sync::Notify;
 
 /// Connects to the database, applies migrations and assembles the shared state.
 pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
@@ -25,12 +39,18 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     db.migrate().await.context("applying database migrations")?;
     let files = FileStore::new(config.data_dir.join("files"));
     let leptos_options = leptos_options(&config);
+    let transport = Transport::new(config.smtp_url.as_ref(), config.data_dir.join("outbox"))
+        .map_err(|problem| anyhow::anyhow!("VOUCHSAFE_SMTP_URL: {problem}"))?;
+    let mailer = Mailer { transport, from_address: config.mail_from.clone(), wake: Arc::new(Notify::new()) };
     Ok(AppState {
         config: Arc::new(config),
         db,
         files,
         leptos_options,
         page_cache: Arc::new(PageCache::new(Duration::from_secs(60))),
+        templates: Arc::new(Templates::load().context("loading mail templates")?),
+        mailer,
+        rate_limits: Arc::new(RateLimits::default()),
     })
 }
 
@@ -66,8 +86,11 @@ pub fn router(state: AppState) -> Router {
     middleware::apply(routes::router(state.clone()).merge(pages), state)
 }
 
-/// Serves until Ctrl-C or SIGTERM, then finishes in-flight requests.
+/// Serves until Ctrl-C or SIGTERM, then finishes in-flight requests. Also runs the mail worker
+/// and the periodic clean-up.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
+    tokio::spawn(worker::run(state.db.clone(), state.mailer.clone()));
+    tokio::spawn(housekeeping(state.clone()));
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     Ok(())
@@ -88,5 +111,23 @@ async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => {},
         _ = term => {},
+    }
+}
+
+/// Every ten minutes: drop expired sessions, spent one-time links and idle rate-limit counters.
+async fn housekeeping(state: AppState) {
+    let sessions = DbSessionStore::new(state.db.clone());
+    loop {
+        if let Err(err) = sessions.delete_expired().await {
+            tracing::warn!(error = %err, "could not delete expired sessions");
+        }
+        let day_ago = app::types::Timestamp::now().0 - 86_400;
+        if let Err(err) =
+            sqlx::query("delete from email_tokens where expires_at < $1").bind(day_ago).execute(state.db.pool()).await
+        {
+            tracing::warn!(error = %err, "could not delete old one-time links");
+        }
+        state.rate_limits.prune();
+        tokio::time::sleep(Duration::from_secs(600)).await;
     }
 }

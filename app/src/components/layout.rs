@@ -1,6 +1,6 @@
 //! The frame of every public page: skip link, header with the company's brand, footer.
 
-use super::HydrationMarker;
+use super::{HydrationMarker, UserMenu};
 use crate::{error::AppError, features::trust_center::model::Section};
 use leptos::prelude::*;
 use leptos_meta::Style;
@@ -16,14 +16,23 @@ pub struct Branding {
     pub sections: Vec<Section>,
 }
 
-/// Public: the published brand of the trust center.
+/// Public: the published brand of the trust center (before the first publish, a plain one, so
+/// staff can still sign in).
 #[server(prefix = "/api", endpoint = "branding")]
 pub async fn get_branding() -> Result<Branding, AppError> {
     // Public data: no authentication by design.
     use crate::features::trust_center::server as trust;
     let state = crate::ssr::app_state()?;
-    let (content, _) = trust::load_published(&state.db).await?.ok_or(AppError::NotFound)?;
-    Ok(Branding::from_company(&content.company))
+    Ok(match trust::load_published(&state.db).await? {
+        Some((content, _)) => Branding::from_company(&content.company),
+        None => Branding {
+            company_name: "Vouchsafe".into(),
+            logo_url: None,
+            accent_color: "#1d5c8f".into(),
+            security_contact_email: String::new(),
+            sections: Vec::new(),
+        },
+    })
 }
 
 impl Branding {
@@ -69,6 +78,7 @@ pub fn PublicLayout(branding: Branding, children: Children) -> impl IntoView {
                 <nav aria-label="Sections">
                     <ul class="nav-list">{nav}</ul>
                 </nav>
+                <UserMenu />
             </div>
         </header>
         <main id="main" tabindex="-1">{children()}</main>
@@ -88,5 +98,34 @@ pub fn PublicLayout(branding: Branding, children: Children) -> impl IntoView {
             </div>
             <HydrationMarker />
         </footer>
+    }
+}
+
+/// A page in the public frame, with its title; loads the brand itself.
+#[component]
+pub fn BrandedPage(#[prop(into)] title: String, children: ChildrenFn) -> impl IntoView {
+    let children = StoredValue::new(children);
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                let title = title.clone();
+                Suspend::new(async move {
+                    let branding = get_branding().await.unwrap_or_else(|_| Branding {
+                        company_name: "Vouchsafe".into(),
+                        logo_url: None,
+                        accent_color: "#1d5c8f".into(),
+                        security_contact_email: String::new(),
+                        sections: Vec::new(),
+                    });
+                    let full_title = format!("{title} · {} Trust Center", branding.company_name);
+                    view! {
+                        <leptos_meta::Title text=full_title />
+                        <PublicLayout branding>
+                            <div class="wrap narrow page">{children.with_value(|c| c())}</div>
+                        </PublicLayout>
+                    }
+                })
+            }}
+        </Suspense>
     }
 }

@@ -1,8 +1,10 @@
 //! Reusable UI: the public layout, badges, icons, error panels, the hydration marker.
 
 mod layout;
+mod user_menu;
 
-pub use layout::{get_branding, Branding, PublicLayout};
+pub use layout::{get_branding, BrandedPage, Branding, PublicLayout};
+pub use user_menu::{SignOutButton, UserMenu};
 
 use crate::error::AppError;
 use leptos::prelude::*;

@@ -1,5 +1,6 @@
 //! One module per feature: `model` (wire types), `api` (server functions), `server` (ssr-only
 //! queries and rules), `views` (components).
 
+pub mod accounts;
 pub mod documents;
 pub mod trust_center;

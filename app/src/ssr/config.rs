@@ -3,6 +3,7 @@
 //! Every value is parsed here, at start-up; a bad one stops the process with one line naming the
 //! variable. Nothing has a default secret.
 
+use super::request_meta::TrustedProxies;
 use std::{fmt, net::SocketAddr, path::PathBuf};
 use url::Url;
 
@@ -45,9 +46,60 @@ impl BaseUrl {
         self.0.starts_with("https://")
     }
 
+    /// The host part for a sender address: the site's host name, or `localhost` for an IP.
+    pub fn mail_host(&self) -> String {
+        let host = Url::parse(&self.0).ok().and_then(|u| u.host_str().map(str::to_owned)).unwrap_or_default();
+        if host.is_empty() || host.parse::<std::net::IpAddr>().is_ok() || host.starts_with('[') {
+            "localhost".into()
+        } else {
+            host
+        }
+    }
+
+    /// The origin (`scheme://host[:port]`), as browsers send it in `Origin`.
+    pub fn origin(&self) -> String {
+        Url::parse(&self.0).map(|u| u.origin().ascii_serialization()).unwrap_or_default()
+    }
+
     /// An absolute link to `path` (which starts with `/`).
     pub fn join(&self, path: &str) -> String {
         format!("{}{}", self.0, path)
+    }
+}
+
+/// An SMTP connection URL. It carries credentials, so `Debug` hides it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct SmtpUrl(String);
+
+impl SmtpUrl {
+    /// `smtp://user:pass@host:587` means STARTTLS, required; `smtps://` is TLS from the start;
+    /// `?tls=none` explicitly allows an unencrypted relay (local test servers).
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let mut url = Url::parse(text.trim()).map_err(|_| "not a URL such as smtp://user:pass@host:587".to_string())?;
+        if url.host_str().is_none() {
+            return Err("the URL names no host".into());
+        }
+        let tls = url.query_pairs().find(|(k, _)| k == "tls").map(|(_, v)| v.into_owned());
+        match (url.scheme(), tls.as_deref()) {
+            ("smtps", _) => {}
+            ("smtp", None) => url.set_query(Some("tls=required")),
+            ("smtp", Some("none")) => url.set_query(None),
+            ("smtp", Some("required" | "opportunistic")) => {}
+            ("smtp", Some(other)) => return Err(format!("tls={other} is not one of required, opportunistic, none")),
+            (other, _) => return Err(format!("the scheme must be smtp or smtps, not {other}")),
+        }
+        Ok(Self(url.to_string()))
+    }
+
+    /// The URL for the mail transport, credentials included. Never log it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SmtpUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SmtpUrl(…)")
     }
 }
 
@@ -61,6 +113,12 @@ pub struct Config {
     pub base_url: BaseUrl,
     /// Where the built site (`pkg/`, favicon, robots.txt) lives.
     pub site_root: PathBuf,
+    /// Unset: mails are written to `<data dir>/outbox/` as `.eml` files.
+    pub smtp_url: Option<SmtpUrl>,
+    /// The sender address of mails.
+    pub mail_from: String,
+    /// Proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Config {
@@ -90,8 +148,31 @@ impl Config {
             None => default_base_url(addr),
         };
         let site_root = get("LEPTOS_SITE_ROOT").map(PathBuf::from).unwrap_or_else(default_site_root);
-        Ok(Self { data_dir, database_url, addr, base_url, site_root })
+        let smtp_url = get("VOUCHSAFE_SMTP_URL")
+            .map(|text| {
+                SmtpUrl::parse(&text).map_err(|problem| ConfigError { variable: "VOUCHSAFE_SMTP_URL", problem })
+            })
+            .transpose()?;
+        let mail_from = match get("VOUCHSAFE_MAIL_FROM") {
+            Some(text) if is_plain_address(&text) => text.trim().to_string(),
+            Some(text) => {
+                return Err(ConfigError {
+                    variable: "VOUCHSAFE_MAIL_FROM",
+                    problem: format!("“{text}” is not an e-mail address such as trust@example.com"),
+                })
+            }
+            None => format!("no-reply@{}", base_url.mail_host()),
+        };
+        let trusted_proxies = TrustedProxies::parse(&get("VOUCHSAFE_TRUSTED_PROXIES").unwrap_or_default())
+            .map_err(|problem| ConfigError { variable: "VOUCHSAFE_TRUSTED_PROXIES", problem })?;
+        Ok(Self { data_dir, database_url, addr, base_url, site_root, smtp_url, mail_from, trusted_proxies })
     }
+}
+
+fn is_plain_address(text: &str) -> bool {
+    let text = text.trim();
+    matches!(text.split_once('@'), Some((local, domain)) if !local.is_empty() && domain.contains('.') || domain == "localhost")
+        && !text.chars().any(|c| c.is_whitespace() || c == '<' || c == '>' || c == ',')
 }
 
 fn parse_database_url(url: &str) -> Result<String, String> {
@@ -161,6 +242,28 @@ mod tests {
         assert!(c.base_url.is_https());
         assert!(BaseUrl::parse("ftp://x.example").is_err());
         assert!(BaseUrl::parse("https://x.example/?a=1").is_err());
+    }
+
+    #[test]
+    fn smtp_urls_default_to_required_starttls_and_hide_credentials() {
+        let url = SmtpUrl::parse("smtp://user:secret@mail.example.com:587").unwrap();
+        assert_eq!(url.expose(), "smtp://user:secret@mail.example.com:587?tls=required");
+        assert_eq!(format!("{url:?}"), "SmtpUrl(…)");
+        assert_eq!(SmtpUrl::parse("smtp://127.0.0.1:2525?tls=none").unwrap().expose(), "smtp://127.0.0.1:2525");
+        assert!(SmtpUrl::parse("smtps://u:p@mail.example.com").is_ok());
+        assert!(SmtpUrl::parse("http://mail.example.com").is_err());
+        let e = config(&[("VOUCHSAFE_SMTP_URL", "mail.example.com")]).unwrap_err();
+        assert_eq!(e.variable, "VOUCHSAFE_SMTP_URL");
+        assert!(!e.to_string().contains("secret"));
+    }
+
+    #[test]
+    fn mail_sender_defaults_to_the_site_host() {
+        let c = config(&[("VOUCHSAFE_BASE_URL", "https://trust.example.com")]).unwrap();
+        assert_eq!(c.mail_from, "no-reply@trust.example.com");
+        assert_eq!(config(&[]).unwrap().mail_from, "no-reply@localhost");
+        assert_eq!(config(&[("VOUCHSAFE_MAIL_FROM", "Bad <x@y.z>")]).unwrap_err().variable, "VOUCHSAFE_MAIL_FROM");
+        assert_eq!(c.base_url.origin(), "https://trust.example.com");
     }
 
     #[test]

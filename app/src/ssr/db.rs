@@ -58,6 +58,15 @@ impl Db {
         }
     }
 
+    /// Starts a write transaction. SQLite's is `BEGIN IMMEDIATE`: it takes the write lock at once,
+    /// so reads inside it see the latest data and no late lock upgrade can fail.
+    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("begin immediate").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+    }
+
     pub fn pool(&self) -> &AnyPool {
         &self.pool
     }

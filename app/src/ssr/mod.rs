@@ -1,12 +1,22 @@
 //! Server-only building blocks, compiled with the `ssr` feature alone (gated once, here).
 
+pub mod audit;
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod demo;
+pub mod forms;
+pub mod mail;
 pub mod page_cache;
+pub mod passwords;
 pub mod pdf;
+pub mod rate_limit;
+pub mod request_meta;
+pub mod session_store;
 pub mod state;
 pub mod storage;
+pub mod tokens;
+pub mod totp;
 
 pub use state::{app_state, AppState};
 

@@ -1,7 +1,14 @@
 //! The shared application state, handed to routes as axum state and to server functions as
 //! Leptos context. Tests build their own with their own database.
 
-use super::{config::Config, db::Db, page_cache::PageCache, storage::FileStore};
+use super::{
+    config::Config,
+    db::Db,
+    mail::{worker::Mailer, Templates},
+    page_cache::PageCache,
+    rate_limit::RateLimits,
+    storage::FileStore,
+};
 use crate::error::AppError;
 use axum::extract::FromRef;
 use leptos::prelude::{use_context, LeptosOptions};
@@ -14,6 +21,9 @@ pub struct AppState {
     pub files: FileStore,
     pub leptos_options: LeptosOptions,
     pub page_cache: Arc<PageCache>,
+    pub templates: Arc<Templates>,
+    pub mailer: Mailer,
+    pub rate_limits: Arc<RateLimits>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

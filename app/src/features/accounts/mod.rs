@@ -1,0 +1,8 @@
+//! Accounts: prospects (verified e-mail), staff (password + TOTP, three roles), sessions.
+
+pub mod api;
+pub mod model;
+pub mod policy;
+#[cfg(feature = "ssr")]
+pub mod server;
+pub mod views;

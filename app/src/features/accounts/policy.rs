@@ -1,0 +1,150 @@
+//! Who may reach what: every page and server function, in one table.
+//!
+//! The server enforces this table before any handler runs (deny by default under the guarded
+//! prefixes), and every server function checks again in its first lines. The integration tests
+//! enumerate every registered route and server function and fail for one missing here.
+
+use super::model::{Principal, StaffRole};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone.
+    Public,
+    /// A signed-in prospect.
+    Prospect,
+    /// Staff between password and second factor.
+    SecondFactor,
+    /// Any fully signed-in staff member.
+    Staff,
+    /// Staff holding this role (admins hold all).
+    Role(StaffRole),
+}
+
+impl Access {
+    pub fn allows(self, principal: &Principal) -> bool {
+        match (self, principal) {
+            (Access::Public, _) => true,
+            (Access::Prospect, Principal::Prospect(_)) => true,
+            (Access::SecondFactor, Principal::PendingStaff { .. }) => true,
+            (Access::Staff, Principal::Staff(_)) => true,
+            (Access::Role(role), Principal::Staff(staff)) => staff.has(role),
+            _ => false,
+        }
+    }
+}
+
+/// Paths under these prefixes must match a rule; anything else is refused.
+pub const GUARDED_PREFIXES: &[&str] = &["/api/", "/admin", "/account", "/staff"];
+
+use Access::*;
+use StaffRole::*;
+
+/// (path pattern, access). `:name` or `{name}` matches one segment.
+pub const RULES: &[(&str, Access)] = &[
+    // Public pages and data
+    ("/", Public),
+    ("/documents/:slug/request", Public),
+    ("/documents/:slug/download", Public),
+    ("/trust.json", Public),
+    ("/healthz", Public),
+    ("/robots.txt", Public),
+    ("/branding/logo/:hash", Public),
+    ("/pkg/*", Public),
+    ("/api/trust_page", Public),
+    ("/api/branding", Public),
+    ("/api/request_info", Public),
+    ("/api/current_user", Public),
+    ("/api/flash", Public),
+    // Prospects: sign-in by e-mail link
+    ("/sign-in", Public),
+    ("/sign-in/check-email", Public),
+    ("/sign-in/confirm", Public),
+    ("/api/request_sign_in_link", Public),
+    ("/api/sign_in_link_info", Public),
+    ("/api/confirm_sign_in", Public),
+    ("/api/sign_out", Public),
+    ("/account", Prospect),
+    ("/api/prospect_account", Prospect),
+    // Staff: password, second factor, reset, invitation
+    ("/staff/sign-in", Public),
+    ("/staff/reset", Public),
+    ("/staff/reset/check-email", Public),
+    ("/staff/reset/confirm", Public),
+    ("/staff/invite/accept", Public),
+    ("/api/staff_sign_in", Public),
+    ("/api/request_password_reset", Public),
+    ("/api/reset_password", Public),
+    ("/api/accept_invitation", Public),
+    ("/api/staff_token_info", Public),
+    ("/staff/two-factor", SecondFactor),
+    ("/staff/two-factor/setup", SecondFactor),
+    ("/api/verify_second_factor", SecondFactor),
+    ("/api/two_factor_setup", SecondFactor),
+    ("/api/confirm_two_factor_setup", SecondFactor),
+    ("/staff/recovery-codes", Staff),
+    ("/api/recovery_codes", Staff),
+    // Staff area
+    ("/admin", Staff),
+    ("/admin/sessions", Staff),
+    ("/api/my_sessions", Staff),
+    ("/api/end_session", Staff),
+    ("/api/end_other_sessions", Staff),
+    ("/admin/staff", Role(Admin)),
+    ("/api/list_staff", Role(Admin)),
+    ("/api/invite_staff", Role(Admin)),
+    ("/api/set_staff_roles", Role(Admin)),
+    ("/api/set_staff_active", Role(Admin)),
+];
+
+fn segments(path: &str) -> Vec<&str> {
+    path.trim_end_matches('/').split('/').filter(|s| !s.is_empty()).collect()
+}
+
+fn matches(pattern: &str, path: &str) -> bool {
+    if let Some(prefix) = pattern.strip_suffix("/*") {
+        return path.starts_with(&format!("{prefix}/"));
+    }
+    let (p, s) = (segments(pattern), segments(path));
+    p.len() == s.len()
+        && p.iter().zip(&s).all(|(p, s)| p.starts_with(':') || (p.starts_with('{') && p.ends_with('}')) || p == s)
+}
+
+/// The rule for `path`, if any.
+pub fn rule_for(path: &str) -> Option<Access> {
+    RULES.iter().find(|(pattern, _)| matches(pattern, path)).map(|(_, access)| *access)
+}
+
+/// Whether a path without a rule must be refused.
+pub fn is_guarded(path: &str) -> bool {
+    GUARDED_PREFIXES.iter().any(|prefix| path == prefix.trim_end_matches('/') || path.starts_with(prefix))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::accounts::model::StaffUser;
+
+    fn staff(roles: &[StaffRole]) -> Principal {
+        Principal::Staff(StaffUser { id: 1, email: "s@x.y".into(), name: "S".into(), roles: roles.to_vec() })
+    }
+
+    #[test]
+    fn patterns_match_whole_segments() {
+        assert_eq!(rule_for("/documents/soc2/request"), Some(Public));
+        assert_eq!(rule_for("/documents/soc2/request/x"), None);
+        assert_eq!(rule_for("/admin/staff"), Some(Role(Admin)));
+        assert_eq!(rule_for("/admin/staffing"), None);
+        assert_eq!(rule_for("/pkg/vouchsafe.abc.js"), Some(Public));
+        assert!(is_guarded("/admin/nothing") && is_guarded("/api/x") && !is_guarded("/about"));
+    }
+
+    #[test]
+    fn admins_hold_every_role_and_others_only_theirs() {
+        assert!(Role(Sales).allows(&staff(&[Admin])));
+        assert!(Role(Sales).allows(&staff(&[Sales])));
+        assert!(!Role(Sales).allows(&staff(&[Security])));
+        assert!(!Role(Admin).allows(&staff(&[Sales, Security])));
+        assert!(!Staff.allows(&Principal::Anonymous));
+        assert!(!Prospect.allows(&staff(&[Admin])), "staff are not prospects");
+    }
+}

@@ -1,0 +1,36 @@
+//! Accounts on the server: prospects by e-mail link, staff by password and TOTP, administration.
+
+pub mod admin;
+pub mod email_tokens;
+pub mod prospects;
+pub mod staff;
+
+use crate::{
+    error::AppError,
+    features::accounts::model::{ProspectUser, StaffUser},
+    ssr::{
+        audit::{Actor, ActorKind},
+        mail::{self, OutgoingMail},
+        AppState,
+    },
+};
+
+pub fn staff_actor(staff: &StaffUser) -> Actor {
+    Actor { kind: ActorKind::Staff, id: Some(staff.id), label: staff.email.clone(), role: staff.roles_label() }
+}
+
+pub fn prospect_actor(prospect: &ProspectUser) -> Actor {
+    Actor { kind: ActorKind::Prospect, id: Some(prospect.id), label: prospect.email.clone(), role: String::new() }
+}
+
+/// Renders a mail with the company's branding (read before any write transaction starts).
+pub async fn compose_mail(
+    state: &AppState,
+    template: &str,
+    to_address: &str,
+    to_name: &str,
+    vars: serde_json::Value,
+) -> Result<OutgoingMail, AppError> {
+    let branding = mail::branding(&state.db, state.config.base_url.as_str()).await?;
+    mail::compose(&state.templates, &branding, template, to_address, to_name, vars)
+}

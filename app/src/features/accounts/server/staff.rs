@@ -1,0 +1,382 @@
+//! Staff sign-in: password (argon2id), then a TOTP code or a one-time recovery code. Password
+//! resets and invitations by mailed link.
+
+use super::{
+    compose_mail,
+    email_tokens::{self, Purpose},
+    staff_actor,
+};
+use crate::{
+    error::AppError,
+    features::accounts::model::{EnrolmentMaterial, StaffRole, StaffUser},
+    ssr::{
+        audit::{self, Actor, Event, Outcome},
+        auth::{self, SessionAuth},
+        db::flag,
+        mail,
+        passwords::{self, Password},
+        rate_limit::Action,
+        request_meta::RequestMeta,
+        tokens::sha256_hex,
+        totp, AppState,
+    },
+    types::{EmailAddress, Timestamp},
+};
+use sqlx::FromRow;
+use tower_sessions::Session;
+
+/// Where a correct password leads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterPassword {
+    /// Enter a code from the authenticator app (or a recovery code).
+    SecondFactor,
+    /// No authenticator yet: enrol one now.
+    EnrolSecondFactor,
+}
+
+/// The one answer for a wrong address or a wrong password.
+pub fn bad_credentials() -> AppError {
+    AppError::invalid("The e-mail address or password is not right.")
+}
+
+#[derive(FromRow)]
+struct Credentials {
+    id: i64,
+    password_hash: Option<String>,
+    active: i64,
+    totp_enabled: i64,
+}
+
+/// Checks e-mail and password. Unknown, deactivated and not-yet-invited accounts cost the same
+/// argon2 verification as real ones (a dummy hash), and all failures read the same.
+pub async fn sign_in(
+    state: &AppState,
+    meta: &RequestMeta,
+    session: &Session,
+    email: &str,
+    password: Password,
+) -> Result<AfterPassword, AppError> {
+    let typed = email.trim().to_lowercase();
+    state.rate_limits.check(Action::StaffSignIn, meta.ip.parse().ok(), &typed)?;
+    let creds: Option<Credentials> =
+        sqlx::query_as("select id, password_hash, active, totp_enabled from staff_users where email = $1")
+            .bind(&typed)
+            .fetch_optional(state.db.pool())
+            .await?;
+    let usable = creds.as_ref().filter(|c| flag(c.active)).and_then(|c| c.password_hash.clone());
+    let ok = passwords::verify(password, usable).await;
+    let Some(creds) = creds.filter(|_| ok) else {
+        let actor = Actor { label: typed.clone(), ..Actor::anonymous() };
+        let event = Event {
+            actor: &actor,
+            event: "staff.sign_in",
+            object: String::new(),
+            outcome: Outcome::Failure,
+            details: serde_json::json!({ "reason": "bad credentials" }),
+        };
+        audit::record_alone(&state.db, meta, event).await?;
+        return Err(bad_credentials());
+    };
+    auth::establish(session, SessionAuth::StaffPending { id: creds.id, since: Timestamp::now().0 }, meta).await?;
+    Ok(if flag(creds.totp_enabled) { AfterPassword::SecondFactor } else { AfterPassword::EnrolSecondFactor })
+}
+
+/// Recovery codes look like `abcd-efgh-jkmn` (no easily confused letters).
+fn looks_like_recovery_code(code: &str) -> bool {
+    code.trim().len() == 14 && code.trim().chars().filter(|c| *c == '-').count() == 2
+}
+
+/// Completes sign-in with a TOTP code (each time step accepted once) or an unused recovery code.
+pub async fn verify_second_factor(
+    state: &AppState,
+    meta: &RequestMeta,
+    session: &Session,
+    staff: &StaffUser,
+    code: &str,
+) -> Result<(), AppError> {
+    state.rate_limits.check(Action::SecondFactor, meta.ip.parse().ok(), &staff.email)?;
+    let now = Timestamp::now().0;
+    let mut tx = state.db.begin().await?;
+    let accepted = if looks_like_recovery_code(code) {
+        let used = sqlx::query(
+            "update recovery_codes set used_at = $1 where staff_id = $2 and code_hash = $3 and used_at is null",
+        )
+        .bind(now)
+        .bind(staff.id)
+        .bind(sha256_hex(code.trim().to_lowercase().as_bytes()))
+        .execute(&mut *tx)
+        .await?;
+        used.rows_affected() == 1
+    } else {
+        let (secret, last_step): (Option<String>, i64) =
+            sqlx::query_as("select totp_secret, totp_last_step from staff_users where id = $1")
+                .bind(staff.id)
+                .fetch_one(&mut *tx)
+                .await?;
+        match secret.and_then(|s| totp::verify(&s, code, last_step, now as u64)) {
+            // Conditional on the stored step, so a concurrent replay of the same code fails.
+            Some(step) => {
+                sqlx::query("update staff_users set totp_last_step = $1 where id = $2 and totp_last_step < $1")
+                    .bind(step)
+                    .bind(staff.id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected()
+                    == 1
+            }
+            None => false,
+        }
+    };
+    let actor = staff_actor(staff);
+    let event = Event {
+        actor: &actor,
+        event: "staff.sign_in",
+        object: format!("staff:{}", staff.id),
+        outcome: if accepted { Outcome::Success } else { Outcome::Failure },
+        details: serde_json::json!({ "factor": if looks_like_recovery_code(code) { "recovery_code" } else { "totp" } }),
+    };
+    audit::record(&mut tx, state.db.backend(), meta, event).await?;
+    if accepted {
+        sqlx::query("update staff_users set last_sign_in_at = $1 where id = $2")
+            .bind(now)
+            .bind(staff.id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    if !accepted {
+        return Err(AppError::field("code", "That code is not right, or was already used. Try the next one."));
+    }
+    auth::establish(session, SessionAuth::Staff { id: staff.id, since: now }, meta).await
+}
+
+/// Enrolment material: the secret is kept in the session (not the database) until confirmed.
+const PENDING_SECRET_KEY: &str = "pending_totp_secret";
+
+pub async fn enrolment_material(
+    state: &AppState,
+    session: &Session,
+    staff: &StaffUser,
+) -> Result<EnrolmentMaterial, AppError> {
+    let secret = match session.get::<String>(PENDING_SECRET_KEY).await.ok().flatten() {
+        Some(secret) => secret,
+        None => {
+            let secret = totp::new_secret();
+            session.insert(PENDING_SECRET_KEY, &secret).await.map_err(|e| AppError::internal("session", e))?;
+            secret
+        }
+    };
+    let branding = mail::branding(&state.db, state.config.base_url.as_str()).await?;
+    let issuer = format!("{} Trust Center", branding.company);
+    let url = totp::otpauth_url(&secret, &issuer, &staff.email).ok_or_else(|| AppError::internal("totp", "url"))?;
+    let qr = totp::qr_data_uri(&url).ok_or_else(|| AppError::internal("totp", "qr"))?;
+    Ok(EnrolmentMaterial { secret, otpauth_url: url, qr_data_uri: qr })
+}
+
+/// Confirms enrolment with a first code; stores the secret, creates ten recovery codes (returned
+/// once, stored hashed) and completes the sign-in.
+pub async fn confirm_enrolment(
+    state: &AppState,
+    meta: &RequestMeta,
+    session: &Session,
+    staff: &StaffUser,
+    code: &str,
+) -> Result<Vec<String>, AppError> {
+    let secret: String = session
+        .get(PENDING_SECRET_KEY)
+        .await
+        .ok()
+        .flatten()
+        .ok_or_else(|| AppError::invalid("The setup expired. Scan the new code and try again."))?;
+    let now = Timestamp::now().0;
+    let step = totp::verify(&secret, code, 0, now as u64)
+        .ok_or_else(|| AppError::field("code", "That code does not match. Check the app's clock and try again."))?;
+    let codes = new_recovery_codes();
+    let mut tx = state.db.begin().await?;
+    sqlx::query(
+        "update staff_users set totp_secret = $1, totp_enabled = 1, totp_last_step = $2, last_sign_in_at = $3, \
+         updated_at = $3 where id = $4",
+    )
+    .bind(&secret)
+    .bind(step)
+    .bind(now)
+    .bind(staff.id)
+    .execute(&mut *tx)
+    .await?;
+    store_recovery_codes(&mut tx, staff.id, &codes).await?;
+    let actor = staff_actor(staff);
+    let event = Event {
+        actor: &actor,
+        event: "staff.two_factor_enrolled",
+        object: format!("staff:{}", staff.id),
+        outcome: Outcome::Success,
+        details: serde_json::json!({}),
+    };
+    audit::record(&mut tx, state.db.backend(), meta, event).await?;
+    tx.commit().await?;
+    let _ = session.remove_value(PENDING_SECRET_KEY).await;
+    auth::establish(session, SessionAuth::Staff { id: staff.id, since: now }, meta).await?;
+    Ok(codes)
+}
+
+/// Ten codes of 12 characters from an alphabet without look-alikes: about 60 bits each.
+fn new_recovery_codes() -> Vec<String> {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    (0..10)
+        .map(|_| {
+            let chars: String = (0..12).map(|_| ALPHABET[rand::random_range(0..ALPHABET.len())] as char).collect();
+            format!("{}-{}-{}", &chars[0..4], &chars[4..8], &chars[8..12])
+        })
+        .collect()
+}
+
+async fn store_recovery_codes(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    staff_id: i64,
+    codes: &[String],
+) -> Result<(), AppError> {
+    sqlx::query("delete from recovery_codes where staff_id = $1").bind(staff_id).execute(&mut **tx).await?;
+    let now = Timestamp::now().0;
+    for code in codes {
+        sqlx::query("insert into recovery_codes (staff_id, code_hash, created_at) values ($1, $2, $3)")
+            .bind(staff_id)
+            .bind(sha256_hex(code.as_bytes()))
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Mails a reset link if the address belongs to an active staff member with a password. The
+/// answer never says which.
+pub async fn request_reset(state: &AppState, meta: &RequestMeta, email: &str) -> Result<(), AppError> {
+    let typed = email.trim().to_lowercase();
+    state.rate_limits.check(Action::PasswordReset, meta.ip.parse().ok(), &typed)?;
+    let staff: Option<(i64, String)> = sqlx::query_as(
+        "select id, name from staff_users where email = $1 and active = 1 and password_hash is not null",
+    )
+    .bind(&typed)
+    .fetch_optional(state.db.pool())
+    .await?;
+    let mut tx = state.db.begin().await?;
+    let (actor, outcome) = match &staff {
+        Some((id, name)) => {
+            let token = email_tokens::issue(&mut tx, Purpose::PasswordReset, &typed, serde_json::json!({})).await?;
+            let link = state.config.base_url.join(&format!("/staff/reset/confirm?token={}", token.expose()));
+            let vars = serde_json::json!({ "link": link, "minutes": Purpose::PasswordReset.lifetime_minutes() });
+            let mail = compose_mail(state, "password_reset", &typed, name, vars).await?;
+            mail::enqueue(&mut tx, &mail).await?;
+            (Actor { id: Some(*id), label: typed.clone(), ..Actor::anonymous() }, Outcome::Success)
+        }
+        None => (Actor { label: typed.clone(), ..Actor::anonymous() }, Outcome::Failure),
+    };
+    let event = Event {
+        actor: &actor,
+        event: "staff.password_reset_requested",
+        object: String::new(),
+        outcome,
+        details: serde_json::json!({}),
+    };
+    audit::record(&mut tx, state.db.backend(), meta, event).await?;
+    tx.commit().await?;
+    state.mailer.wake.notify_one();
+    Ok(())
+}
+
+/// Sets a new password from a reset or invitation link, and ends every session of that person.
+pub async fn set_password_from_link(
+    state: &AppState,
+    meta: &RequestMeta,
+    purpose: Purpose,
+    token: &str,
+    password: &str,
+) -> Result<(), AppError> {
+    // Validate the link before hashing: argon2 is not spent on junk.
+    let email = email_tokens::peek(&state.db, purpose, token).await?.ok_or_else(email_tokens::unusable)?;
+    let password = Password::parse_new(password, &email).map_err(|m| AppError::field("password", m))?;
+    let hash = passwords::hash(password).await?;
+    let mut tx = state.db.begin().await?;
+    let redeemed = email_tokens::redeem(&mut tx, purpose, token).await?;
+    let now = Timestamp::now().0;
+    let staff: Option<(i64,)> = sqlx::query_as(
+        "update staff_users set password_hash = $1, updated_at = $2 where email = $3 and active = 1 returning id",
+    )
+    .bind(&hash)
+    .bind(now)
+    .bind(&redeemed.email)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (id,) = staff.ok_or_else(email_tokens::unusable)?;
+    sqlx::query("delete from sessions where staff_id = $1").bind(id).execute(&mut *tx).await?;
+    let actor =
+        Actor { kind: crate::ssr::audit::ActorKind::Staff, id: Some(id), label: redeemed.email, role: String::new() };
+    let event = Event {
+        actor: &actor,
+        event: match purpose {
+            Purpose::StaffInvite => "staff.invitation_accepted",
+            _ => "staff.password_reset",
+        },
+        object: format!("staff:{id}"),
+        outcome: Outcome::Success,
+        details: serde_json::json!({}),
+    };
+    audit::record(&mut tx, state.db.backend(), meta, event).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Creates a staff member (no password yet unless given) with `roles`. Used by the CLI and by
+/// invitations.
+pub async fn create(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    email: &EmailAddress,
+    name: &str,
+    roles: &[StaffRole],
+    password_hash: Option<String>,
+) -> Result<i64, AppError> {
+    let now = Timestamp::now().0;
+    let existing: Option<(i64,)> = sqlx::query_as("select id from staff_users where email = $1")
+        .bind(email.as_str())
+        .fetch_optional(&mut **tx)
+        .await?;
+    if existing.is_some() {
+        return Err(AppError::field("email", "A staff member with this address already exists."));
+    }
+    let (id,): (i64,) = sqlx::query_as(
+        "insert into staff_users (email, name, password_hash, created_at, updated_at) values ($1, $2, $3, $4, $4) \
+         returning id",
+    )
+    .bind(email.as_str())
+    .bind(name)
+    .bind(password_hash)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    for role in roles {
+        sqlx::query("insert into staff_roles (staff_id, role, created_at) values ($1, $2, $3)")
+            .bind(id)
+            .bind(role.code())
+            .bind(now)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recovery_codes_are_distinct_and_recognisable() {
+        let codes = new_recovery_codes();
+        assert_eq!(codes.len(), 10);
+        let mut unique = codes.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), 10);
+        assert!(codes.iter().all(|c| looks_like_recovery_code(c)));
+        assert!(!looks_like_recovery_code("123456"));
+    }
+}

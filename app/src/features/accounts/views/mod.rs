@@ -1,0 +1,12 @@
+//! Account pages.
+
+mod admin;
+mod prospect;
+mod staff;
+
+pub use admin::{AdminHomePage, AdminLayout, SessionsPage, StaffAdminPage};
+pub use prospect::{AccountPage, CheckEmailPage, ConfirmSignInPage, SignInPage};
+pub use staff::{
+    InviteAcceptPage, RecoveryCodesPage, ResetCheckEmailPage, ResetConfirmPage, ResetRequestPage, StaffSignInPage,
+    TwoFactorPage, TwoFactorSetupPage,
+};

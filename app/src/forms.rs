@@ -1,0 +1,99 @@
+//! Forms post to server functions as plain HTML forms (they work without JavaScript) and are
+//! answered with a redirect: back to the form with a flash message on failure, onwards on
+//! success. The flash lives in the session for exactly one page view.
+
+use crate::error::{AppError, FieldError};
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// What the last form post left for the next page.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Flash {
+    /// The form it belongs to; other pages ignore it.
+    pub form: String,
+    pub error: Option<String>,
+    pub notice: Option<String>,
+    pub fields: Vec<FieldError>,
+    /// What was typed (never passwords or codes), to fill the form again.
+    pub values: BTreeMap<String, String>,
+}
+
+impl Flash {
+    pub fn field_error(&self, field: &str) -> Option<String> {
+        self.fields.iter().find(|f| f.field == field).map(|f| f.message.clone())
+    }
+
+    pub fn value(&self, field: &str) -> String {
+        self.values.get(field).cloned().unwrap_or_default()
+    }
+}
+
+/// Public: takes (and clears) this visitor's flash for `form`.
+#[server(prefix = "/api", endpoint = "flash")]
+pub async fn take_flash(form: String) -> Result<Option<Flash>, AppError> {
+    // Public by design: it only ever returns the caller's own session data.
+    crate::ssr::forms::take(&form).await
+}
+
+/// Loads the flash for `form` on the server while rendering a page.
+pub async fn load_flash(form: &str) -> Flash {
+    take_flash(form.to_string()).await.ok().flatten().unwrap_or_default()
+}
+
+/// A labelled input with its error message, wired for assistive technology.
+#[component]
+pub fn Field(
+    name: &'static str,
+    label: &'static str,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional, into)] value: String,
+    #[prop(default = None)] error: Option<String>,
+    #[prop(optional)] autocomplete: Option<&'static str>,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(default = true)] required: bool,
+) -> impl IntoView {
+    let id = format!("field-{name}");
+    let error_id = format!("{id}-error");
+    let hint_id = format!("{id}-hint");
+    let has_error = error.is_some();
+    let described = match (has_error, hint.is_some()) {
+        (true, _) => Some(error_id.clone()),
+        (false, true) => Some(hint_id.clone()),
+        _ => None,
+    };
+    view! {
+        <div class="field" class:has-error=has_error>
+            <label for=id.clone()>{label}</label>
+            {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> })}
+            <input
+                id=id
+                name=name
+                type=kind
+                value=value
+                required=required
+                autocomplete=autocomplete
+                aria-invalid=has_error.then_some("true")
+                aria-describedby=described
+            />
+            {error.map(|e| view! { <p class="field-error" id=error_id>{e}</p> })}
+        </div>
+    }
+}
+
+/// The form-level error or notice, announced to screen readers.
+#[component]
+pub fn FlashMessages(flash: Flash) -> impl IntoView {
+    view! {
+        {flash.error.map(|e| view! { <div class="alert alert-error" role="alert">{e}</div> })}
+        {flash.notice.map(|n| view! { <div class="alert alert-notice" role="status">{n}</div> })}
+    }
+}
+
+/// Wraps an error for a field list.
+pub fn field_errors(pairs: Vec<(&str, String)>) -> AppError {
+    AppError::Invalid {
+        message: "Please correct the highlighted fields.".into(),
+        fields: pairs.into_iter().map(|(field, message)| FieldError { field: field.into(), message }).collect(),
+    }
+}

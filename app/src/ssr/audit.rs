@@ -1,0 +1,251 @@
+//! The access log: one append-only, hash-chained table, and its only writer.
+//!
+//! Each row's `hash` is `SHA-256(0x01 ‖ previous hash ‖ leaf)`, where `leaf` is
+//! `SHA-256(0x00 ‖ canonical content)` (RFC 6962's domain-separated leaf hashing). Changing,
+//! removing or reordering any row breaks every later hash; database triggers refuse UPDATE and
+//! DELETE outright. [`record`] is called inside the transaction of the action it records, so an
+//! action and its log row commit or fail together.
+
+use super::{
+    db::{Backend, Db},
+    request_meta::RequestMeta,
+};
+use crate::{error::AppError, types::Timestamp};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use sqlx::{Any, FromRow, Transaction};
+
+/// The hash before the first row.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActorKind {
+    Anonymous,
+    Prospect,
+    Staff,
+    System,
+}
+
+impl ActorKind {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Anonymous => "anonymous",
+            Self::Prospect => "prospect",
+            Self::Staff => "staff",
+            Self::System => "system",
+        }
+    }
+}
+
+/// Who did it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub kind: ActorKind,
+    pub id: Option<i64>,
+    /// An e-mail address, or "anonymous" / "system".
+    pub label: String,
+    /// Staff roles at the time, comma-separated; empty otherwise.
+    pub role: String,
+}
+
+impl Actor {
+    pub fn anonymous() -> Self {
+        Self { kind: ActorKind::Anonymous, id: None, label: "anonymous".into(), role: String::new() }
+    }
+    pub fn system() -> Self {
+        Self { kind: ActorKind::System, id: None, label: "system".into(), role: String::new() }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Success,
+    Failure,
+    Denied,
+}
+
+impl Outcome {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Success => "success",
+            Self::Failure => "failure",
+            Self::Denied => "denied",
+        }
+    }
+}
+
+/// One event to record.
+#[derive(Debug, Clone)]
+pub struct Event<'a> {
+    pub actor: &'a Actor,
+    /// Dotted name, e.g. `staff.sign_in`.
+    pub event: &'a str,
+    /// What it was done to, e.g. `staff:12`.
+    pub object: String,
+    pub outcome: Outcome,
+    pub details: serde_json::Value,
+}
+
+/// A stored row, as read back for verification and views.
+#[derive(Debug, Clone, FromRow, Serialize)]
+pub struct LogRow {
+    pub seq: i64,
+    pub at: i64,
+    pub actor_kind: String,
+    pub actor_id: Option<i64>,
+    pub actor_label: String,
+    pub role: String,
+    pub event: String,
+    pub object: String,
+    pub outcome: String,
+    pub ip: String,
+    pub user_agent: String,
+    pub request_id: String,
+    pub details: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl LogRow {
+    /// The canonical bytes the leaf hash covers: a JSON array in fixed field order.
+    fn canonical(&self) -> Vec<u8> {
+        serde_json::to_vec(&serde_json::json!([
+            self.seq,
+            self.at,
+            self.actor_kind,
+            self.actor_id,
+            self.actor_label,
+            self.role,
+            self.event,
+            self.object,
+            self.outcome,
+            self.ip,
+            self.user_agent,
+            self.request_id,
+            self.details,
+        ]))
+        .unwrap_or_default()
+    }
+
+    /// The chain hash this row must carry, given the previous row's hash.
+    pub fn expected_hash(&self, prev_hash: &str) -> String {
+        let leaf = Sha256::new().chain_update([0u8]).chain_update(self.canonical()).finalize();
+        let prev = hex::decode(prev_hash).unwrap_or_default();
+        hex::encode(Sha256::new().chain_update([1u8]).chain_update(prev).chain_update(leaf).finalize())
+    }
+}
+
+const COLUMNS: &str = "seq, at, actor_kind, actor_id, actor_label, role, event, object, outcome, ip, user_agent, \
+     request_id, details, prev_hash, hash";
+
+/// Appends `event` to the log inside `tx`. Returns the row's sequence number.
+pub async fn record(
+    tx: &mut Transaction<'static, Any>,
+    backend: Backend,
+    meta: &RequestMeta,
+    event: Event<'_>,
+) -> Result<i64, AppError> {
+    if backend == Backend::Postgres {
+        // Writers take turns: the chain needs the true previous row. (SQLite transactions are
+        // already serialised: see `Db::begin`.)
+        sqlx::query("lock table access_log in share row exclusive mode").execute(&mut **tx).await?;
+    }
+    let last: Option<(i64, String)> =
+        sqlx::query_as("select seq, hash from access_log order by seq desc limit 1").fetch_optional(&mut **tx).await?;
+    let (prev_seq, prev_hash) = last.unwrap_or((0, GENESIS.to_string()));
+    let mut row = LogRow {
+        seq: prev_seq + 1,
+        at: Timestamp::now().0,
+        actor_kind: event.actor.kind.code().into(),
+        actor_id: event.actor.id,
+        actor_label: event.actor.label.clone(),
+        role: event.actor.role.clone(),
+        event: event.event.into(),
+        object: event.object,
+        outcome: event.outcome.code().into(),
+        ip: meta.ip.clone(),
+        user_agent: meta.user_agent.clone(),
+        request_id: meta.request_id.clone(),
+        details: event.details.to_string(),
+        prev_hash,
+        hash: String::new(),
+    };
+    row.hash = row.expected_hash(&row.prev_hash);
+    sqlx::query(&format!(
+        "insert into access_log ({COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+    ))
+    .bind(row.seq)
+    .bind(row.at)
+    .bind(&row.actor_kind)
+    .bind(row.actor_id)
+    .bind(&row.actor_label)
+    .bind(&row.role)
+    .bind(&row.event)
+    .bind(&row.object)
+    .bind(&row.outcome)
+    .bind(&row.ip)
+    .bind(&row.user_agent)
+    .bind(&row.request_id)
+    .bind(&row.details)
+    .bind(&row.prev_hash)
+    .bind(&row.hash)
+    .execute(&mut **tx)
+    .await?;
+    Ok(row.seq)
+}
+
+/// Records `event` in a transaction of its own (for events that are the whole action, such as
+/// a refused sign-in).
+pub async fn record_alone(db: &Db, meta: &RequestMeta, event: Event<'_>) -> Result<i64, AppError> {
+    let mut tx = db.begin().await?;
+    let seq = record(&mut tx, db.backend(), meta, event).await?;
+    tx.commit().await?;
+    Ok(seq)
+}
+
+/// What a verification found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainReport {
+    pub entries: i64,
+    pub last_hash: String,
+}
+
+/// A break in the chain: the first bad sequence number and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainBreak {
+    pub seq: i64,
+    pub problem: String,
+}
+
+/// Walks the whole log in order, checking sequence continuity, each row's hash and the links.
+pub async fn verify_chain(db: &Db) -> Result<Result<ChainReport, ChainBreak>, AppError> {
+    let mut expected_seq = 1;
+    let mut prev_hash = GENESIS.to_string();
+    let page = 1000;
+    loop {
+        let rows: Vec<LogRow> =
+            sqlx::query_as(&format!("select {COLUMNS} from access_log where seq >= $1 order by seq limit {page}"))
+                .bind(expected_seq)
+                .fetch_all(db.pool())
+                .await?;
+        let done = rows.len() < page;
+        for row in rows {
+            if row.seq != expected_seq {
+                return Ok(Err(ChainBreak { seq: expected_seq, problem: format!("missing; next is {}", row.seq) }));
+            }
+            if row.prev_hash != prev_hash {
+                return Ok(Err(ChainBreak { seq: row.seq, problem: "does not link to the previous row".into() }));
+            }
+            if row.expected_hash(&prev_hash) != row.hash {
+                return Ok(Err(ChainBreak { seq: row.seq, problem: "content does not match its hash".into() }));
+            }
+            prev_hash = row.hash;
+            expected_seq += 1;
+        }
+        if done {
+            return Ok(Ok(ChainReport { entries: expected_seq - 1, last_hash: prev_hash }));
+        }
+    }
+}

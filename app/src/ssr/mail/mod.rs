@@ -1,0 +1,81 @@
+//! Outgoing mail: rendered from templates in `app/templates/mail/`, queued in the database in the
+//! same transaction as the action that causes it, and sent by [`worker`] with retries, so a
+//! mail-server outage loses nothing.
+
+mod templates;
+pub mod worker;
+
+pub use templates::Templates;
+
+use crate::{error::AppError, types::Timestamp};
+use serde::Serialize;
+use sqlx::{Any, Transaction};
+use std::collections::BTreeMap;
+
+/// A mail ready to queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingMail {
+    pub to_address: String,
+    pub to_name: String,
+    pub subject: String,
+    pub text_body: String,
+    pub html_body: String,
+    /// Extra headers, e.g. `List-Unsubscribe`.
+    pub headers: BTreeMap<String, String>,
+}
+
+/// What every template can use: the company's name and colour, and the site's address.
+#[derive(Debug, Clone, Serialize)]
+pub struct Branding {
+    pub company: String,
+    pub accent: String,
+    pub base_url: String,
+}
+
+/// Renders `template` for one recipient.
+pub fn compose(
+    templates: &Templates,
+    branding: &Branding,
+    template: &str,
+    to_address: &str,
+    to_name: &str,
+    vars: serde_json::Value,
+) -> Result<OutgoingMail, AppError> {
+    let (subject, text_body, html_body) = templates.render(template, branding, to_name, vars)?;
+    Ok(OutgoingMail {
+        to_address: to_address.to_string(),
+        to_name: to_name.to_string(),
+        subject,
+        text_body,
+        html_body,
+        headers: BTreeMap::new(),
+    })
+}
+
+/// Queues `mail` inside `tx`; it is sent once the transaction commits.
+pub async fn enqueue(tx: &mut Transaction<'static, Any>, mail: &OutgoingMail) -> Result<i64, AppError> {
+    let now = Timestamp::now().0;
+    let headers = serde_json::to_string(&mail.headers).map_err(|e| AppError::internal("mail headers", e))?;
+    let (id,): (i64,) = sqlx::query_as(
+        "insert into mail_outbox (to_address, to_name, subject, text_body, html_body, headers, next_attempt_at, \
+         created_at) values ($1, $2, $3, $4, $5, $6, $7, $7) returning id",
+    )
+    .bind(&mail.to_address)
+    .bind(&mail.to_name)
+    .bind(&mail.subject)
+    .bind(&mail.text_body)
+    .bind(&mail.html_body)
+    .bind(headers)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(id)
+}
+
+/// Reads the branding for mails from the working company profile.
+pub async fn branding(db: &super::db::Db, base_url: &str) -> Result<Branding, AppError> {
+    let row: Option<(String, String)> =
+        sqlx::query_as("select name, accent_color from company_profile where id = 1").fetch_optional(db.pool()).await?;
+    let (company, accent) = row.unwrap_or_else(|| ("Trust Center".into(), "#1d5c8f".into()));
+    Ok(Branding { company, accent, base_url: base_url.to_string() })
+}

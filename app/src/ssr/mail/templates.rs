@@ -1,0 +1,92 @@
+//! Mail templates: for each mail `name`, `name.subject.txt`, `name.txt` and `name.html` (which
+//! extends `layout.html`). HTML is escaped automatically; text and subject are not.
+
+use super::Branding;
+use crate::error::AppError;
+use minijinja::Environment;
+
+/// Every template, compiled into the binary so a deployment cannot lose one.
+const SOURCES: &[(&str, &str)] = &[
+    ("layout.html", include_str!("../../../templates/mail/layout.html")),
+    ("sign_in_link.subject.txt", include_str!("../../../templates/mail/sign_in_link.subject.txt")),
+    ("sign_in_link.txt", include_str!("../../../templates/mail/sign_in_link.txt")),
+    ("sign_in_link.html", include_str!("../../../templates/mail/sign_in_link.html")),
+    ("password_reset.subject.txt", include_str!("../../../templates/mail/password_reset.subject.txt")),
+    ("password_reset.txt", include_str!("../../../templates/mail/password_reset.txt")),
+    ("password_reset.html", include_str!("../../../templates/mail/password_reset.html")),
+    ("staff_invite.subject.txt", include_str!("../../../templates/mail/staff_invite.subject.txt")),
+    ("staff_invite.txt", include_str!("../../../templates/mail/staff_invite.txt")),
+    ("staff_invite.html", include_str!("../../../templates/mail/staff_invite.html")),
+];
+
+#[derive(Debug)]
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+impl Templates {
+    /// Compiles every template; a syntax error is a bug caught by the first test that starts.
+    pub fn load() -> Result<Self, minijinja::Error> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        for (name, source) in SOURCES {
+            env.add_template(name, source)?;
+        }
+        Ok(Self { env })
+    }
+
+    /// Renders (subject, text, html) of mail `name`.
+    pub fn render(
+        &self,
+        name: &str,
+        branding: &Branding,
+        recipient: &str,
+        vars: serde_json::Value,
+    ) -> Result<(String, String, String), AppError> {
+        let ctx = minijinja::context! {
+            company => branding.company,
+            accent => branding.accent,
+            base_url => branding.base_url,
+            recipient => recipient,
+            ..minijinja::Value::from_serialize(&vars)
+        };
+        let render = |suffix: &str| {
+            self.env
+                .get_template(&format!("{name}.{suffix}"))
+                .and_then(|t| t.render(&ctx))
+                .map_err(|e| AppError::internal("rendering a mail", e))
+        };
+        // A subject is one line: a line break in it would start a new header.
+        let subject = render("subject.txt")?.lines().map(str::trim).collect::<Vec<_>>().join(" ");
+        Ok((subject, render("txt")?, render("html")?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn branding() -> Branding {
+        Branding { company: "Acme <Corp>".into(), accent: "#123456".into(), base_url: "https://t.example".into() }
+    }
+
+    #[test]
+    fn every_mail_renders_and_html_is_escaped() {
+        let t = Templates::load().unwrap();
+        let vars = serde_json::json!({ "link": "https://t.example/x?a=1&b=2", "minutes": 15, "inviter": "Ann" });
+        for name in ["sign_in_link", "password_reset", "staff_invite"] {
+            let (subject, text, html) = t.render(name, &branding(), "Bob <script>", vars.clone()).unwrap();
+            assert!(!subject.contains('\n'));
+            assert!(text.contains("https://t.example/x?a=1&b=2"), "{name} text has the raw link");
+            assert!(html.contains("a=1&amp;b=2") && !html.contains("a=1&b=2"), "{name} html escapes the link");
+            assert!(html.contains("Acme &lt;Corp&gt;"));
+            assert!(!html.contains("<script>"));
+        }
+    }
+
+    #[test]
+    fn a_missing_variable_is_an_error_not_a_blank() {
+        let t = Templates::load().unwrap();
+        assert!(t.render("sign_in_link", &branding(), "Bob", serde_json::json!({})).is_err());
+    }
+}

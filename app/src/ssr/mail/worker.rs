@@ -1,0 +1,205 @@
+//! Sends queued mail. Failures are retried with growing delays; nothing is dropped.
+
+use crate::{
+    error::AppError,
+    ssr::{config::SmtpUrl, db::Db},
+    types::Timestamp,
+};
+use lettre::{
+    message::{
+        header::{HeaderName, HeaderValue},
+        Mailbox, MultiPart,
+    },
+    AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
+};
+use sqlx::FromRow;
+use std::{collections::BTreeMap, path::PathBuf, sync::Arc, time::Duration};
+use tokio::sync::Notify;
+
+/// After this many failed attempts a mail is marked failed (and stays in the table).
+pub const MAX_ATTEMPTS: i64 = 20;
+
+/// Where mail goes.
+#[derive(Clone)]
+pub enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    /// No SMTP server configured: each mail becomes an `.eml` file in this directory.
+    Files(PathBuf),
+}
+
+impl std::fmt::Debug for Transport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The SMTP transport holds credentials: never print it.
+        match self {
+            Self::Smtp(_) => f.write_str("Transport::Smtp(…)"),
+            Self::Files(dir) => write!(f, "Transport::Files({})", dir.display()),
+        }
+    }
+}
+
+impl Transport {
+    pub fn new(smtp: Option<&SmtpUrl>, outbox_dir: PathBuf) -> Result<Self, String> {
+        match smtp {
+            Some(url) => AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose())
+                .map(|b| Self::Smtp(b.timeout(Some(Duration::from_secs(20))).build()))
+                .map_err(|e| format!("invalid SMTP URL: {e}")),
+            None => Ok(Self::Files(outbox_dir)),
+        }
+    }
+}
+
+/// The sending side: transport and sender address, plus a bell to ring when mail is queued.
+#[derive(Debug, Clone)]
+pub struct Mailer {
+    pub transport: Transport,
+    /// `no-reply@host`; the display name is the company's, read at send time.
+    pub from_address: String,
+    pub wake: Arc<Notify>,
+}
+
+#[derive(FromRow)]
+struct QueuedRow {
+    id: i64,
+    to_address: String,
+    to_name: String,
+    subject: String,
+    text_body: String,
+    html_body: String,
+    headers: String,
+    attempts: i64,
+    next_attempt_at: i64,
+}
+
+/// Runs forever: sends due mail, then sleeps until woken or for a few seconds.
+pub async fn run(db: Db, mailer: Mailer) {
+    loop {
+        match send_due(&db, &mailer).await {
+            Ok(_) => {}
+            Err(err) => tracing::error!(error = %err, "mail worker pass failed"),
+        }
+        tokio::select! {
+            _ = mailer.wake.notified() => {},
+            _ = tokio::time::sleep(Duration::from_secs(5)) => {},
+        }
+    }
+}
+
+/// Sends every due mail once. Returns how many were sent.
+pub async fn send_due(db: &Db, mailer: &Mailer) -> Result<usize, AppError> {
+    let now = Timestamp::now().0;
+    let due: Vec<QueuedRow> = sqlx::query_as(
+        "select id, to_address, to_name, subject, text_body, html_body, headers, attempts, next_attempt_at \
+         from mail_outbox where status = 'pending' and next_attempt_at <= $1 order by id limit 20",
+    )
+    .bind(now)
+    .fetch_all(db.pool())
+    .await?;
+    let company: Option<(String,)> =
+        sqlx::query_as("select name from company_profile where id = 1").fetch_optional(db.pool()).await?;
+    let sender_name = format!("{} Trust Center", company.map(|c| c.0).unwrap_or_else(|| "Vouchsafe".into()));
+    let mut sent = 0;
+    for row in due {
+        // Claim the row so a second instance does not send it too.
+        let claimed = sqlx::query(
+            "update mail_outbox set next_attempt_at = $1 where id = $2 and status = 'pending' and next_attempt_at = $3",
+        )
+        .bind(now + 300)
+        .bind(row.id)
+        .bind(row.next_attempt_at)
+        .execute(db.pool())
+        .await?;
+        if claimed.rows_affected() != 1 {
+            continue;
+        }
+        match deliver(mailer, &sender_name, &row).await {
+            Ok(()) => {
+                sqlx::query(
+                    "update mail_outbox set status = 'sent', sent_at = $1, attempts = attempts + 1 where id = $2",
+                )
+                .bind(Timestamp::now().0)
+                .bind(row.id)
+                .execute(db.pool())
+                .await?;
+                sent += 1;
+            }
+            Err(problem) => {
+                let attempts = row.attempts + 1;
+                let status = if attempts >= MAX_ATTEMPTS { "failed" } else { "pending" };
+                tracing::warn!(mail_id = row.id, attempts, %problem, "mail not sent");
+                sqlx::query(
+                    "update mail_outbox set status = $1, attempts = $2, next_attempt_at = $3, last_error = $4 where id = $5",
+                )
+                .bind(status)
+                .bind(attempts)
+                .bind(Timestamp::now().0 + backoff_seconds(attempts))
+                .bind(problem)
+                .bind(row.id)
+                .execute(db.pool())
+                .await?;
+            }
+        }
+    }
+    Ok(sent)
+}
+
+/// 30 s, 1 min, 2 min, … capped at 2 h: the twenty attempts span more than a day's outage.
+pub fn backoff_seconds(attempts: i64) -> i64 {
+    (30i64 << (attempts - 1).clamp(0, 12)).min(7200)
+}
+
+/// A display name cannot carry a line break (lettre would panic, and it would split headers).
+fn clean_name(name: &str) -> String {
+    name.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().trim().to_string()
+}
+
+async fn deliver(mailer: &Mailer, sender_name: &str, row: &QueuedRow) -> Result<(), String> {
+    let from = Mailbox::new(
+        Some(clean_name(sender_name)),
+        mailer.from_address.parse().map_err(|e| format!("sender address: {e}"))?,
+    );
+    let to = Mailbox::new(
+        Some(clean_name(&row.to_name)),
+        row.to_address.parse().map_err(|e| format!("recipient address: {e}"))?,
+    );
+    let mut message = Message::builder()
+        .from(from)
+        .to(to)
+        .subject(clean_name(&row.subject))
+        .multipart(MultiPart::alternative_plain_html(row.text_body.clone(), row.html_body.clone()))
+        .map_err(|e| format!("building the message: {e}"))?;
+    let headers: BTreeMap<String, String> = serde_json::from_str(&row.headers).unwrap_or_default();
+    for (name, value) in headers {
+        let name = HeaderName::new_from_ascii(name).map_err(|_| "bad header name".to_string())?;
+        message.headers_mut().insert_raw(HeaderValue::new(name, clean_name(&value)));
+    }
+    match &mailer.transport {
+        Transport::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+        Transport::Files(dir) => {
+            tokio::fs::create_dir_all(dir).await.map_err(|e| e.to_string())?;
+            let path = dir.join(format!("{}-{}.eml", Timestamp::now().0, row.id));
+            tokio::fs::write(&path, message.formatted()).await.map_err(|e| e.to_string())?;
+            tracing::info!(mail_id = row.id, path = %path.display(), "no SMTP server configured; mail written to the outbox");
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_and_are_capped() {
+        assert_eq!(backoff_seconds(1), 30);
+        assert_eq!(backoff_seconds(2), 60);
+        assert_eq!(backoff_seconds(5), 480);
+        assert_eq!(backoff_seconds(12), 7200);
+        let total: i64 = (1..MAX_ATTEMPTS).map(backoff_seconds).sum();
+        assert!(total > 24 * 3600, "attempts span a day-long outage: {total} s");
+    }
+
+    #[test]
+    fn names_lose_line_breaks() {
+        assert_eq!(clean_name("Eve\r\nBcc: x@y"), "Eve  Bcc: x@y");
+    }
+}

@@ -1,0 +1,99 @@
+//! Resolves who is asking and enforces the access table (`app::features::accounts::policy`)
+//! before any page or server function runs. Deny by default under the guarded prefixes.
+
+use app::{
+    features::accounts::{
+        model::Principal,
+        policy::{is_guarded, rule_for, Access},
+    },
+    ssr::{
+        audit::{self, Event, Outcome},
+        auth,
+        request_meta::RequestMeta,
+        AppState,
+    },
+};
+use axum::{
+    extract::{Request, State},
+    http::{header, Method, StatusCode},
+    middleware::Next,
+    response::{IntoResponse, Redirect, Response},
+};
+use tower_sessions::Session;
+
+pub async fn authorize(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let principal = match req.extensions().get::<Session>().cloned() {
+        Some(session) => auth::resolve(&session, &state.db).await.unwrap_or_else(|err| {
+            tracing::error!(error = %err, "could not resolve the session");
+            Principal::Anonymous
+        }),
+        None => Principal::Anonymous,
+    };
+    req.extensions_mut().insert(principal.clone());
+    let path = req.uri().path().to_string();
+    match rule_for(&path) {
+        Some(access) if access.allows(&principal) => next.run(req).await,
+        Some(access) => deny(&state, Refused::from(&req), &principal, access).await,
+        None if is_guarded(&path) => (StatusCode::NOT_FOUND, "Not found").into_response(),
+        None => next.run(req).await,
+    }
+}
+
+/// What a refusal needs from the request (which cannot be held across an await).
+struct Refused {
+    path: String,
+    path_and_query: String,
+    method: Method,
+    wants_html: bool,
+    meta: RequestMeta,
+}
+
+impl From<&Request> for Refused {
+    fn from(req: &Request) -> Self {
+        let accepts_html =
+            req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains("text/html"));
+        Self {
+            path: req.uri().path().chars().take(200).collect(),
+            path_and_query: req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into()),
+            method: req.method().clone(),
+            wants_html: req.method() == Method::GET && accepts_html,
+            meta: req.extensions().get::<RequestMeta>().cloned().unwrap_or_default(),
+        }
+    }
+}
+
+async fn deny(state: &AppState, req: Refused, principal: &Principal, access: Access) -> Response {
+    let signed_in = matches!(principal, Principal::Prospect(_) | Principal::Staff(_));
+    let wrong_kind =
+        matches!((principal, access), (Principal::Prospect(_), Access::Staff | Access::Role(_) | Access::SecondFactor));
+    if signed_in && !wrong_kind {
+        // Signed in, but without the role: refused, and worth recording.
+        if let Principal::Staff(staff) = principal {
+            let actor = app::features::accounts::server::staff_actor(staff);
+            let event = Event {
+                actor: &actor,
+                event: "access.denied",
+                object: req.path.clone(),
+                outcome: Outcome::Denied,
+                details: serde_json::json!({ "method": req.method.as_str() }),
+            };
+            if let Err(err) = audit::record_alone(&state.db, &req.meta, event).await {
+                tracing::error!(error = %err, "could not log a denied request");
+            }
+        }
+        return (StatusCode::FORBIDDEN, "You do not have permission to do that.").into_response();
+    }
+    if !req.wants_html {
+        return (StatusCode::UNAUTHORIZED, "Please sign in to continue.").into_response();
+    }
+    let target = match (access, principal) {
+        (Access::Prospect, _) => {
+            let here = url::form_urlencoded::byte_serialize(req.path_and_query.as_bytes()).collect::<String>();
+            format!("/sign-in?next={here}")
+        }
+        (_, Principal::PendingStaff { enrolled: true, .. }) => "/staff/two-factor".into(),
+        (_, Principal::PendingStaff { enrolled: false, .. }) => "/staff/two-factor/setup".into(),
+        _ => "/staff/sign-in".into(),
+    };
+    Redirect::to(&target).into_response()
+}
