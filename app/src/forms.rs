@@ -29,7 +29,7 @@ impl Flash {
     }
 }
 
-/// Public: takes (and clears) this visitor's flash for `form`.
+/// Public: this page view's flash for `form` (the caller's own session data only).
 #[server(prefix = "/api", endpoint = "flash")]
 pub async fn take_flash(form: String) -> Result<Option<Flash>, AppError> {
     // Public by design: it only ever returns the caller's own session data.

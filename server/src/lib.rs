@@ -4,7 +4,7 @@
 pub mod cli;
 mod cli_user;
 mod middleware;
-mod routes;
+pub mod routes;
 pub mod telemetry;
 
 use anyhow::Context;

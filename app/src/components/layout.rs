@@ -121,7 +121,11 @@ pub fn BrandedPage(#[prop(into)] title: String, children: ChildrenFn) -> impl In
                     view! {
                         <leptos_meta::Title text=full_title />
                         <PublicLayout branding>
-                            <div class="wrap narrow page">{children.with_value(|c| c())}</div>
+                            // The page's own data loads inside its own boundary: async rendering
+                            // awaits a nested `Suspend` only when a `Suspense` encloses it.
+                            <div class="wrap narrow page">
+                                <Suspense fallback=|| ()>{children.with_value(|c| c())}</Suspense>
+                            </div>
                         </PublicLayout>
                     }
                 })

@@ -6,20 +6,34 @@ use std::collections::BTreeMap;
 
 const FLASH_KEY: &str = "flash";
 
-/// Takes the flash if it belongs to `form`; a flash for another form is left alone.
-pub async fn take(form: &str) -> Result<Option<Flash>, AppError> {
-    let Ok(session) = current_session() else { return Ok(None) };
-    let flash: Option<Flash> = session.get(FLASH_KEY).await.ok().flatten();
-    match flash {
-        Some(flash) if flash.form == form => {
+/// The flash of the page being rendered. Taken out of the session once per page view, by
+/// [`take_for_page_view`], because a page may be rendered in more than one pass and a
+/// destructive read inside the render would show the message in none of them.
+#[derive(Debug, Clone, Default)]
+pub struct PageFlash(pub Option<Flash>);
+
+/// Called by the server's middleware for each HTML page request: moves the flash (if any) from
+/// the session to the request.
+pub async fn take_for_page_view(session: &tower_sessions::Session) -> PageFlash {
+    match session.get::<Flash>(FLASH_KEY).await {
+        Ok(Some(flash)) => {
             let _ = session.remove_value(FLASH_KEY).await;
-            Ok(Some(flash))
+            PageFlash(Some(flash))
         }
-        _ => Ok(None),
+        _ => PageFlash(None),
     }
 }
 
-async fn put(flash: Flash) {
+/// The page view's flash, if it belongs to `form`.
+pub async fn take(form: &str) -> Result<Option<Flash>, AppError> {
+    let flash = leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<PageFlash>().cloned())
+        .and_then(|f| f.0);
+    Ok(flash.filter(|f| f.form == form))
+}
+
+/// Leaves `flash` for the next page view.
+pub async fn put(flash: Flash) {
     if let Ok(session) = current_session() {
         if let Err(err) = session.insert(FLASH_KEY, flash).await {
             tracing::warn!(error = %err, "could not store a flash message");

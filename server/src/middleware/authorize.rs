@@ -8,7 +8,7 @@ use app::{
     },
     ssr::{
         audit::{self, Event, Outcome},
-        auth,
+        auth, forms,
         request_meta::RequestMeta,
         AppState,
     },
@@ -22,14 +22,20 @@ use axum::{
 use tower_sessions::Session;
 
 pub async fn authorize(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let principal = match req.extensions().get::<Session>().cloned() {
-        Some(session) => auth::resolve(&session, &state.db).await.unwrap_or_else(|err| {
+    let session = req.extensions().get::<Session>().cloned();
+    let principal = match &session {
+        Some(session) => auth::resolve(session, &state.db).await.unwrap_or_else(|err| {
             tracing::error!(error = %err, "could not resolve the session");
             Principal::Anonymous
         }),
         None => Principal::Anonymous,
     };
     req.extensions_mut().insert(principal.clone());
+    if let Some(session) = session.filter(|_| Refused::from(&req).wants_html && !req.uri().path().starts_with("/api/"))
+    {
+        let flash = forms::take_for_page_view(&session).await;
+        req.extensions_mut().insert(flash);
+    }
     let path = req.uri().path().to_string();
     match rule_for(&path) {
         Some(access) if access.allows(&principal) => next.run(req).await,

@@ -31,13 +31,15 @@ struct Asset {
     gzip: Bytes,
 }
 
+pub const PATH: &str = "/pkg/{*file}";
+
 pub fn router(state: &AppState) -> Router {
     let cache = Arc::new(AssetCache {
         dir: PathBuf::from(state.leptos_options.site_root.as_ref()).join(state.leptos_options.site_pkg_dir.as_ref()),
         immutable: state.leptos_options.hash_files,
         entries: RwLock::new(HashMap::new()),
     });
-    Router::new().route("/pkg/{*file}", get(serve)).with_state(cache)
+    Router::new().route(PATH, get(serve)).with_state(cache)
 }
 
 async fn serve(State(cache): State<Arc<AssetCache>>, Path(file): Path<String>, headers: HeaderMap) -> Response {

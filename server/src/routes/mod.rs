@@ -14,13 +14,21 @@ use axum::{
     Router,
 };
 
+/// Every route outside the Leptos page tree (the access tests enumerate these).
+pub const PATHS: &[&str] = &[HEALTH, TRUST_JSON, ROBOTS, DOWNLOAD, LOGO, assets::PATH];
+const HEALTH: &str = "/healthz";
+const TRUST_JSON: &str = "/trust.json";
+const ROBOTS: &str = "/robots.txt";
+const DOWNLOAD: &str = "/documents/{slug}/download";
+const LOGO: &str = "/branding/logo/{hash}";
+
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/healthz", get(health::healthz))
-        .route("/trust.json", get(trust_json::trust_json))
-        .route("/robots.txt", get(robots))
-        .route("/documents/{slug}/download", get(documents::download_public))
-        .route("/branding/logo/{hash}", get(branding::logo))
+        .route(HEALTH, get(health::healthz))
+        .route(TRUST_JSON, get(trust_json::trust_json))
+        .route(ROBOTS, get(robots))
+        .route(DOWNLOAD, get(documents::download_public))
+        .route(LOGO, get(branding::logo))
         .with_state(state.clone())
         .merge(assets::router(&state))
 }

@@ -1,17 +1,70 @@
-//! `spawn_app()`: the whole server on port 0 with its own data directory.
+//! `spawn_app()`: the whole server on port 0 with its own data directory, and browser-like
+//! clients with their own cookies.
 
+use crate::smtp::SmtpServer;
 use app::{
-    ssr::{config::Config, AppState},
-    types::IsoDate,
+    features::accounts::{model::StaffRole, server::staff},
+    ssr::{config::Config, passwords, totp, AppState},
+    types::{EmailAddress, IsoDate, Timestamp},
 };
-use std::{collections::HashMap, net::SocketAddr};
+use reqwest::{cookie::CookieStore, header, Url};
+use std::{collections::HashMap, net::SocketAddr, sync::Arc};
+
+pub const PASSWORD: &str = "correct horse battery staple";
 
 pub struct TestApp {
     pub addr: SocketAddr,
     pub state: AppState,
+    /// A client without cookies, for one-off requests.
     pub client: reqwest::Client,
+    pub smtp: Option<SmtpServer>,
     // Dropped with the app: the database and stored files go with it.
     _dir: tempfile::TempDir,
+}
+
+#[derive(Default)]
+pub struct Options {
+    pub demo: bool,
+    pub smtp: bool,
+}
+
+/// Starts the app with the demo content seeded, mail written to the outbox directory.
+pub async fn spawn_app() -> TestApp {
+    spawn(Options { demo: true, smtp: false }).await
+}
+
+/// Starts the app with the demo content and a real SMTP server capturing its mail.
+pub async fn spawn_app_with_smtp() -> TestApp {
+    spawn(Options { demo: true, smtp: true }).await
+}
+
+/// Starts the app on an empty database (nothing published).
+pub async fn spawn_empty_app() -> TestApp {
+    spawn(Options::default()).await
+}
+
+pub async fn spawn(options: Options) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let smtp = options.smtp.then(SmtpServer::start);
+    let mut vars: HashMap<&str, String> = HashMap::from([
+        ("VOUCHSAFE_DATA_DIR", dir.path().display().to_string()),
+        ("VOUCHSAFE_ADDR", addr.to_string()),
+        ("VOUCHSAFE_BASE_URL", format!("http://{addr}")),
+    ]);
+    if let Some(smtp) = &smtp {
+        vars.insert("VOUCHSAFE_SMTP_URL", smtp.url());
+    }
+    let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("config");
+    let state = server::build_state(config).await.expect("state");
+    if options.demo {
+        app::ssr::demo::seed_if_empty(&state.db, &state.files, IsoDate::today_utc()).await.expect("demo");
+    }
+    let serving = state.clone();
+    tokio::spawn(async move { server::serve(serving, listener).await });
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    TestApp { addr, state, client, smtp, _dir: dir }
 }
 
 impl TestApp {
@@ -28,38 +81,172 @@ impl TestApp {
         let status = res.status().as_u16();
         (status, res.text().await.expect("body"))
     }
-}
 
-/// Starts the app with the demo content seeded.
-pub async fn spawn_app() -> TestApp {
-    spawn(true).await
-}
-
-/// Starts the app on an empty database (nothing published).
-pub async fn spawn_empty_app() -> TestApp {
-    spawn(false).await
-}
-
-async fn spawn(demo: bool) -> TestApp {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let vars: HashMap<&str, String> = HashMap::from([
-        ("VOUCHSAFE_DATA_DIR", dir.path().display().to_string()),
-        ("VOUCHSAFE_ADDR", addr.to_string()),
-        ("VOUCHSAFE_BASE_URL", format!("http://{addr}")),
-    ]);
-    let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("config");
-    let state = server::build_state(config).await.expect("state");
-    if demo {
-        app::ssr::demo::seed_if_empty(&state.db, &state.files, IsoDate::today_utc()).await.expect("demo");
+    /// A new browser: its own cookie jar, sending what browsers send.
+    pub fn browser(&self) -> Browser {
+        let jar = Arc::new(reqwest::cookie::Jar::default());
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_provider(jar.clone())
+            .build()
+            .expect("client");
+        Browser { client, jar, base: format!("http://{}", self.addr) }
     }
-    let serving = state.clone();
-    tokio::spawn(async move { server::serve(serving, listener).await });
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .cookie_store(true)
-        .build()
-        .expect("client");
-    TestApp { addr, state, client, _dir: dir }
+
+    pub fn smtp(&self) -> &SmtpServer {
+        self.smtp.as_ref().expect("this app was spawned without SMTP")
+    }
+
+    /// Creates a staff member with a password and, if `with_totp`, an enrolled authenticator.
+    /// Returns the TOTP secret.
+    pub async fn create_staff(&self, email: &str, roles: &[StaffRole], with_totp: bool) -> Option<String> {
+        let hash = passwords::hash(passwords::Password::parse_new(PASSWORD, email).unwrap()).await.unwrap();
+        let mut tx = self.state.db.begin().await.unwrap();
+        let id = staff::create(&mut tx, &EmailAddress::parse(email).unwrap(), "Test Staff", roles, Some(hash))
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        if !with_totp {
+            return None;
+        }
+        let secret = totp::new_secret();
+        sqlx::query("update staff_users set totp_secret = $1, totp_enabled = 1 where id = $2")
+            .bind(&secret)
+            .bind(id)
+            .execute(self.state.db.pool())
+            .await
+            .unwrap();
+        Some(secret)
+    }
+
+    /// Events in the access log, in order: (event, outcome, actor label).
+    pub async fn audit_events(&self) -> Vec<(String, String, String)> {
+        sqlx::query_as("select event, outcome, actor_label from access_log order by seq")
+            .fetch_all(self.state.db.pool())
+            .await
+            .unwrap()
+    }
+
+    /// A browser signed in as a staff member with `roles` (created here, with TOTP).
+    pub async fn staff_browser(&self, email: &str, roles: &[StaffRole]) -> Browser {
+        let secret = self.create_staff(email, roles, true).await.unwrap();
+        let browser = self.browser();
+        browser.staff_sign_in(email, PASSWORD, &secret).await;
+        browser
+    }
+
+    /// A browser signed in as a prospect (through the mailed link; needs SMTP or the outbox).
+    pub async fn prospect_browser(&self, email: &str) -> Browser {
+        let browser = self.browser();
+        let res = browser
+            .post_form(
+                "/api/request_sign_in_link",
+                &[("email", email), ("name", "Pat Prospect"), ("company", "Contoso")],
+            )
+            .await;
+        assert_eq!(res.status(), 302);
+        let token = self.latest_sign_in_token(email).await;
+        let res = browser.post_form("/api/confirm_sign_in", &[("token", &token)]).await;
+        assert_eq!(location(&res), "/account");
+        browser
+    }
+
+    /// The token from the newest sign-in link mailed to `email`.
+    pub async fn latest_sign_in_token(&self, email: &str) -> String {
+        let mail = match &self.smtp {
+            Some(smtp) => {
+                let count = smtp.mails().iter().filter(|m| m.to.contains(email)).count();
+                smtp.wait_for(email, count.max(1)).await
+            }
+            None => self.outbox_mail(email).await,
+        };
+        token_from(&mail.link(&self.url("/sign-in/confirm?token=")))
+    }
+
+    /// The newest mail to `email` in the outbox directory (apps without SMTP).
+    pub async fn outbox_mail(&self, email: &str) -> crate::smtp::Mail {
+        let dir = self.state.config.data_dir.join("outbox");
+        for _ in 0..200 {
+            let mut files: Vec<_> = std::fs::read_dir(&dir)
+                .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+                .unwrap_or_default();
+            files.sort();
+            let mails: Vec<_> = files.iter().map(|f| crate::smtp::parse(&std::fs::read(f).unwrap())).collect();
+            if let Some(mail) = mails.into_iter().rev().find(|m| m.to.contains(email)) {
+                return mail;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("no mail to {email} in the outbox")
+    }
+}
+
+/// The text content of the element whose opening tag contains `marker`.
+pub fn text_after(html: &str, marker: &str) -> String {
+    let rest = html.split(marker).nth(1).unwrap_or_else(|| panic!("{marker} not in page"));
+    rest.split_once('>').unwrap().1.split('<').next().unwrap().to_string()
+}
+
+pub fn token_from(link: &str) -> String {
+    link.split("token=").nth(1).unwrap().to_string()
+}
+
+pub fn location(res: &reqwest::Response) -> String {
+    res.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_string()).unwrap_or_default()
+}
+
+/// A browser: its own cookies; form posts carry `Accept: text/html` and a same-site `Origin`.
+pub struct Browser {
+    pub client: reqwest::Client,
+    jar: Arc<reqwest::cookie::Jar>,
+    pub base: String,
+}
+
+impl Browser {
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(format!("{}{path}", self.base)).header(header::ACCEPT, "text/html").send().await.unwrap()
+    }
+
+    pub async fn get_text(&self, path: &str) -> (u16, String) {
+        let res = self.get(path).await;
+        (res.status().as_u16(), res.text().await.unwrap())
+    }
+
+    pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(format!("{}{path}", self.base))
+            .header(header::ACCEPT, "text/html")
+            .header(header::ORIGIN, &self.base)
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// The session cookie's value, if any.
+    pub fn session_cookie(&self) -> Option<String> {
+        let url: Url = self.base.parse().unwrap();
+        let cookies = self.jar.cookies(&url)?;
+        cookies
+            .to_str()
+            .ok()?
+            .split(';')
+            .map(str::trim)
+            .find_map(|c| c.strip_prefix(&format!("{}=", app::ssr::SESSION_COOKIE)).map(str::to_string))
+    }
+
+    /// Replaces the cookie jar's session cookie (to replay an old one).
+    pub fn set_session_cookie(&self, value: &str) {
+        let url: Url = self.base.parse().unwrap();
+        self.jar.add_cookie_str(&format!("{}={value}; Path=/", app::ssr::SESSION_COOKIE), &url);
+    }
+
+    /// Password, then a TOTP code.
+    pub async fn staff_sign_in(&self, email: &str, password: &str, secret: &str) {
+        let res = self.post_form("/api/staff_sign_in", &[("email", email), ("password", password)]).await;
+        assert_eq!(location(&res), "/staff/two-factor", "password step");
+        let code = totp::code_at(secret, Timestamp::now().0 as u64).unwrap();
+        let res = self.post_form("/api/verify_second_factor", &[("code", &code)]).await;
+        assert_eq!(location(&res), "/admin", "second factor step");
+    }
 }

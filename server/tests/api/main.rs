@@ -1,7 +1,10 @@
 //! Integration tests: the real application on a fresh SQLite database per test, over HTTP.
 
 mod helpers;
+mod smtp;
 
+mod access;
+mod accounts;
 mod cli;
 mod public_page;
 mod trust_json;

@@ -156,8 +156,6 @@ pub async fn two_factor_setup() -> Result<EnrolmentMaterial, AppError> {
     super::server::staff::enrolment_material(&app_state()?, &session, &staff).await
 }
 
-const RECOVERY_CODES_KEY: &str = "fresh_recovery_codes";
-
 /// Staff enrolling: the first code from the app confirms the authenticator.
 #[server(prefix = "/api", endpoint = "confirm_two_factor_setup")]
 pub async fn confirm_two_factor_setup(code: String) -> Result<(), AppError> {
@@ -170,19 +168,22 @@ pub async fn confirm_two_factor_setup(code: String) -> Result<(), AppError> {
         let codes =
             super::server::staff::confirm_enrolment(&app_state()?, &RequestMeta::current(), &session, &staff, &code)
                 .await?;
-        session.insert(RECOVERY_CODES_KEY, codes).await.map_err(|e| AppError::internal("session", e))?;
+        // Shown on the next page view only, like a flash message.
+        let values = std::iter::once(("codes".to_string(), codes.join(" "))).collect();
+        crate::ssr::forms::put(crate::forms::Flash { form: "recovery_codes".into(), values, ..Default::default() })
+            .await;
         Ok(())
     }
     .await;
     finish(&spec, &[], result, |_| Some(("/staff/recovery-codes".into(), None))).await
 }
 
-/// Staff, right after enrolling: the recovery codes, shown once.
+/// Staff, right after enrolling: the recovery codes, on that one page view only.
 #[server(prefix = "/api", endpoint = "recovery_codes")]
 pub async fn recovery_codes() -> Result<Vec<String>, AppError> {
     require_staff()?;
-    let session = current_session()?;
-    Ok(session.remove::<Vec<String>>(RECOVERY_CODES_KEY).await.ok().flatten().unwrap_or_default())
+    let flash = crate::ssr::forms::take("recovery_codes").await?.unwrap_or_default();
+    Ok(flash.value("codes").split_whitespace().map(str::to_string).collect())
 }
 
 /// Public: mails a password-reset link if the address is an active staff member's. The answer

@@ -58,7 +58,9 @@ fn AdminFrame(staff: StaffUser, children: Children) -> impl IntoView {
                 </div>
             </div>
         </header>
-        <main id="main" class="wrap page" tabindex="-1">{children()}</main>
+        <main id="main" class="wrap page" tabindex="-1">
+            <Suspense fallback=|| ()>{children()}</Suspense>
+        </main>
         <footer class="site-footer"><div class="wrap"><a href="/">"View the public trust center"</a></div><HydrationMarker /></footer>
     }
 }

@@ -86,6 +86,11 @@ pub fn TwoFactorSetupPage() -> impl IntoView {
                         }
                             .into_any()
                     }
+                    Err(crate::error::AppError::Forbidden) => view! {
+                        <h1>"Two-factor authentication is already set up"</h1>
+                        <p><a class="button" href="/staff/two-factor">"Enter your code"</a></p>
+                    }
+                    .into_any(),
                     Err(error) => view! { <crate::components::ErrorPanel error /> }.into_any(),
                 }
             })}

@@ -1,0 +1,145 @@
+//! Who reaches what. Every page, server function and plain route is enumerated from the running
+//! code and must appear in `EXPECTED`, which says, independently of the server's own table, who
+//! may reach it. A new route without an entry here fails this test.
+
+use crate::helpers::{location, spawn_app, Browser};
+use app::features::accounts::model::StaffRole::*;
+
+/// Who may reach each path: a = anonymous, p = prospect, f = staff between password and second
+/// factor, A = admin, S = sales, Y = security.
+const EXPECTED: &[(&str, &str)] = &[
+    ("/", "apfASY"),
+    ("/documents/{slug}/request", "apfASY"),
+    ("/documents/{slug}/download", "apfASY"),
+    ("/trust.json", "apfASY"),
+    ("/healthz", "apfASY"),
+    ("/robots.txt", "apfASY"),
+    ("/branding/logo/{hash}", "apfASY"),
+    ("/pkg/{*file}", "apfASY"),
+    ("/sign-in", "apfASY"),
+    ("/sign-in/check-email", "apfASY"),
+    ("/sign-in/confirm", "apfASY"),
+    ("/account", "p"),
+    ("/staff/sign-in", "apfASY"),
+    ("/staff/reset", "apfASY"),
+    ("/staff/reset/check-email", "apfASY"),
+    ("/staff/reset/confirm", "apfASY"),
+    ("/staff/invite/accept", "apfASY"),
+    ("/staff/two-factor", "f"),
+    ("/staff/two-factor/setup", "f"),
+    ("/staff/recovery-codes", "ASY"),
+    ("/admin", "ASY"),
+    ("/admin/sessions", "ASY"),
+    ("/admin/staff", "A"),
+    ("/api/trust_page", "apfASY"),
+    ("/api/branding", "apfASY"),
+    ("/api/request_info", "apfASY"),
+    ("/api/current_user", "apfASY"),
+    ("/api/flash", "apfASY"),
+    ("/api/request_sign_in_link", "apfASY"),
+    ("/api/sign_in_link_info", "apfASY"),
+    ("/api/confirm_sign_in", "apfASY"),
+    ("/api/sign_out", "apfASY"),
+    ("/api/prospect_account", "p"),
+    ("/api/staff_sign_in", "apfASY"),
+    ("/api/request_password_reset", "apfASY"),
+    ("/api/reset_password", "apfASY"),
+    ("/api/accept_invitation", "apfASY"),
+    ("/api/staff_token_info", "apfASY"),
+    ("/api/verify_second_factor", "f"),
+    ("/api/two_factor_setup", "f"),
+    ("/api/confirm_two_factor_setup", "f"),
+    ("/api/recovery_codes", "ASY"),
+    ("/api/my_sessions", "ASY"),
+    ("/api/end_session", "ASY"),
+    ("/api/end_other_sessions", "ASY"),
+    ("/api/list_staff", "A"),
+    ("/api/invite_staff", "A"),
+    ("/api/set_staff_roles", "A"),
+    ("/api/set_staff_active", "A"),
+];
+
+/// Every route the running code registers: Leptos pages, server functions, plain routes.
+fn registered_routes() -> Vec<(String, &'static str)> {
+    let mut routes: Vec<(String, &'static str)> = Vec::new();
+    for listing in leptos_axum::generate_route_list(app::App) {
+        routes.push((listing.path().to_string(), "GET"));
+    }
+    for (path, method) in leptos::server_fn::axum::server_fn_paths() {
+        routes.push((path.to_string(), if method == axum::http::Method::GET { "GET" } else { "POST" }));
+    }
+    for path in server::routes::PATHS {
+        routes.push((path.to_string(), "GET"));
+    }
+    routes.sort();
+    routes.dedup();
+    routes
+}
+
+fn sample(path: &str) -> String {
+    path.replace("{slug}", "soc3-report").replace("{hash}", "0000000000000000").replace("{*file}", "missing.js")
+}
+
+fn is_sign_in_redirect(res: &reqwest::Response) -> bool {
+    let to = location(res);
+    res.status().is_redirection()
+        && (to.starts_with("/sign-in") || to.starts_with("/staff/sign-in") || to.starts_with("/staff/two-factor"))
+}
+
+#[test]
+fn every_registered_route_has_an_expectation_and_a_server_rule() {
+    let routes = registered_routes();
+    assert!(routes.len() > 40, "enumeration found {} routes", routes.len());
+    for (path, _) in &routes {
+        assert!(EXPECTED.iter().any(|(p, _)| p == path), "{path} is registered but has no expectation in access.rs");
+        let concrete = sample(path);
+        assert!(
+            app::features::accounts::policy::rule_for(&concrete).is_some(),
+            "{path} has no rule in app/src/features/accounts/policy.rs"
+        );
+    }
+    for (path, _) in EXPECTED {
+        assert!(routes.iter().any(|(p, _)| p == path), "{path} is expected but no longer registered");
+    }
+}
+
+#[tokio::test]
+async fn each_kind_of_user_reaches_exactly_what_they_should() {
+    let app = spawn_app().await;
+    let pending = {
+        app.create_staff("pending@northwind-analytics.example", &[Admin], true).await;
+        let b = app.browser();
+        b.post_form(
+            "/api/staff_sign_in",
+            &[("email", "pending@northwind-analytics.example"), ("password", crate::helpers::PASSWORD)],
+        )
+        .await;
+        b
+    };
+    let principals: Vec<(char, Browser)> = vec![
+        ('a', app.browser()),
+        ('p', app.prospect_browser("pat@contoso.example").await),
+        ('f', pending),
+        ('A', app.staff_browser("admin@northwind-analytics.example", &[Admin]).await),
+        ('S', app.staff_browser("sales@northwind-analytics.example", &[Sales]).await),
+        ('Y', app.staff_browser("security@northwind-analytics.example", &[Security]).await),
+    ];
+    let mut routes = registered_routes();
+    // Signing out last, so it does not end the sessions the other checks use.
+    routes.sort_by_key(|(p, _)| p == "/api/sign_out");
+    let mut failures = Vec::new();
+    for (path, method) in &routes {
+        let who = EXPECTED.iter().find(|(p, _)| p == path).map(|(_, w)| *w).unwrap_or_default();
+        for (code, browser) in &principals {
+            let res =
+                if *method == "GET" { browser.get(&sample(path)).await } else { browser.post_form(path, &[]).await };
+            let status = res.status().as_u16();
+            let refused = status == 401 || status == 403 || is_sign_in_redirect(&res);
+            let should_reach = who.contains(*code);
+            if refused == should_reach {
+                failures.push(format!("{method} {path} as {code}: status {status} -> {}", location(&res)));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "access differs from expectations:\n{}", failures.join("\n"));
+}
