@@ -3,14 +3,18 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-// Each run starts the release build on a fresh data directory seeded with the demo.
+// Each run starts the release build on a fresh data directory seeded with the demo, and a real
+// SMTP server (aiosmtpd) whose Maildir the tests read mail from.
 const port = Number(process.env.E2E_PORT ?? 3131);
+const smtpPort = Number(process.env.E2E_SMTP_PORT ?? 3132);
 const dataDir = process.env.E2E_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'vouchsafe-e2e-'));
 process.env.E2E_DATA_DIR = dataDir;
+process.env.E2E_MAILDIR = join(dataDir, 'maildir');
+process.env.E2E_BASE_URL = `http://127.0.0.1:${port}`;
 
 export default defineConfig({
   testDir: './tests',
-  timeout: 30_000,
+  timeout: 45_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,
   workers: 1,
@@ -31,19 +35,28 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
-    command: '../target/release/vouchsafe serve --demo',
-    cwd: __dirname,
-    url: `http://127.0.0.1:${port}/healthz`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: 'pipe',
-    stderr: 'pipe',
-    env: {
-      VOUCHSAFE_DATA_DIR: dataDir,
-      VOUCHSAFE_ADDR: `127.0.0.1:${port}`,
-      VOUCHSAFE_BASE_URL: `http://127.0.0.1:${port}`,
-      RUST_LOG: 'warn',
+  webServer: [
+    {
+      command: `python3 -m aiosmtpd -n -l 127.0.0.1:${smtpPort} -c aiosmtpd.handlers.Mailbox ${join(dataDir, 'maildir')}`,
+      port: smtpPort,
+      reuseExistingServer: false,
+      timeout: 30_000,
     },
-  },
+    {
+      command: '../target/release/vouchsafe serve --demo',
+      cwd: __dirname,
+      url: `http://127.0.0.1:${port}/healthz`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'pipe',
+      stderr: 'pipe',
+      env: {
+        VOUCHSAFE_DATA_DIR: dataDir,
+        VOUCHSAFE_ADDR: `127.0.0.1:${port}`,
+        VOUCHSAFE_BASE_URL: `http://127.0.0.1:${port}`,
+        VOUCHSAFE_SMTP_URL: `smtp://127.0.0.1:${smtpPort}?tls=none`,
+        RUST_LOG: 'warn',
+      },
+    },
+  ],
 });

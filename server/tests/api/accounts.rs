@@ -417,6 +417,25 @@ async fn session_cookies_are_http_only_and_lax() {
 }
 
 #[tokio::test]
+async fn over_https_cookies_are_secure_and_hsts_is_sent() {
+    let app = crate::helpers::spawn(crate::helpers::Options { demo: true, https: true, ..Default::default() }).await;
+    app.create_staff("ann@northwind-analytics.example", &[Sales], true).await;
+    let res = app
+        .client
+        .post(app.url("/api/staff_sign_in"))
+        .header("accept", "text/html")
+        .form(&[("email", "ann@northwind-analytics.example"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.contains("; Secure"), "{cookie}");
+    assert_eq!(res.headers()["strict-transport-security"], "max-age=63072000; includeSubDomains");
+    let page = app.get("/no-such-page").await;
+    assert!(page.headers().contains_key("strict-transport-security"), "on error responses too");
+}
+
+#[tokio::test]
 async fn a_staff_password_is_reset_by_mailed_link_and_other_sessions_end() {
     let app = spawn_app_with_smtp().await;
     let secret = app.create_staff("ann@northwind-analytics.example", &[Sales], true).await.unwrap();

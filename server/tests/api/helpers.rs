@@ -26,16 +26,18 @@ pub struct TestApp {
 pub struct Options {
     pub demo: bool,
     pub smtp: bool,
+    /// Pretend the public address is https (as behind a TLS-terminating proxy).
+    pub https: bool,
 }
 
 /// Starts the app with the demo content seeded, mail written to the outbox directory.
 pub async fn spawn_app() -> TestApp {
-    spawn(Options { demo: true, smtp: false }).await
+    spawn(Options { demo: true, ..Options::default() }).await
 }
 
 /// Starts the app with the demo content and a real SMTP server capturing its mail.
 pub async fn spawn_app_with_smtp() -> TestApp {
-    spawn(Options { demo: true, smtp: true }).await
+    spawn(Options { demo: true, smtp: true, ..Options::default() }).await
 }
 
 /// Starts the app on an empty database (nothing published).
@@ -51,7 +53,7 @@ pub async fn spawn(options: Options) -> TestApp {
     let mut vars: HashMap<&str, String> = HashMap::from([
         ("VOUCHSAFE_DATA_DIR", dir.path().display().to_string()),
         ("VOUCHSAFE_ADDR", addr.to_string()),
-        ("VOUCHSAFE_BASE_URL", format!("http://{addr}")),
+        ("VOUCHSAFE_BASE_URL", format!("{}://{addr}", if options.https { "https" } else { "http" })),
     ]);
     if let Some(smtp) = &smtp {
         vars.insert("VOUCHSAFE_SMTP_URL", smtp.url());
