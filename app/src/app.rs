@@ -2,7 +2,13 @@
 
 use crate::{
     components::NotFoundPage,
-    features::{accounts::views::*, documents::views::RequestAccessPage, trust_center::views::TrustCenterPage},
+    features::{
+        access::views::*,
+        accounts::views::*,
+        documents::{admin::DocumentsAdminPage, views::RequestAccessPage},
+        nda::views::{NdaAdminPage, NdaPage, NdaVersionPage},
+        trust_center::views::TrustCenterPage,
+    },
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags};
@@ -71,6 +77,15 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin") view=AdminHomePage ssr=SsrMode::Async />
                 <Route path=path!("/admin/sessions") view=SessionsPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/staff") view=StaffAdminPage ssr=SsrMode::Async />
+                <Route path=path!("/nda") view=NdaPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/documents") view=DocumentsAdminPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/requests") view=RequestsPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/requests/:id") view=RequestDetailPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/grants") view=GrantsPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/companies") view=CompaniesPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/rules") view=RulesPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/nda") view=NdaAdminPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/nda/:id") view=NdaVersionPage ssr=SsrMode::Async />
             </Routes>
         </Router>
     }

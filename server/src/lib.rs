@@ -41,7 +41,12 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     let leptos_options = leptos_options(&config);
     let transport = Transport::new(config.smtp_url.as_ref(), config.data_dir.join("outbox"))
         .map_err(|problem| anyhow::anyhow!("VOUCHSAFE_SMTP_URL: {problem}"))?;
-    let mailer = Mailer { transport, from_address: config.mail_from.clone(), wake: Arc::new(Notify::new()) };
+    let mailer = Mailer {
+        transport,
+        from_address: config.mail_from.clone(),
+        wake: Arc::new(Notify::new()),
+        files: files.clone(),
+    };
     Ok(AppState {
         config: Arc::new(config),
         db,
@@ -128,6 +133,9 @@ async fn housekeeping(state: AppState) {
             tracing::warn!(error = %err, "could not delete old one-time links");
         }
         state.rate_limits.prune();
+        if let Err(err) = app::features::access::server::grants::send_expiry_reminders(&state).await {
+            tracing::warn!(error = %err, "could not send expiry reminders");
+        }
         tokio::time::sleep(Duration::from_secs(600)).await;
     }
 }

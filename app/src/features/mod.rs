@@ -1,6 +1,8 @@
 //! One module per feature: `model` (wire types), `api` (server functions), `server` (ssr-only
 //! queries and rules), `views` (components).
 
+pub mod access;
 pub mod accounts;
 pub mod documents;
+pub mod nda;
 pub mod trust_center;

@@ -5,6 +5,7 @@ mod branding;
 mod documents;
 mod health;
 mod trust_json;
+mod upload;
 
 use app::{error::AppError, ssr::AppState};
 use axum::{
@@ -15,7 +16,7 @@ use axum::{
 };
 
 /// Every route outside the Leptos page tree (the access tests enumerate these).
-pub const PATHS: &[&str] = &[HEALTH, TRUST_JSON, ROBOTS, DOWNLOAD, LOGO, assets::PATH];
+pub const PATHS: &[&str] = &[HEALTH, TRUST_JSON, ROBOTS, DOWNLOAD, LOGO, assets::PATH, upload::PATH];
 const HEALTH: &str = "/healthz";
 const TRUST_JSON: &str = "/trust.json";
 const ROBOTS: &str = "/robots.txt";
@@ -31,6 +32,7 @@ pub fn router(state: AppState) -> Router {
         .route(LOGO, get(branding::logo))
         .with_state(state.clone())
         .merge(assets::router(&state))
+        .merge(upload::router(state.clone()))
 }
 
 /// An [`AppError`] as a plain response: its status and its public message, nothing internal.

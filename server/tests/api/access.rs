@@ -57,6 +57,39 @@ const EXPECTED: &[(&str, &str)] = &[
     ("/api/invite_staff", "A"),
     ("/api/set_staff_roles", "A"),
     ("/api/set_staff_active", "A"),
+    // NDA-gated access
+    ("/nda", "p"),
+    ("/api/request_form", "p"),
+    ("/api/submit_access_request", "p"),
+    ("/api/prospect_dashboard", "p"),
+    ("/api/request_extension", "p"),
+    ("/api/current_nda", "p"),
+    ("/api/accept_nda", "p"),
+    ("/admin/requests", "AS"),
+    ("/admin/requests/{id}", "AS"),
+    ("/admin/grants", "AS"),
+    ("/admin/companies", "AS"),
+    ("/api/access_queue", "AS"),
+    ("/api/access_request_detail", "AS"),
+    ("/api/decide_access_request", "AS"),
+    ("/api/list_grants", "AS"),
+    ("/api/revoke_grant", "AS"),
+    ("/api/list_companies", "AS"),
+    ("/api/update_company", "AS"),
+    ("/admin/documents", "AY"),
+    ("/admin/documents/upload", "AY"),
+    ("/api/list_documents_for_staff", "AY"),
+    ("/api/update_document", "AY"),
+    ("/admin/rules", "A"),
+    ("/admin/nda", "A"),
+    ("/admin/nda/{id}", "A"),
+    ("/api/list_rules", "A"),
+    ("/api/save_rule", "A"),
+    ("/api/set_default_access_days", "A"),
+    ("/api/nda_versions", "A"),
+    ("/api/nda_version", "A"),
+    ("/api/save_nda_draft", "A"),
+    ("/api/publish_nda", "A"),
 ];
 
 /// Every route the running code registers: Leptos pages, server functions, plain routes.
@@ -69,7 +102,7 @@ fn registered_routes() -> Vec<(String, &'static str)> {
         routes.push((path.to_string(), if method == axum::http::Method::GET { "GET" } else { "POST" }));
     }
     for path in server::routes::PATHS {
-        routes.push((path.to_string(), "GET"));
+        routes.push((path.to_string(), if path.ends_with("/upload") { "POST" } else { "GET" }));
     }
     routes.sort();
     routes.dedup();
@@ -77,7 +110,10 @@ fn registered_routes() -> Vec<(String, &'static str)> {
 }
 
 fn sample(path: &str) -> String {
-    path.replace("{slug}", "soc3-report").replace("{hash}", "0000000000000000").replace("{*file}", "missing.js")
+    path.replace("{slug}", "soc3-report")
+        .replace("{hash}", "0000000000000000")
+        .replace("{*file}", "missing.js")
+        .replace("{id}", "1")
 }
 
 fn is_sign_in_redirect(res: &reqwest::Response) -> bool {

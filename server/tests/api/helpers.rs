@@ -143,7 +143,7 @@ impl TestApp {
         let res = browser
             .post_form(
                 "/api/request_sign_in_link",
-                &[("email", email), ("name", "Pat Prospect"), ("company", "Contoso")],
+                &[("email", email), ("name", "Pat Prospect"), ("company", &company_of(email))],
             )
             .await;
         assert_eq!(res.status(), 302);
@@ -163,6 +163,34 @@ impl TestApp {
             None => self.outbox_mail(email).await,
         };
         token_from(&mail.link(&self.url("/sign-in/confirm?token=")))
+    }
+
+    /// Every mail to `email` written to the outbox so far, oldest first.
+    pub fn outbox_mails(&self, email: &str) -> Vec<crate::smtp::Mail> {
+        let dir = self.state.config.data_dir.join("outbox");
+        let mut files: Vec<_> =
+            std::fs::read_dir(&dir).map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
+        files.sort_by_key(|f| {
+            // <unix time>-<outbox id>.eml: order by the outbox id.
+            let name = f.file_name().unwrap().to_string_lossy().to_string();
+            name.trim_end_matches(".eml").split('-').nth(1).and_then(|n| n.parse::<i64>().ok()).unwrap_or(0)
+        });
+        files.iter().map(|f| crate::smtp::parse(&std::fs::read(f).unwrap())).filter(|m| m.to.contains(email)).collect()
+    }
+
+    /// Waits until `email` has received `n` mails and returns them.
+    pub async fn wait_for_mails(&self, email: &str, n: usize) -> Vec<crate::smtp::Mail> {
+        for _ in 0..200 {
+            let mails = self.outbox_mails(email);
+            if mails.len() >= n {
+                return mails;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!(
+            "{email} did not receive {n} mails: {:?}",
+            self.outbox_mails(email).iter().map(|m| &m.subject).collect::<Vec<_>>()
+        )
     }
 
     /// The newest mail to `email` in the outbox directory (apps without SMTP).
@@ -187,6 +215,12 @@ impl TestApp {
 pub fn text_after(html: &str, marker: &str) -> String {
     let rest = html.split(marker).nth(1).unwrap_or_else(|| panic!("{marker} not in page"));
     rest.split_once('>').unwrap().1.split('<').next().unwrap().to_string()
+}
+
+/// The company as people type it: "ivy@initech.example" → "Initech".
+fn company_of(email: &str) -> String {
+    let label = email.split('@').nth(1).unwrap_or_default().split('.').next().unwrap_or_default();
+    format!("{}{}", label[..1].to_uppercase(), &label[1..])
 }
 
 pub fn token_from(link: &str) -> String {

@@ -6,5 +6,6 @@ mod smtp;
 mod access;
 mod accounts;
 mod cli;
+mod gated_access;
 mod public_page;
 mod trust_json;

@@ -22,6 +22,8 @@ pub struct Mail {
     pub html: String,
     #[expect(dead_code, reason = "read by the subscription tests (List-Unsubscribe)")]
     pub headers: Vec<(String, String)>,
+    /// (file name, bytes)
+    pub attachments: Vec<(String, Vec<u8>)>,
 }
 
 impl Mail {
@@ -96,18 +98,45 @@ impl Drop for SmtpServer {
     }
 }
 
+/// Every leaf part of a (possibly nested) MIME message.
+fn leaves<'a>(part: &'a mailparse::ParsedMail<'a>, out: &mut Vec<&'a mailparse::ParsedMail<'a>>) {
+    if part.subparts.is_empty() {
+        out.push(part);
+    }
+    for sub in &part.subparts {
+        leaves(sub, out);
+    }
+}
+
 pub fn parse(raw: &[u8]) -> Mail {
     let parsed = mailparse::parse_mail(raw).expect("a parseable mail");
     let header =
         |name: &str| parsed.headers.iter().find(|h| h.get_key_ref().eq_ignore_ascii_case(name)).map(|h| h.get_value());
+    let mut parts = Vec::new();
+    leaves(&parsed, &mut parts);
+    let is_attachment =
+        |p: &mailparse::ParsedMail| p.get_content_disposition().disposition == mailparse::DispositionType::Attachment;
     let part = |mime: &str| {
-        parsed.subparts.iter().find(|p| p.ctype.mimetype == mime).map(|p| p.get_body().unwrap()).unwrap_or_default()
+        parts
+            .iter()
+            .find(|p| p.ctype.mimetype == mime && !is_attachment(p))
+            .map(|p| p.get_body().unwrap())
+            .unwrap_or_default()
     };
+    let attachments = parts
+        .iter()
+        .filter(|p| is_attachment(p))
+        .map(|p| {
+            let name = p.get_content_disposition().params.get("filename").cloned().unwrap_or_default();
+            (name, p.get_body_raw().unwrap())
+        })
+        .collect();
     Mail {
         to: header("To").unwrap_or_default(),
         subject: header("Subject").unwrap_or_default(),
         text: part("text/plain"),
         html: part("text/html"),
         headers: parsed.headers.iter().map(|h| (h.get_key(), h.get_value())).collect(),
+        attachments,
     }
 }

@@ -34,7 +34,7 @@ impl Access {
 }
 
 /// Paths under these prefixes must match a rule; anything else is refused.
-pub const GUARDED_PREFIXES: &[&str] = &["/api/", "/admin", "/account", "/staff"];
+pub const GUARDED_PREFIXES: &[&str] = &["/api/", "/admin", "/account", "/staff", "/nda"];
 
 use Access::*;
 use StaffRole::*;
@@ -65,6 +65,14 @@ pub const RULES: &[(&str, Access)] = &[
     ("/api/sign_out", Public),
     ("/account", Prospect),
     ("/api/prospect_account", Prospect),
+    // Prospects: requests, the NDA, their page
+    ("/nda", Prospect),
+    ("/api/request_form", Prospect),
+    ("/api/submit_access_request", Prospect),
+    ("/api/prospect_dashboard", Prospect),
+    ("/api/request_extension", Prospect),
+    ("/api/current_nda", Prospect),
+    ("/api/accept_nda", Prospect),
     // Staff: password, second factor, reset, invitation
     ("/staff/sign-in", Public),
     ("/staff/reset", Public),
@@ -94,6 +102,34 @@ pub const RULES: &[(&str, Access)] = &[
     ("/api/invite_staff", Role(Admin)),
     ("/api/set_staff_roles", Role(Admin)),
     ("/api/set_staff_active", Role(Admin)),
+    // Sales: requests, grants, companies
+    ("/admin/requests", Role(Sales)),
+    ("/admin/requests/:id", Role(Sales)),
+    ("/admin/grants", Role(Sales)),
+    ("/admin/companies", Role(Sales)),
+    ("/api/access_queue", Role(Sales)),
+    ("/api/access_request_detail", Role(Sales)),
+    ("/api/decide_access_request", Role(Sales)),
+    ("/api/list_grants", Role(Sales)),
+    ("/api/revoke_grant", Role(Sales)),
+    ("/api/list_companies", Role(Sales)),
+    ("/api/update_company", Role(Sales)),
+    // Security: documents
+    ("/admin/documents", Role(Security)),
+    ("/admin/documents/upload", Role(Security)),
+    ("/api/list_documents_for_staff", Role(Security)),
+    ("/api/update_document", Role(Security)),
+    // Admin: rules and the NDA
+    ("/admin/rules", Role(Admin)),
+    ("/admin/nda", Role(Admin)),
+    ("/admin/nda/:id", Role(Admin)),
+    ("/api/list_rules", Role(Admin)),
+    ("/api/save_rule", Role(Admin)),
+    ("/api/set_default_access_days", Role(Admin)),
+    ("/api/nda_versions", Role(Admin)),
+    ("/api/nda_version", Role(Admin)),
+    ("/api/save_nda_draft", Role(Admin)),
+    ("/api/publish_nda", Role(Admin)),
 ];
 
 fn segments(path: &str) -> Vec<&str> {

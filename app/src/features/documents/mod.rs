@@ -1,5 +1,6 @@
 //! Documents: public downloads and restricted ones behind a request.
 
+pub mod admin;
 pub mod model;
 #[cfg(feature = "ssr")]
 pub mod server;

@@ -1,6 +1,6 @@
 //! Wire types for documents. File locations and hashes stay on the server.
 
-use crate::types::IsoDate;
+use crate::types::{IsoDate, Timestamp};
 use serde::{Deserialize, Serialize};
 
 /// What a document is; drives its icon, wording and default visibility.
@@ -118,4 +118,26 @@ impl PublicDocument {
             format!("{} KB", ((bytes / 1000.0).ceil() as i64).max(1))
         }
     }
+}
+
+/// A document as staff manage it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentAdminRow {
+    pub id: i64,
+    pub slug: String,
+    pub title: String,
+    pub kind: DocumentKind,
+    pub visibility: Visibility,
+    pub description: String,
+    /// Newest first; the first is current.
+    pub versions: Vec<VersionInfo>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VersionInfo {
+    pub version: i64,
+    pub file_name: String,
+    pub byte_size: i64,
+    pub sha256: String,
+    pub uploaded_at: Timestamp,
 }

@@ -74,9 +74,31 @@ impl ListingRow {
 
 /// Every document that has a version, in display order, as the public page lists them.
 pub async fn list_for_public_page(db: &Db) -> Result<Vec<PublicDocument>, AppError> {
+    Ok(list_with_ids(db).await?.into_iter().map(|(_, d)| d).collect())
+}
+
+/// The same list with the documents' ids (server-side use only).
+pub async fn list_with_ids(db: &Db) -> Result<Vec<(i64, PublicDocument)>, AppError> {
     let rows: Vec<ListingRow> =
         sqlx::query_as(&format!("{LISTING} order by d.position, d.title")).fetch_all(db.pool()).await?;
-    rows.into_iter().map(|r| r.into_stored().map(|s| s.document)).collect()
+    rows.into_iter().map(|r| r.into_stored().map(|s| (s.document_id, s.document))).collect()
+}
+
+/// A prospect's download history. Downloads are recorded by the stamped-download feature
+/// (migration 0004); before it there are none.
+pub async fn downloads_of_prospect(
+    _db: &Db,
+    _prospect_id: i64,
+) -> Result<Vec<crate::features::access::model::DownloadSummary>, AppError> {
+    Ok(Vec::new())
+}
+
+/// A company's downloads, with the downloader's name.
+pub async fn downloads_of_company(
+    _db: &Db,
+    _company_id: i64,
+) -> Result<Vec<(String, crate::features::access::model::DownloadSummary)>, AppError> {
+    Ok(Vec::new())
 }
 
 /// The current version of the document with `slug`.
@@ -143,4 +165,222 @@ pub async fn add_version(
         .await?;
     tx.commit().await?;
     Ok(next)
+}
+
+/// A document as staff manage it, with every version.
+pub use super::model::{DocumentAdminRow, VersionInfo};
+
+/// The upload form: a new document (slug, title, kind, visibility, description) or, with
+/// `document_id`, a new version of an existing one; plus the file.
+#[derive(Debug, Default)]
+pub struct DocumentForm {
+    pub document_id: Option<i64>,
+    pub slug: String,
+    pub title: String,
+    pub kind: String,
+    pub visibility: String,
+    pub description: String,
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+}
+
+impl DocumentForm {
+    pub fn set(&mut self, name: &str, value: String) {
+        match name {
+            "document_id" => self.document_id = value.trim().parse().ok(),
+            "slug" => self.slug = value,
+            "title" => self.title = value,
+            "kind" => self.kind = value,
+            "visibility" => self.visibility = value,
+            "description" => self.description = value,
+            _ => {}
+        }
+    }
+}
+
+/// A slug: lowercase letters, digits and hyphens, 3 to 80 characters.
+pub fn parse_slug(text: &str) -> Result<String, String> {
+    let slug = text.trim().to_lowercase();
+    let ok = (3..=80).contains(&slug.len())
+        && slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !slug.starts_with('-')
+        && !slug.ends_with('-')
+        && slug != "all";
+    ok.then_some(slug)
+        .ok_or_else(|| "Use 3–80 lowercase letters, digits and hyphens (e.g. soc2-type-ii-report).".into())
+}
+
+/// Whether `bytes` is a PDF that parses. Parsing runs on the blocking pool, and a panic inside
+/// the parser (lopdf has had crash bugs on crafted files) counts as "not a PDF": fail closed.
+pub async fn is_valid_pdf(bytes: Vec<u8>) -> bool {
+    if !bytes.starts_with(b"%PDF-") {
+        return false;
+    }
+    tokio::task::spawn_blocking(move || {
+        lopdf::Document::load_mem(&bytes).map(|d| !d.get_pages().is_empty()).unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// Stores an upload; returns a message for the staff member.
+pub async fn upload(
+    state: &crate::ssr::AppState,
+    meta: &crate::ssr::request_meta::RequestMeta,
+    staff: &crate::features::accounts::model::StaffUser,
+    form: DocumentForm,
+) -> Result<String, AppError> {
+    use crate::ssr::audit::{self, Event, Outcome};
+    if form.bytes.is_empty() {
+        return Err(AppError::field("file", "Choose a PDF file to upload."));
+    }
+    let file_name = if form.file_name.to_lowercase().ends_with(".pdf") {
+        form.file_name.clone()
+    } else {
+        format!("{}.pdf", form.file_name)
+    };
+    if !is_valid_pdf(form.bytes.clone()).await {
+        return Err(AppError::field("file", "This file is not a PDF we can read. Only PDF documents can be uploaded."));
+    }
+    let actor = crate::features::accounts::server::staff_actor(staff);
+    let (document_id, created, title) = match form.document_id {
+        Some(id) => {
+            let row: Option<(String,)> = sqlx::query_as("select title from documents where id = $1")
+                .bind(id)
+                .fetch_optional(state.db.pool())
+                .await?;
+            let (title,) = row.ok_or(AppError::NotFound)?;
+            (id, false, title)
+        }
+        None => {
+            let slug = parse_slug(&form.slug);
+            let title = crate::types::short_text(&form.title, "title", 200);
+            let kind = DocumentKind::parse(&form.kind);
+            let visibility = Visibility::parse(&form.visibility);
+            let (slug, title, kind, visibility) = match (slug, title, kind, visibility) {
+                (Ok(s), Ok(t), Ok(k), Ok(v)) => (s, t, k, v),
+                (s, t, k, v) => {
+                    return Err(crate::forms::field_errors(
+                        [("slug", s.err()), ("title", t.err()), ("kind", k.err()), ("visibility", v.err())]
+                            .into_iter()
+                            .filter_map(|(f, m)| m.map(|m| (f, m)))
+                            .collect(),
+                    ))
+                }
+            };
+            let taken: Option<(i64,)> = sqlx::query_as("select id from documents where slug = $1")
+                .bind(&slug)
+                .fetch_optional(state.db.pool())
+                .await?;
+            if taken.is_some() {
+                return Err(AppError::field("slug", "Another document already uses this address."));
+            }
+            let (position,): (i64,) = sqlx::query_as("select coalesce(max(position), 0) + 1 from documents")
+                .fetch_one(state.db.pool())
+                .await?;
+            let description: String = form.description.trim().chars().take(1000).collect();
+            let id = create(
+                &state.db,
+                NewDocument { slug: &slug, title: &title, kind, visibility, description: &description, position },
+            )
+            .await?;
+            (id, true, title)
+        }
+    };
+    let version = add_version(&state.db, &state.files, document_id, &file_name, &form.bytes).await?;
+    let mut tx = state.db.begin().await?;
+    let event = Event {
+        actor: &actor,
+        event: if created { "document.created" } else { "document.version_added" },
+        object: format!("document:{document_id}"),
+        outcome: Outcome::Success,
+        details: serde_json::json!({ "title": title, "version": version, "bytes": form.bytes.len(),
+            "sha256": crate::ssr::storage::sha256_hex(&form.bytes) }),
+    };
+    audit::record(&mut tx, state.db.backend(), meta, event).await?;
+    tx.commit().await?;
+    state.page_cache.invalidate();
+    Ok(if created {
+        format!("“{title}” added.")
+    } else {
+        format!("Version {version} of “{title}” is now current.")
+    })
+}
+
+/// Every document with its versions, for staff.
+pub async fn list_for_staff(db: &Db) -> Result<Vec<DocumentAdminRow>, AppError> {
+    let docs: Vec<(i64, String, String, String, String, String)> =
+        sqlx::query_as("select id, slug, title, kind, visibility, description from documents order by position, title")
+            .fetch_all(db.pool())
+            .await?;
+    let versions: Vec<(i64, i64, String, i64, String, i64)> = sqlx::query_as(
+        "select document_id, version, file_name, byte_size, sha256, created_at from document_versions order by version desc",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    docs.into_iter()
+        .map(|(id, slug, title, kind, visibility, description)| {
+            Ok(DocumentAdminRow {
+                id,
+                slug,
+                title,
+                kind: DocumentKind::parse(&kind).map_err(|e| AppError::internal("document kind", e))?,
+                visibility: Visibility::parse(&visibility).map_err(|e| AppError::internal("visibility", e))?,
+                description,
+                versions: versions
+                    .iter()
+                    .filter(|v| v.0 == id)
+                    .map(|v| VersionInfo {
+                        version: v.1,
+                        file_name: v.2.clone(),
+                        byte_size: v.3,
+                        sha256: v.4.clone(),
+                        uploaded_at: Timestamp(v.5),
+                    })
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
+/// Staff change a document's title, description or visibility.
+pub async fn update_metadata(
+    state: &crate::ssr::AppState,
+    meta: &crate::ssr::request_meta::RequestMeta,
+    staff: &crate::features::accounts::model::StaffUser,
+    id: i64,
+    title: &str,
+    visibility: &str,
+    description: &str,
+) -> Result<(), AppError> {
+    use crate::ssr::audit::{self, Event, Outcome};
+    let title = crate::types::short_text(title, "title", 200).map_err(|m| AppError::field("title", m))?;
+    let visibility = Visibility::parse(visibility).map_err(|m| AppError::field("visibility", m))?;
+    let description: String = description.trim().chars().take(1000).collect();
+    let mut tx = state.db.begin().await?;
+    let done = sqlx::query(
+        "update documents set title = $1, visibility = $2, description = $3, updated_at = $4 where id = $5",
+    )
+    .bind(&title)
+    .bind(visibility.code())
+    .bind(&description)
+    .bind(Timestamp::now().0)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Err(AppError::NotFound);
+    }
+    let actor = crate::features::accounts::server::staff_actor(staff);
+    let event = Event {
+        actor: &actor,
+        event: "document.updated",
+        object: format!("document:{id}"),
+        outcome: Outcome::Success,
+        details: serde_json::json!({ "title": title, "visibility": visibility.code() }),
+    };
+    audit::record(&mut tx, state.db.backend(), meta, event).await?;
+    tx.commit().await?;
+    state.page_cache.invalidate();
+    Ok(())
 }

@@ -99,8 +99,48 @@ pub async fn seed_if_empty(db: &Db, files: &FileStore, today: IsoDate) -> Result
     seed_report(db, &dates, &ids).await?;
     seed_frameworks(db, &dates, &ids).await?;
     seed_lists(db, now).await?;
+    seed_access(db, today, now).await?;
     trust::publish(db, None, today).await?;
     Ok(true)
+}
+
+/// The NDA (version 1, published), access rules, and one customer with an MNDA on file.
+async fn seed_access(db: &Db, today: IsoDate, now: i64) -> Result<(), AppError> {
+    sqlx::query(
+        "insert into nda_versions (version, title, body_markdown, published_at, created_at, updated_at) \
+         values (1, $1, $2, $3, $3, $3)",
+    )
+    .bind("Mutual Non-Disclosure Agreement for Security Reviews")
+    .bind(include_str!("nda.md"))
+    .bind(now)
+    .execute(db.pool())
+    .await?;
+    let rules = [
+        (10, "*.northwind-analytics.example", "auto_approve", "Our own staff"),
+        (20, "southwind-data.example", "deny", "Competitor"),
+        (30, "contoso.example", "auto_approve", "Enterprise customer in renewal; approve once the NDA is accepted"),
+    ];
+    for (priority, pattern, action, note) in rules {
+        sqlx::query(
+            "insert into access_rules (priority, pattern, action, note, created_at, updated_at) values ($1, $2, $3, $4, $5, $5)",
+        )
+        .bind(priority as i64)
+        .bind(pattern)
+        .bind(action)
+        .bind(note)
+        .bind(now)
+        .execute(db.pool())
+        .await?;
+    }
+    sqlx::query(
+        "insert into companies (domain, name, is_customer, mnda_expires_on, notes, created_at, updated_at) \
+         values ('fabrikam.example', 'Fabrikam, Inc.', 1, $1, 'MNDA signed with the MSA', $2, $2)",
+    )
+    .bind(today.add_months(14).to_string())
+    .bind(now)
+    .execute(db.pool())
+    .await?;
+    Ok(())
 }
 
 /// Document ids the attestation records link to.

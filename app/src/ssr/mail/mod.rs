@@ -8,7 +8,7 @@ pub mod worker;
 pub use templates::Templates;
 
 use crate::{error::AppError, types::Timestamp};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sqlx::{Any, Transaction};
 use std::collections::BTreeMap;
 
@@ -22,6 +22,15 @@ pub struct OutgoingMail {
     pub html_body: String,
     /// Extra headers, e.g. `List-Unsubscribe`.
     pub headers: BTreeMap<String, String>,
+    pub attachments: Vec<Attachment>,
+}
+
+/// A file attached to a mail; the bytes are in the file store under `sha256`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub file_name: String,
+    pub content_type: String,
+    pub sha256: String,
 }
 
 /// What every template can use: the company's name and colour, and the site's address.
@@ -49,6 +58,7 @@ pub fn compose(
         text_body,
         html_body,
         headers: BTreeMap::new(),
+        attachments: Vec::new(),
     })
 }
 
@@ -56,9 +66,11 @@ pub fn compose(
 pub async fn enqueue(tx: &mut Transaction<'static, Any>, mail: &OutgoingMail) -> Result<i64, AppError> {
     let now = Timestamp::now().0;
     let headers = serde_json::to_string(&mail.headers).map_err(|e| AppError::internal("mail headers", e))?;
+    let attachments =
+        serde_json::to_string(&mail.attachments).map_err(|e| AppError::internal("mail attachments", e))?;
     let (id,): (i64,) = sqlx::query_as(
-        "insert into mail_outbox (to_address, to_name, subject, text_body, html_body, headers, next_attempt_at, \
-         created_at) values ($1, $2, $3, $4, $5, $6, $7, $7) returning id",
+        "insert into mail_outbox (to_address, to_name, subject, text_body, html_body, headers, attachments, \
+         next_attempt_at, created_at) values ($1, $2, $3, $4, $5, $6, $8, $7, $7) returning id",
     )
     .bind(&mail.to_address)
     .bind(&mail.to_name)
@@ -67,6 +79,7 @@ pub async fn enqueue(tx: &mut Transaction<'static, Any>, mail: &OutgoingMail) ->
     .bind(&mail.html_body)
     .bind(headers)
     .bind(now)
+    .bind(attachments)
     .fetch_one(&mut **tx)
     .await?;
     Ok(id)

@@ -17,6 +17,27 @@ const SOURCES: &[(&str, &str)] = &[
     ("staff_invite.subject.txt", include_str!("../../../templates/mail/staff_invite.subject.txt")),
     ("staff_invite.txt", include_str!("../../../templates/mail/staff_invite.txt")),
     ("staff_invite.html", include_str!("../../../templates/mail/staff_invite.html")),
+    ("nda_record.subject.txt", include_str!("../../../templates/mail/nda_record.subject.txt")),
+    ("nda_record.txt", include_str!("../../../templates/mail/nda_record.txt")),
+    ("nda_record.html", include_str!("../../../templates/mail/nda_record.html")),
+    ("request_received.subject.txt", include_str!("../../../templates/mail/request_received.subject.txt")),
+    ("request_received.txt", include_str!("../../../templates/mail/request_received.txt")),
+    ("request_received.html", include_str!("../../../templates/mail/request_received.html")),
+    ("request_for_sales.subject.txt", include_str!("../../../templates/mail/request_for_sales.subject.txt")),
+    ("request_for_sales.txt", include_str!("../../../templates/mail/request_for_sales.txt")),
+    ("request_for_sales.html", include_str!("../../../templates/mail/request_for_sales.html")),
+    ("access_granted.subject.txt", include_str!("../../../templates/mail/access_granted.subject.txt")),
+    ("access_granted.txt", include_str!("../../../templates/mail/access_granted.txt")),
+    ("access_granted.html", include_str!("../../../templates/mail/access_granted.html")),
+    ("access_denied.subject.txt", include_str!("../../../templates/mail/access_denied.subject.txt")),
+    ("access_denied.txt", include_str!("../../../templates/mail/access_denied.txt")),
+    ("access_denied.html", include_str!("../../../templates/mail/access_denied.html")),
+    ("access_revoked.subject.txt", include_str!("../../../templates/mail/access_revoked.subject.txt")),
+    ("access_revoked.txt", include_str!("../../../templates/mail/access_revoked.txt")),
+    ("access_revoked.html", include_str!("../../../templates/mail/access_revoked.html")),
+    ("access_expiring.subject.txt", include_str!("../../../templates/mail/access_expiring.subject.txt")),
+    ("access_expiring.txt", include_str!("../../../templates/mail/access_expiring.txt")),
+    ("access_expiring.html", include_str!("../../../templates/mail/access_expiring.html")),
 ];
 
 #[derive(Debug)]
@@ -73,12 +94,28 @@ mod tests {
     #[test]
     fn every_mail_renders_and_html_is_escaped() {
         let t = Templates::load().unwrap();
-        let vars = serde_json::json!({ "link": "https://t.example/x?a=1&b=2", "minutes": 15, "inviter": "Ann" });
-        for name in ["sign_in_link", "password_reset", "staff_invite"] {
+        let vars = serde_json::json!({ "link": "https://t.example/x?a=1&b=2", "minutes": 15, "inviter": "Ann",
+            "version": 2, "nda_title": "Mutual NDA", "sha256": "ab", "accepted_at": "now", "documents": ["SOC 2"],
+            "expires_on": "1 March 2027", "note": "", "requester": "Pat", "requester_email": "p@c.example",
+            "company_name": "Contoso", "reason": "evaluation", "status": "waiting" });
+        for name in [
+            "sign_in_link",
+            "password_reset",
+            "staff_invite",
+            "nda_record",
+            "request_received",
+            "request_for_sales",
+            "access_granted",
+            "access_denied",
+            "access_revoked",
+            "access_expiring",
+        ] {
             let (subject, text, html) = t.render(name, &branding(), "Bob <script>", vars.clone()).unwrap();
             assert!(!subject.contains('\n'));
-            assert!(text.contains("https://t.example/x?a=1&b=2"), "{name} text has the raw link");
-            assert!(html.contains("a=1&amp;b=2") && !html.contains("a=1&b=2"), "{name} html escapes the link");
+            if !["nda_record", "access_denied"].contains(&name) {
+                assert!(text.contains("https://t.example/x?a=1&b=2"), "{name} text has the raw link");
+                assert!(html.contains("a=1&amp;b=2") && !html.contains("a=1&b=2"), "{name} html escapes the link");
+            }
             assert!(html.contains("Acme &lt;Corp&gt;"));
             assert!(!html.contains("<script>"));
         }

@@ -1,14 +1,15 @@
 //! Sends queued mail. Failures are retried with growing delays; nothing is dropped.
 
+use super::Attachment;
 use crate::{
     error::AppError,
-    ssr::{config::SmtpUrl, db::Db},
+    ssr::{config::SmtpUrl, db::Db, storage::FileStore},
     types::Timestamp,
 };
 use lettre::{
     message::{
-        header::{HeaderName, HeaderValue},
-        Mailbox, MultiPart,
+        header::{ContentType, HeaderName, HeaderValue},
+        Attachment as MailAttachment, Mailbox, MultiPart,
     },
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
 };
@@ -55,6 +56,8 @@ pub struct Mailer {
     /// `no-reply@host`; the display name is the company's, read at send time.
     pub from_address: String,
     pub wake: Arc<Notify>,
+    /// Where attachments are read from.
+    pub files: FileStore,
 }
 
 #[derive(FromRow)]
@@ -66,6 +69,7 @@ struct QueuedRow {
     text_body: String,
     html_body: String,
     headers: String,
+    attachments: String,
     attempts: i64,
     next_attempt_at: i64,
 }
@@ -88,7 +92,7 @@ pub async fn run(db: Db, mailer: Mailer) {
 pub async fn send_due(db: &Db, mailer: &Mailer) -> Result<usize, AppError> {
     let now = Timestamp::now().0;
     let due: Vec<QueuedRow> = sqlx::query_as(
-        "select id, to_address, to_name, subject, text_body, html_body, headers, attempts, next_attempt_at \
+        "select id, to_address, to_name, subject, text_body, html_body, headers, attachments, attempts, next_attempt_at \
          from mail_outbox where status = 'pending' and next_attempt_at <= $1 order by id limit 20",
     )
     .bind(now)
@@ -161,11 +165,22 @@ async fn deliver(mailer: &Mailer, sender_name: &str, row: &QueuedRow) -> Result<
         Some(clean_name(&row.to_name)),
         row.to_address.parse().map_err(|e| format!("recipient address: {e}"))?,
     );
+    let mut body = MultiPart::alternative_plain_html(row.text_body.clone(), row.html_body.clone());
+    let attachments: Vec<Attachment> = serde_json::from_str(&row.attachments).unwrap_or_default();
+    if !attachments.is_empty() {
+        let mut mixed = MultiPart::mixed().multipart(body);
+        for a in attachments {
+            let bytes = mailer.files.get(&a.sha256).await.map_err(|e| format!("attachment {}: {e}", a.file_name))?;
+            let content_type = ContentType::parse(&a.content_type).map_err(|e| format!("attachment type: {e}"))?;
+            mixed = mixed.singlepart(MailAttachment::new(clean_name(&a.file_name)).body(bytes, content_type));
+        }
+        body = mixed;
+    }
     let mut message = Message::builder()
         .from(from)
         .to(to)
         .subject(clean_name(&row.subject))
-        .multipart(MultiPart::alternative_plain_html(row.text_body.clone(), row.html_body.clone()))
+        .multipart(body)
         .map_err(|e| format!("building the message: {e}"))?;
     let headers: BTreeMap<String, String> = serde_json::from_str(&row.headers).unwrap_or_default();
     for (name, value) in headers {

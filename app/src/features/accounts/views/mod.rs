@@ -5,7 +5,7 @@ mod prospect;
 mod staff;
 
 pub use admin::{AdminHomePage, AdminLayout, SessionsPage, StaffAdminPage};
-pub use prospect::{AccountPage, CheckEmailPage, ConfirmSignInPage, SignInPage};
+pub use prospect::{CheckEmailPage, ConfirmSignInPage, SignInPage};
 pub use staff::{
     InviteAcceptPage, RecoveryCodesPage, ResetCheckEmailPage, ResetConfirmPage, ResetRequestPage, StaffSignInPage,
     TwoFactorPage, TwoFactorSetupPage,

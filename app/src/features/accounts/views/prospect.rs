@@ -2,7 +2,7 @@
 
 use crate::{
     components::BrandedPage,
-    features::accounts::api::{prospect_account, sign_in_link_info, ConfirmSignIn, RequestSignInLink},
+    features::accounts::api::{sign_in_link_info, ConfirmSignIn, RequestSignInLink},
     forms::{load_flash, Field, FlashMessages},
 };
 use leptos::{prelude::*, server_fn::ServerFn};
@@ -115,34 +115,6 @@ pub fn ConfirmSignInPage() -> impl IntoView {
                     })
                 }
             }
-        </BrandedPage>
-    }
-}
-
-#[component]
-pub fn AccountPage() -> impl IntoView {
-    view! {
-        <BrandedPage title="Your account">
-            {move || Suspend::new(async move {
-                match prospect_account().await {
-                    Ok(p) => {
-                        view! {
-                            <h1>{format!("Hello, {}", p.name)}</h1>
-                            <dl class="kv">
-                                <div><dt>"E-mail (verified)"</dt><dd>{p.email}</dd></div>
-                                <div><dt>"Company"</dt><dd>{p.company}</dd></div>
-                            </dl>
-                            <section class="panel">
-                                <h2>"Restricted documents"</h2>
-                                <p>"Ask for the SOC 2 report and other restricted documents from the documents list."</p>
-                                <p><a class="button" href="/#documents">"Browse documents"</a></p>
-                            </section>
-                        }
-                            .into_any()
-                    }
-                    Err(error) => view! { <crate::components::ErrorPanel error /> }.into_any(),
-                }
-            })}
         </BrandedPage>
     }
 }

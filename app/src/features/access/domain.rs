@@ -1,0 +1,128 @@
+//! Access rules: domain patterns and what they decide.
+
+use serde::{Deserialize, Serialize};
+
+/// What a rule does with a matching request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleAction {
+    AutoApprove,
+    Review,
+    Deny,
+}
+
+impl RuleAction {
+    pub const ALL: [RuleAction; 3] = [Self::AutoApprove, Self::Review, Self::Deny];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::AutoApprove => "auto_approve",
+            Self::Review => "review",
+            Self::Deny => "deny",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::AutoApprove => "Approve automatically",
+            Self::Review => "Send to sales for review",
+            Self::Deny => "Deny",
+        }
+    }
+
+    pub fn parse(code: &str) -> Result<Self, String> {
+        Self::ALL.into_iter().find(|a| a.code() == code.trim()).ok_or_else(|| format!("“{code}” is not a rule action."))
+    }
+}
+
+/// A domain pattern: `contoso.com` (exactly), `*.contoso.com` (any subdomain, and the domain
+/// itself), or `*` (everyone).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DomainPattern(String);
+
+impl DomainPattern {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let p = text.trim().to_lowercase();
+        let bare = p.strip_prefix("*.").unwrap_or(&p);
+        let valid_domain = bare.contains('.')
+            && bare.split('.').all(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+        if p == "*" || valid_domain {
+            Ok(Self(p))
+        } else {
+            Err(format!("“{}” is not a domain pattern such as contoso.com, *.contoso.com or *.", text.trim()))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn matches(&self, domain: &str) -> bool {
+        let domain = domain.to_lowercase();
+        match self.0.strip_prefix("*.") {
+            _ if self.0 == "*" => true,
+            Some(suffix) => domain == suffix || domain.ends_with(&format!(".{suffix}")),
+            None => domain == self.0,
+        }
+    }
+}
+
+/// Free-mail providers: requests from these go to review unless a rule says otherwise.
+pub const FREE_MAIL_DOMAINS: &[&str] = &[
+    "gmail.com",
+    "googlemail.com",
+    "outlook.com",
+    "hotmail.com",
+    "live.com",
+    "msn.com",
+    "yahoo.com",
+    "ymail.com",
+    "aol.com",
+    "icloud.com",
+    "me.com",
+    "mac.com",
+    "proton.me",
+    "protonmail.com",
+    "pm.me",
+    "gmx.com",
+    "gmx.de",
+    "gmx.net",
+    "web.de",
+    "mail.com",
+    "yandex.com",
+    "yandex.ru",
+    "zoho.com",
+    "tutanota.com",
+    "fastmail.com",
+    "hey.com",
+    "qq.com",
+    "163.com",
+    "mail.ru",
+];
+
+pub fn is_free_mail(domain: &str) -> bool {
+    FREE_MAIL_DOMAINS.contains(&domain.to_lowercase().as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_match_exactly_or_by_suffix() {
+        let exact = DomainPattern::parse("Contoso.com").unwrap();
+        assert!(exact.matches("contoso.com") && !exact.matches("eu.contoso.com") && !exact.matches("notcontoso.com"));
+        let suffix = DomainPattern::parse("*.contoso.com").unwrap();
+        assert!(suffix.matches("eu.contoso.com") && suffix.matches("contoso.com") && !suffix.matches("xcontoso.com"));
+        assert!(DomainPattern::parse("*").unwrap().matches("anything.example"));
+        for bad in ["", "contoso", "*contoso.com", "con toso.com", "*.", "a..b"] {
+            assert!(DomainPattern::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn free_mail_is_recognised() {
+        assert!(is_free_mail("Gmail.com") && is_free_mail("proton.me"));
+        assert!(!is_free_mail("contoso.com"));
+    }
+}

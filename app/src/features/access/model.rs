@@ -1,0 +1,212 @@
+//! Wire types for access requests and grants.
+
+use super::domain::RuleAction;
+use crate::{
+    features::{documents::model::PublicDocument, nda::model::NdaAcceptanceRecord},
+    types::{IsoDate, Timestamp},
+};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestStatus {
+    /// Waiting for the prospect to accept the current NDA.
+    PendingNda,
+    /// Waiting for sales.
+    PendingReview,
+    Approved,
+    Denied,
+}
+
+impl RequestStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::PendingNda => "pending_nda",
+            Self::PendingReview => "pending_review",
+            Self::Approved => "approved",
+            Self::Denied => "denied",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::PendingNda => "Waiting for NDA acceptance",
+            Self::PendingReview => "In review",
+            Self::Approved => "Approved",
+            Self::Denied => "Denied",
+        }
+    }
+
+    pub fn parse(code: &str) -> Result<Self, String> {
+        [Self::PendingNda, Self::PendingReview, Self::Approved, Self::Denied]
+            .into_iter()
+            .find(|s| s.code() == code)
+            .ok_or_else(|| format!("unknown request status {code}"))
+    }
+}
+
+/// A grant's standing, as of now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GrantState {
+    Active,
+    Expired,
+    Revoked,
+}
+
+impl GrantState {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Active => "Active",
+            Self::Expired => "Expired",
+            Self::Revoked => "Revoked",
+        }
+    }
+}
+
+/// How a prospect stands with the NDA.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum NdaState {
+    /// Their company is a customer with a mutual NDA valid until this date.
+    CoveredByMnda { until: IsoDate },
+    /// They accepted the current version.
+    Accepted { version: i64 },
+    /// They must accept the current version.
+    Needed { version: i64 },
+    /// No NDA is published yet; requests go to review.
+    NoneConfigured,
+}
+
+impl NdaState {
+    pub fn is_satisfied(&self) -> bool {
+        matches!(self, Self::CoveredByMnda { .. } | Self::Accepted { .. })
+    }
+
+    pub fn label(&self) -> String {
+        match self {
+            Self::CoveredByMnda { until } => format!("Covered by the company's MNDA until {}", until.long()),
+            Self::Accepted { version } => format!("Accepted (version {version})"),
+            Self::Needed { version } => format!("Not yet accepted (version {version} is current)"),
+            Self::NoneConfigured => "No NDA published".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestSummary {
+    pub id: i64,
+    pub kind: String,
+    pub status: RequestStatus,
+    pub documents: Vec<String>,
+    pub requester_role: String,
+    pub reason: String,
+    pub decision_note: String,
+    pub created_at: Timestamp,
+    pub decided_at: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrantSummary {
+    pub id: i64,
+    pub state: GrantState,
+    pub documents: Vec<PublicDocument>,
+    pub granted_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub revoked_at: Option<Timestamp>,
+    /// An extension request for this grant is waiting.
+    pub extension_pending: bool,
+}
+
+/// One row of the prospect's download history (filled in by the downloads feature).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DownloadSummary {
+    pub download_id: String,
+    pub document: String,
+    pub version: i64,
+    pub at: Timestamp,
+}
+
+/// Everything on the prospect's own page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProspectDashboard {
+    pub name: String,
+    pub email: String,
+    pub company: String,
+    pub nda: NdaState,
+    pub requests: Vec<RequestSummary>,
+    pub grants: Vec<GrantSummary>,
+    pub acceptances: Vec<NdaAcceptanceRecord>,
+    pub downloads: Vec<DownloadSummary>,
+}
+
+/// The request form for one document (or all restricted ones).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestFormData {
+    pub documents: Vec<PublicDocument>,
+    pub preselected: Vec<String>,
+    /// Restricted documents the prospect can already download.
+    pub already_granted: Vec<String>,
+    /// Requests still open.
+    pub open_requests: Vec<RequestSummary>,
+    pub company: String,
+}
+
+/// A request in the sales queue, with what sales need to decide.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueItem {
+    pub request: RequestSummary,
+    pub requester_name: String,
+    pub requester_email: String,
+    pub company_id: i64,
+    pub company_name: String,
+    pub company_domain: String,
+    pub free_mail: bool,
+    pub nda: NdaState,
+}
+
+/// One request with its company's history, for the decision page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestDetail {
+    pub item: QueueItem,
+    pub documents: Vec<PublicDocument>,
+    pub company_requests: Vec<(String, RequestSummary)>,
+    pub company_downloads: Vec<(String, DownloadSummary)>,
+    pub default_expiry: IsoDate,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleView {
+    pub id: i64,
+    pub priority: i64,
+    pub pattern: String,
+    pub action: RuleAction,
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RulesPage {
+    pub rules: Vec<RuleView>,
+    pub default_access_days: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompanyView {
+    pub id: i64,
+    pub domain: String,
+    pub name: String,
+    pub is_customer: bool,
+    pub mnda_expires_on: Option<IsoDate>,
+    pub prospects: i64,
+    pub open_requests: i64,
+    pub active_grants: i64,
+}
+
+/// A grant in the staff list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrantRow {
+    pub grant: GrantSummary,
+    pub prospect_name: String,
+    pub prospect_email: String,
+    pub company_name: String,
+}

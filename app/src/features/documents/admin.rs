@@ -1,0 +1,126 @@
+//! Security staff manage documents: upload new ones and new versions, edit what the public sees.
+
+use super::model::{DocumentAdminRow, DocumentKind, Visibility};
+use crate::{
+    components::{Badge, ErrorPanel},
+    error::AppError,
+    features::accounts::views::AdminLayout,
+    forms::{load_flash, Field, FlashMessages},
+};
+use leptos::{prelude::*, server_fn::ServerFn};
+
+/// Security: every document with its versions.
+#[server(prefix = "/api", endpoint = "list_documents_for_staff")]
+pub async fn list_documents_for_staff() -> Result<Vec<DocumentAdminRow>, AppError> {
+    crate::ssr::auth::require_role(crate::features::accounts::model::StaffRole::Security)?;
+    super::server::list_for_staff(&crate::ssr::app_state()?.db).await
+}
+
+/// Security: a document's title, visibility and description.
+#[server(prefix = "/api", endpoint = "update_document")]
+pub async fn update_document(id: i64, title: String, visibility: String, description: String) -> Result<(), AppError> {
+    use crate::ssr::forms::{finish, FormSpec};
+    let staff = crate::ssr::auth::require_role(crate::features::accounts::model::StaffRole::Security)?;
+    let spec = FormSpec { name: "documents", page: "/admin/documents".into() };
+    let state = crate::ssr::app_state()?;
+    let meta = crate::ssr::request_meta::RequestMeta::current();
+    let result = super::server::update_metadata(&state, &meta, &staff, id, &title, &visibility, &description).await;
+    finish(&spec, &[], result, |_| Some(("/admin/documents".into(), Some(("documents", "Document updated.".into())))))
+        .await
+}
+
+fn kind_options() -> Vec<impl IntoView> {
+    DocumentKind::ALL.into_iter().map(|k| view! { <option value=k.code()>{k.label()}</option> }).collect()
+}
+
+fn visibility_options(selected: Visibility) -> Vec<impl IntoView> {
+    [(Visibility::Public, "Public: anyone may download"), (Visibility::Restricted, "Restricted: NDA and approval")]
+        .into_iter()
+        .map(|(v, label)| view! { <option value=v.code() selected=v == selected>{label}</option> })
+        .collect()
+}
+
+#[component]
+pub fn DocumentsAdminPage() -> impl IntoView {
+    view! {
+        <AdminLayout title="Documents">
+            {move || Suspend::new(async move {
+                let flash = load_flash("documents").await;
+                match list_documents_for_staff().await {
+                    Ok(documents) => {
+                        let rows: Vec<_> = documents.into_iter().map(|d| view! { <DocumentCard d /> }).collect();
+                        view! {
+                            <h1>"Documents"</h1>
+                            <FlashMessages flash=flash.clone() />
+                            <p class="muted">"Files are stored outside any public address. Every upload is kept; the newest version is the one delivered."</p>
+                            <div class="doc-admin">{rows}</div>
+                            <section class="panel" aria-labelledby="new-doc">
+                                <h2 id="new-doc">"Add a document"</h2>
+                                <form method="post" action="/admin/documents/upload" enctype="multipart/form-data" class="form" novalidate>
+                                    <Field name="title" label="Title" error=flash.field_error("title") />
+                                    <Field name="slug" label="Address" error=flash.field_error("slug") hint="Part of its links, e.g. soc2-type-ii-report." />
+                                    <div class="field"><label for="new-kind">"Kind"</label><select id="new-kind" name="kind">{kind_options()}</select></div>
+                                    <div class="field"><label for="new-visibility">"Visibility"</label><select id="new-visibility" name="visibility">{visibility_options(Visibility::Restricted)}</select></div>
+                                    <div class="field"><label for="new-description">"Description"</label><textarea id="new-description" name="description" rows="2"></textarea></div>
+                                    <div class="field" class:has-error=flash.field_error("file").is_some()>
+                                        <label for="new-file">"PDF file"</label>
+                                        <input id="new-file" type="file" name="file" accept="application/pdf,.pdf" required />
+                                        {flash.field_error("file").map(|e| view! { <p class="field-error">{e}</p> })}
+                                    </div>
+                                    <button type="submit" class="button">"Upload"</button>
+                                </form>
+                            </section>
+                        }
+                        .into_any()
+                    }
+                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                }
+            })}
+        </AdminLayout>
+    }
+}
+
+#[component]
+fn DocumentCard(d: DocumentAdminRow) -> impl IntoView {
+    let id = d.id.to_string();
+    let versions: Vec<_> = d
+        .versions
+        .iter()
+        .map(|v| view! {
+            <li>
+                {format!("v{} · {} · {} KB · {}", v.version, v.file_name, (v.byte_size + 999) / 1000, v.uploaded_at.long())}
+                " " <code class="fingerprint small" title="SHA-256">{v.sha256.chars().take(16).collect::<String>()}"…"</code>
+            </li>
+        })
+        .collect();
+    let tone = if d.visibility == Visibility::Restricted { "warn" } else { "good" };
+    view! {
+        <article class="card doc-card" data-test-doc=d.slug.clone()>
+            <header class="card-head">
+                <h2 class="h3">{d.title.clone()}</h2>
+                <Badge tone text=if d.visibility == Visibility::Restricted { "Restricted" } else { "Public" } />
+            </header>
+            <p class="small muted">{format!("{} · /documents/{}", d.kind.label(), d.slug)}</p>
+            <details>
+                <summary>{format!("Versions ({})", d.versions.len())}</summary>
+                <ul class="bullets">{versions}</ul>
+            </details>
+            <details>
+                <summary>"Edit"</summary>
+                <form method="post" action=UpdateDocument::url() class="form" novalidate>
+                    <input type="hidden" name="id" value=id.clone() />
+                    <Field name="title" label="Title" value=d.title.clone() />
+                    <div class="field"><label for=format!("vis-{id}")>"Visibility"</label><select id=format!("vis-{id}") name="visibility">{visibility_options(d.visibility)}</select></div>
+                    <div class="field"><label for=format!("desc-{id}")>"Description"</label><textarea id=format!("desc-{id}") name="description" rows="2">{d.description.clone()}</textarea></div>
+                    <button type="submit" class="button secondary small">"Save"</button>
+                </form>
+            </details>
+            <form method="post" action="/admin/documents/upload" enctype="multipart/form-data" class="form-inline">
+                <input type="hidden" name="document_id" value=id.clone() />
+                <label for=format!("file-{id}")>"New version"</label>
+                <input id=format!("file-{id}") type="file" name="file" accept="application/pdf,.pdf" required />
+                <button type="submit" class="button secondary small">"Upload"</button>
+            </form>
+        </article>
+    }
+}
