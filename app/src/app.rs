@@ -5,7 +5,10 @@ use crate::{
     features::{
         access::views::*,
         accounts::views::*,
+        analytics::views::AnalyticsPage,
+        audit::views::AuditLogPage,
         documents::{admin::DocumentsAdminPage, views::RequestAccessPage},
+        downloads::views::LeakTracePage,
         nda::views::{NdaAdminPage, NdaPage, NdaVersionPage},
         trust_center::views::TrustCenterPage,
     },
@@ -85,6 +88,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/companies") view=CompaniesPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/rules") view=RulesPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/nda") view=NdaAdminPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/audit") view=AuditLogPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/analytics") view=AnalyticsPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/leak-trace") view=LeakTracePage ssr=SsrMode::Async />
                 <Route path=path!("/admin/nda/:id") view=NdaVersionPage ssr=SsrMode::Async />
             </Routes>
         </Router>

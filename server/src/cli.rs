@@ -27,6 +27,22 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Check and sign the access log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Verify sequence, row hashes, the chain and every signed checkpoint. Exits 0 when all hold,
+    /// otherwise non-zero naming the first bad sequence number.
+    Verify,
+    /// Sign a checkpoint of the current head now.
+    Checkpoint,
+    /// Write every signed checkpoint as JSON (to FILE, or standard output).
+    ExportCheckpoints { file: Option<std::path::PathBuf> },
 }
 
 #[derive(Debug, Subcommand)]
@@ -58,6 +74,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::User { command: UserCommand::Create { email, name, roles } } => {
             crate::cli_user::create(config, &email, &name, &roles).await
         }
+        Command::Audit { command } => return crate::cli_audit::run(config, command).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

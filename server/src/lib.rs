@@ -2,6 +2,7 @@
 //! can start the real application on a port of their own.
 
 pub mod cli;
+mod cli_audit;
 mod cli_user;
 mod middleware;
 pub mod routes;
@@ -13,6 +14,7 @@ use app::{
     ssr::{
         config::Config,
         db::Db,
+        keys::{AuditKey, LinkKey},
         mail::{
             worker::{self, Mailer, Transport},
             Templates,
@@ -38,6 +40,10 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     let db = Db::connect(&config.database_url).await.context("connecting to the database")?;
     db.migrate().await.context("applying database migrations")?;
     let files = FileStore::new(config.data_dir.join("files"));
+    let link_key =
+        LinkKey::load_or_create(&config.data_dir.join("link-signing.key")).context("the download-link key")?;
+    let audit_key = AuditKey::load_or_create(&config.audit_key_path)
+        .with_context(|| format!("VOUCHSAFE_AUDIT_KEY: {}", config.audit_key_path.display()))?;
     let leptos_options = leptos_options(&config);
     let transport = Transport::new(config.smtp_url.as_ref(), config.data_dir.join("outbox"))
         .map_err(|problem| anyhow::anyhow!("VOUCHSAFE_SMTP_URL: {problem}"))?;
@@ -56,6 +62,9 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         templates: Arc::new(Templates::load().context("loading mail templates")?),
         mailer,
         rate_limits: Arc::new(RateLimits::default()),
+        link_key,
+        audit_key,
+        visits: Arc::new(Default::default()),
     })
 }
 
@@ -119,10 +128,24 @@ async fn shutdown_signal() {
     }
 }
 
-/// Every ten minutes: drop expired sessions, spent one-time links and idle rate-limit counters.
+/// Every minute: add up page views, sign an access-log checkpoint when one is due. Every ten
+/// minutes: drop expired sessions, spent one-time links and idle rate-limit counters, and mail
+/// expiry reminders.
 async fn housekeeping(state: AppState) {
     let sessions = DbSessionStore::new(state.db.clone());
+    let mut minute: u64 = 0;
     loop {
+        tokio::time::sleep(Duration::from_secs(60)).await;
+        minute += 1;
+        if let Err(err) = state.visits.flush(&state.db).await {
+            tracing::warn!(error = %err, "could not store page views");
+        }
+        if let Err(err) = app::features::audit::server::maybe_checkpoint(&state.db, &state.audit_key).await {
+            tracing::error!(error = %err, "could not sign an access-log checkpoint");
+        }
+        if minute % 10 != 1 {
+            continue;
+        }
         if let Err(err) = sessions.delete_expired().await {
             tracing::warn!(error = %err, "could not delete expired sessions");
         }
@@ -136,6 +159,5 @@ async fn housekeeping(state: AppState) {
         if let Err(err) = app::features::access::server::grants::send_expiry_reminders(&state).await {
             tracing::warn!(error = %err, "could not send expiry reminders");
         }
-        tokio::time::sleep(Duration::from_secs(600)).await;
     }
 }

@@ -3,6 +3,9 @@
 
 pub mod access;
 pub mod accounts;
+pub mod analytics;
+pub mod audit;
 pub mod documents;
+pub mod downloads;
 pub mod nda;
 pub mod trust_center;

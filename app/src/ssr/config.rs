@@ -119,6 +119,8 @@ pub struct Config {
     pub mail_from: String,
     /// Proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: TrustedProxies,
+    /// The Ed25519 key that signs access-log checkpoints (created if absent).
+    pub audit_key_path: PathBuf,
 }
 
 impl Config {
@@ -165,7 +167,19 @@ impl Config {
         };
         let trusted_proxies = TrustedProxies::parse(&get("VOUCHSAFE_TRUSTED_PROXIES").unwrap_or_default())
             .map_err(|problem| ConfigError { variable: "VOUCHSAFE_TRUSTED_PROXIES", problem })?;
-        Ok(Self { data_dir, database_url, addr, base_url, site_root, smtp_url, mail_from, trusted_proxies })
+        let audit_key_path =
+            get("VOUCHSAFE_AUDIT_KEY").map(PathBuf::from).unwrap_or_else(|| data_dir.join("audit-signing.key"));
+        Ok(Self {
+            data_dir,
+            database_url,
+            addr,
+            base_url,
+            site_root,
+            smtp_url,
+            mail_from,
+            trusted_proxies,
+            audit_key_path,
+        })
     }
 }
 

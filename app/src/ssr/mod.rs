@@ -6,6 +6,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod forms;
+pub mod keys;
 pub mod mail;
 pub mod page_cache;
 pub mod passwords;
@@ -17,6 +18,8 @@ pub mod state;
 pub mod storage;
 pub mod tokens;
 pub mod totp;
+pub mod visits;
+pub mod watermark;
 
 pub use state::{app_state, AppState};
 

@@ -4,10 +4,12 @@
 use super::{
     config::Config,
     db::Db,
+    keys::{AuditKey, LinkKey},
     mail::{worker::Mailer, Templates},
     page_cache::PageCache,
     rate_limit::RateLimits,
     storage::FileStore,
+    visits::VisitCounter,
 };
 use crate::error::AppError;
 use axum::extract::FromRef;
@@ -24,6 +26,11 @@ pub struct AppState {
     pub templates: Arc<Templates>,
     pub mailer: Mailer,
     pub rate_limits: Arc<RateLimits>,
+    /// Signs download links.
+    pub link_key: LinkKey,
+    /// Signs access-log checkpoints.
+    pub audit_key: AuditKey,
+    pub visits: Arc<VisitCounter>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -38,7 +38,14 @@ pub async fn authorize(State(state): State<AppState>, mut req: Request, next: Ne
     }
     let path = req.uri().path().to_string();
     match rule_for(&path) {
-        Some(access) if access.allows(&principal) => next.run(req).await,
+        Some(access) if access.allows(&principal) => {
+            let counted = (req.method() == Method::GET).then(|| counted_page(&path)).flatten();
+            let res = next.run(req).await;
+            if let Some(page) = counted.filter(|_| res.status() == StatusCode::OK) {
+                count_visit(&state, &principal, page).await;
+            }
+            res
+        }
         Some(access) => deny(&state, Refused::from(&req), &principal, access).await,
         None if is_guarded(&path) => (StatusCode::NOT_FOUND, "Not found").into_response(),
         None => next.run(req).await,
@@ -102,4 +109,28 @@ async fn deny(state: &AppState, req: Refused, principal: &Principal, access: Acc
         _ => "/staff/sign-in".into(),
     };
     Redirect::to(&target).into_response()
+}
+
+/// Pages whose views analytics count: the public page and each document's request page.
+fn counted_page(path: &str) -> Option<String> {
+    if path == "/" {
+        return Some(path.to_string());
+    }
+    let slug = path.strip_prefix("/documents/")?.strip_suffix("/request")?;
+    (!slug.is_empty() && !slug.contains('/')).then(|| path.to_string())
+}
+
+async fn count_visit(state: &AppState, principal: &Principal, page: String) {
+    let company = match principal {
+        Principal::Prospect(p) => sqlx::query_as::<_, (Option<i64>,)>("select company_id from prospects where id = $1")
+            .bind(p.id)
+            .fetch_optional(state.db.pool())
+            .await
+            .ok()
+            .flatten()
+            .and_then(|r| r.0)
+            .unwrap_or(0),
+        _ => 0,
+    };
+    state.visits.record(&page, company);
 }

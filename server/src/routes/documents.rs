@@ -1,34 +1,159 @@
+//! Document downloads.
+//!
+//! - `GET /documents/{slug}/download`: a public document, unstamped, counted.
+//! - `GET /documents/{slug}/get`: a restricted one: checks access and issues a signed, five-minute,
+//!   single-use link, then redirects to it.
+//! - `GET /download/{token}`: verifies the link and everything behind it again, stamps the copy,
+//!   logs it, then streams it; how the transfer ended is logged too.
+
 use super::RouteError;
 use app::{
     error::AppError,
-    features::documents::{model::Visibility, server as docs},
-    ssr::AppState,
+    features::{
+        accounts::model::Principal,
+        documents::{model::Visibility, server as docs},
+        downloads::server::{self as downloads, Refusal},
+    },
+    forms::Flash,
+    ssr::{request_meta::RequestMeta, AppState},
 };
 use axum::{
+    body::{Body, Bytes},
     extract::{Path, State},
     http::header,
     response::{IntoResponse, Redirect, Response},
+    Extension,
 };
+use std::{
+    pin::Pin,
+    task::{Context, Poll},
+};
+use tower_sessions::Session;
 
-/// A public document's current version. Restricted documents never come from here: the visitor
-/// is sent to the request page instead.
-pub async fn download_public(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Response, RouteError> {
-    let stored = docs::current_version(&state.db, &slug).await?;
-    if stored.document.visibility != Visibility::Public {
-        return Ok(Redirect::to(&format!("/documents/{}/request", stored.document.slug)).into_response());
-    }
-    let bytes = state.files.get(&stored.sha256).await.map_err(|e| AppError::internal("reading a document", e))?;
-    let disposition = format!("attachment; filename=\"{}\"", safe_file_name(&stored.file_name));
-    Ok((
+fn pdf_response(bytes: Body, file_name: &str, length: usize) -> Response {
+    (
         [
             (header::CONTENT_TYPE, "application/pdf".to_string()),
-            (header::CONTENT_DISPOSITION, disposition),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", safe_file_name(file_name))),
+            (header::CONTENT_LENGTH, length.to_string()),
             (header::CACHE_CONTROL, "no-store".to_string()),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
         ],
         bytes,
     )
-        .into_response())
+        .into_response()
+}
+
+/// A public document's current version. Restricted documents never come from here.
+pub async fn download_public(
+    State(state): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    Path(slug): Path<String>,
+) -> Result<Response, RouteError> {
+    let stored = docs::current_version(&state.db, &slug).await?;
+    if stored.document.visibility != Visibility::Public {
+        return Ok(Redirect::to(&format!("/documents/{}/request", stored.document.slug)).into_response());
+    }
+    let bytes = state.files.get(&stored.sha256).await.map_err(|e| AppError::internal("reading a document", e))?;
+    let id = downloads::count_public(&state, &meta, &stored, bytes.len()).await?;
+    let length = bytes.len();
+    let body = Body::from_stream(Tracked::new(state, meta, id, bytes));
+    Ok(pdf_response(body, &stored.file_name, length))
+}
+
+/// Where a refused download sends the person, with the reason as a message.
+async fn refused(session: &Session, refusal: Refusal) -> Response {
+    let target = match refusal {
+        Refusal::SignIn => return Redirect::to("/sign-in?next=/account").into_response(),
+        Refusal::NdaNeeded => "/nda",
+        _ => "/account",
+    };
+    let form = if target == "/nda" { "nda" } else { "account" };
+    let flash = Flash { form: form.into(), error: Some(refusal.message().into()), ..Default::default() };
+    if let Err(err) = session.insert("flash", flash).await {
+        tracing::warn!(error = %err, "could not store the refusal message");
+    }
+    Redirect::to(target).into_response()
+}
+
+/// Issues a signed link for a restricted document and redirects to it.
+pub async fn get_restricted(
+    State(state): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    Extension(principal): Extension<Principal>,
+    session: Session,
+    Path(slug): Path<String>,
+) -> Response {
+    match downloads::issue_link(&state, &meta, &principal, &slug).await {
+        Ok(link) => Redirect::to(&link).into_response(),
+        Err(refusal) => refused(&session, refusal).await,
+    }
+}
+
+/// Delivers a stamped copy for a valid link.
+pub async fn deliver(
+    State(state): State<AppState>,
+    Extension(meta): Extension<RequestMeta>,
+    Extension(principal): Extension<Principal>,
+    session: Session,
+    Path(token): Path<String>,
+) -> Response {
+    match downloads::deliver(&state, &meta, &principal, &token).await {
+        Ok(delivery) => {
+            let length = delivery.bytes.len();
+            let body = Body::from_stream(Tracked::new(state, meta, delivery.download_id, delivery.bytes));
+            pdf_response(body, &delivery.file_name, length)
+        }
+        Err(refusal) => refused(&session, refusal).await,
+    }
+}
+
+/// The delivered bytes as a stream that records how the transfer ended: every byte handed to
+/// the connection ("completed"), or dropped before that ("aborted").
+struct Tracked {
+    bytes: Bytes,
+    sent: usize,
+    finish: Option<(AppState, RequestMeta, String)>,
+}
+
+const CHUNK: usize = 64 * 1024;
+
+impl Tracked {
+    fn new(state: AppState, meta: RequestMeta, download_id: String, bytes: Vec<u8>) -> Self {
+        Self { bytes: Bytes::from(bytes), sent: 0, finish: Some((state, meta, download_id)) }
+    }
+
+    fn record(&mut self, completed: bool) {
+        if let Some((state, meta, id)) = self.finish.take() {
+            let sent = self.sent;
+            tokio::spawn(async move { downloads::finish(&state, &meta, &id, completed, sent).await });
+        }
+    }
+}
+
+impl futures_core::Stream for Tracked {
+    type Item = Result<Bytes, std::io::Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        if self.sent >= self.bytes.len() {
+            return Poll::Ready(None);
+        }
+        let end = (self.sent + CHUNK).min(self.bytes.len());
+        let chunk = self.bytes.slice(self.sent..end);
+        self.sent = end;
+        // With the length known, the server may never ask again after the last chunk: the
+        // transfer counts as complete once every byte has been handed to the connection.
+        if self.sent == self.bytes.len() {
+            self.record(true);
+        }
+        Poll::Ready(Some(Ok(chunk)))
+    }
+}
+
+impl Drop for Tracked {
+    fn drop(&mut self) {
+        self.record(false);
+    }
 }
 
 /// A file name safe in a quoted header value on every platform: letters, digits, `.-_` only.

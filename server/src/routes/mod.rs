@@ -3,7 +3,9 @@
 mod assets;
 mod branding;
 mod documents;
+mod exports;
 mod health;
+mod leak_trace;
 mod trust_json;
 mod upload;
 
@@ -16,12 +18,31 @@ use axum::{
 };
 
 /// Every route outside the Leptos page tree (the access tests enumerate these).
-pub const PATHS: &[&str] = &[HEALTH, TRUST_JSON, ROBOTS, DOWNLOAD, LOGO, assets::PATH, upload::PATH];
+pub const PATHS: &[&str] = &[
+    HEALTH,
+    TRUST_JSON,
+    ROBOTS,
+    DOWNLOAD,
+    GET_RESTRICTED,
+    DELIVER,
+    LOGO,
+    AUDIT_CSV,
+    CHECKPOINTS,
+    ANALYTICS_CSV,
+    assets::PATH,
+    upload::PATH,
+    leak_trace::PATH,
+];
 const HEALTH: &str = "/healthz";
 const TRUST_JSON: &str = "/trust.json";
 const ROBOTS: &str = "/robots.txt";
 const DOWNLOAD: &str = "/documents/{slug}/download";
 const LOGO: &str = "/branding/logo/{hash}";
+const GET_RESTRICTED: &str = "/documents/{slug}/get";
+const DELIVER: &str = "/download/{token}";
+const AUDIT_CSV: &str = "/admin/audit.csv";
+const CHECKPOINTS: &str = "/admin/audit/checkpoints.json";
+const ANALYTICS_CSV: &str = "/admin/analytics.csv";
 
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -29,10 +50,16 @@ pub fn router(state: AppState) -> Router {
         .route(TRUST_JSON, get(trust_json::trust_json))
         .route(ROBOTS, get(robots))
         .route(DOWNLOAD, get(documents::download_public))
+        .route(GET_RESTRICTED, get(documents::get_restricted))
+        .route(DELIVER, get(documents::deliver))
         .route(LOGO, get(branding::logo))
+        .route(AUDIT_CSV, get(exports::audit_csv))
+        .route(CHECKPOINTS, get(exports::checkpoints_json))
+        .route(ANALYTICS_CSV, get(exports::analytics_csv))
         .with_state(state.clone())
         .merge(assets::router(&state))
         .merge(upload::router(state.clone()))
+        .merge(leak_trace::router(state.clone()))
 }
 
 /// An [`AppError`] as a plain response: its status and its public message, nothing internal.

@@ -90,6 +90,18 @@ const EXPECTED: &[(&str, &str)] = &[
     ("/api/nda_version", "A"),
     ("/api/save_nda_draft", "A"),
     ("/api/publish_nda", "A"),
+    // Downloads, the access log, analytics, leak tracing
+    ("/documents/{slug}/get", "p"),
+    ("/download/{token}", "apfASY"),
+    ("/admin/audit", "AS"),
+    ("/admin/audit.csv", "AS"),
+    ("/admin/audit/checkpoints.json", "AS"),
+    ("/api/search_access_log", "AS"),
+    ("/admin/analytics", "AS"),
+    ("/admin/analytics.csv", "AS"),
+    ("/api/analytics_summary", "AS"),
+    ("/admin/leak-trace", "A"),
+    ("/admin/leak-trace/upload", "A"),
 ];
 
 /// Every route the running code registers: Leptos pages, server functions, plain routes.
@@ -114,6 +126,7 @@ fn sample(path: &str) -> String {
         .replace("{hash}", "0000000000000000")
         .replace("{*file}", "missing.js")
         .replace("{id}", "1")
+        .replace("{token}", "not-a-token")
 }
 
 fn is_sign_in_redirect(res: &reqwest::Response) -> bool {

@@ -5,7 +5,9 @@ mod smtp;
 
 mod access;
 mod accounts;
+mod audit_log;
 mod cli;
+mod downloads;
 mod gated_access;
 mod public_page;
 mod trust_json;

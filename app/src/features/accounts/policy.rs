@@ -49,6 +49,10 @@ pub const RULES: &[(&str, Access)] = &[
     ("/healthz", Public),
     ("/robots.txt", Public),
     ("/branding/logo/:hash", Public),
+    // Restricted downloads: only prospects ask for links; the link route itself is open so that
+    // its handler checks (and logs) every refusal: expired, forged, someone else's.
+    ("/documents/:slug/get", Prospect),
+    ("/download/:token", Public),
     ("/pkg/*", Public),
     ("/api/trust_page", Public),
     ("/api/branding", Public),
@@ -114,6 +118,17 @@ pub const RULES: &[(&str, Access)] = &[
     ("/api/revoke_grant", Role(Sales)),
     ("/api/list_companies", Role(Sales)),
     ("/api/update_company", Role(Sales)),
+    // Sales: the access log and analytics
+    ("/admin/audit", Role(Sales)),
+    ("/admin/audit.csv", Role(Sales)),
+    ("/admin/audit/checkpoints.json", Role(Sales)),
+    ("/api/search_access_log", Role(Sales)),
+    ("/admin/analytics", Role(Sales)),
+    ("/admin/analytics.csv", Role(Sales)),
+    ("/api/analytics_summary", Role(Sales)),
+    // Admin: leak tracing
+    ("/admin/leak-trace", Role(Admin)),
+    ("/admin/leak-trace/upload", Role(Admin)),
     // Security: documents
     ("/admin/documents", Role(Security)),
     ("/admin/documents/upload", Role(Security)),

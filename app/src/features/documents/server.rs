@@ -84,21 +84,20 @@ pub async fn list_with_ids(db: &Db) -> Result<Vec<(i64, PublicDocument)>, AppErr
     rows.into_iter().map(|r| r.into_stored().map(|s| (s.document_id, s.document))).collect()
 }
 
-/// A prospect's download history. Downloads are recorded by the stamped-download feature
-/// (migration 0004); before it there are none.
+/// A prospect's download history, newest first.
 pub async fn downloads_of_prospect(
-    _db: &Db,
-    _prospect_id: i64,
+    db: &Db,
+    prospect_id: i64,
 ) -> Result<Vec<crate::features::access::model::DownloadSummary>, AppError> {
-    Ok(Vec::new())
+    crate::features::downloads::server::of_prospect(db, prospect_id).await
 }
 
 /// A company's downloads, with the downloader's name.
 pub async fn downloads_of_company(
-    _db: &Db,
-    _company_id: i64,
+    db: &Db,
+    company_id: i64,
 ) -> Result<Vec<(String, crate::features::access::model::DownloadSummary)>, AppError> {
-    Ok(Vec::new())
+    crate::features::downloads::server::of_company(db, company_id).await
 }
 
 /// The current version of the document with `slug`.

@@ -43,13 +43,24 @@ pub fn AdminLayout(#[prop(into)] title: String, children: ChildrenFn) -> impl In
 fn AdminFrame(staff: StaffUser, children: Children) -> impl IntoView {
     let mut links = vec![("/admin", "Overview")];
     if staff.has(StaffRole::Sales) {
-        links.extend([("/admin/requests", "Requests"), ("/admin/grants", "Grants"), ("/admin/companies", "Companies")]);
+        links.extend([
+            ("/admin/requests", "Requests"),
+            ("/admin/grants", "Grants"),
+            ("/admin/companies", "Companies"),
+            ("/admin/analytics", "Analytics"),
+            ("/admin/audit", "Access log"),
+        ]);
     }
     if staff.has(StaffRole::Security) {
         links.push(("/admin/documents", "Documents"));
     }
     if staff.has(StaffRole::Admin) {
-        links.extend([("/admin/rules", "Rules"), ("/admin/nda", "NDA"), ("/admin/staff", "Staff")]);
+        links.extend([
+            ("/admin/rules", "Rules"),
+            ("/admin/nda", "NDA"),
+            ("/admin/leak-trace", "Leak tracing"),
+            ("/admin/staff", "Staff"),
+        ]);
     }
     links.push(("/admin/sessions", "Your sessions"));
     let nav: Vec<_> = links.into_iter().map(|(href, text)| view! { <li><a href=href>{text}</a></li> }).collect();

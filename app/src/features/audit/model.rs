@@ -1,0 +1,75 @@
+//! Wire types for the access-log view.
+
+use crate::types::{IsoDate, Timestamp};
+use serde::{Deserialize, Serialize};
+
+/// The staff search; empty fields match everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogFilter {
+    pub person: String,
+    pub company: String,
+    pub document: String,
+    pub event: String,
+    pub from: Option<IsoDate>,
+    pub to: Option<IsoDate>,
+}
+
+impl LogFilter {
+    /// From query-string values; a malformed date is ignored rather than refused.
+    pub fn from_query(get: impl Fn(&str) -> Option<String>) -> Self {
+        Self {
+            person: get("person").unwrap_or_default(),
+            company: get("company").unwrap_or_default(),
+            document: get("document").unwrap_or_default(),
+            event: get("event").unwrap_or_default(),
+            from: get("from").and_then(|d| IsoDate::parse(&d).ok()),
+            to: get("to").and_then(|d| IsoDate::parse(&d).ok()),
+        }
+    }
+
+    /// Back to a query string (for the CSV link).
+    pub fn to_query(&self) -> String {
+        let enc = |s: &str| -> String {
+            s.bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'@' => (b as char).to_string(),
+                    _ => format!("%{b:02X}"),
+                })
+                .collect()
+        };
+        let from = self.from.map(|d| d.to_string()).unwrap_or_default();
+        let to = self.to.map(|d| d.to_string()).unwrap_or_default();
+        format!(
+            "person={}&company={}&document={}&event={}&from={}&to={}",
+            enc(&self.person),
+            enc(&self.company),
+            enc(&self.document),
+            enc(&self.event),
+            from,
+            to
+        )
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogEntry {
+    pub seq: i64,
+    pub at: Timestamp,
+    pub actor_kind: String,
+    pub actor: String,
+    pub role: String,
+    pub event: String,
+    pub object: String,
+    pub outcome: String,
+    pub ip: String,
+    pub user_agent: String,
+    pub request_id: String,
+    pub details: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogPage {
+    pub entries: Vec<LogEntry>,
+    /// How many entries match in all (the page shows the newest).
+    pub total: usize,
+}

@@ -1,0 +1,273 @@
+//! Checkpoints of the access log, its full verification, and the staff search.
+
+use super::model::{LogEntry, LogFilter, LogPage};
+use crate::{
+    error::AppError,
+    ssr::{
+        audit::{verify_chain, ChainBreak},
+        db::Db,
+        keys::{verify_signature, AuditKey},
+    },
+    types::{IsoDate, Timestamp},
+};
+use serde::{Deserialize, Serialize};
+use sqlx::FromRow;
+
+/// A checkpoint is made after this many new entries, or this long after the last one.
+pub const CHECKPOINT_EVERY_ENTRIES: i64 = 100;
+pub const CHECKPOINT_EVERY_SECONDS: i64 = 10 * 60;
+
+/// What a checkpoint signs.
+pub fn checkpoint_message(seq: i64, hash: &str, created_at: i64) -> Vec<u8> {
+    format!("vouchsafe-audit-checkpoint:v1:{seq}:{hash}:{created_at}").into_bytes()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, FromRow, Serialize, Deserialize)]
+pub struct Checkpoint {
+    pub seq: i64,
+    pub hash: String,
+    pub created_at: i64,
+    pub public_key: String,
+    pub signature: String,
+}
+
+async fn head(db: &Db) -> Result<Option<(i64, String)>, AppError> {
+    Ok(sqlx::query_as("select seq, hash from access_log order by seq desc limit 1").fetch_optional(db.pool()).await?)
+}
+
+/// Signs the log's head now, if anything was added since the last checkpoint.
+pub async fn checkpoint_now(db: &Db, key: &AuditKey) -> Result<Option<Checkpoint>, AppError> {
+    let Some((seq, hash)) = head(db).await? else { return Ok(None) };
+    let last: Option<(i64,)> =
+        sqlx::query_as("select seq from audit_checkpoints order by seq desc limit 1").fetch_optional(db.pool()).await?;
+    if last.is_some_and(|(s,)| s >= seq) {
+        return Ok(None);
+    }
+    let created_at = Timestamp::now().0;
+    let checkpoint = Checkpoint {
+        seq,
+        signature: key.sign(&checkpoint_message(seq, &hash, created_at)),
+        hash,
+        created_at,
+        public_key: key.public_hex(),
+    };
+    sqlx::query(
+        "insert into audit_checkpoints (seq, hash, created_at, public_key, signature) values ($1, $2, $3, $4, $5)",
+    )
+    .bind(checkpoint.seq)
+    .bind(&checkpoint.hash)
+    .bind(checkpoint.created_at)
+    .bind(&checkpoint.public_key)
+    .bind(&checkpoint.signature)
+    .execute(db.pool())
+    .await?;
+    Ok(Some(checkpoint))
+}
+
+/// Makes a checkpoint when `CHECKPOINT_EVERY_ENTRIES` entries or `CHECKPOINT_EVERY_SECONDS`
+/// have passed since the last one (called periodically).
+pub async fn maybe_checkpoint(db: &Db, key: &AuditKey) -> Result<Option<Checkpoint>, AppError> {
+    let Some((seq, _)) = head(db).await? else { return Ok(None) };
+    let last: Option<(i64, i64)> =
+        sqlx::query_as("select seq, created_at from audit_checkpoints order by seq desc limit 1")
+            .fetch_optional(db.pool())
+            .await?;
+    let due = match last {
+        None => true,
+        Some((last_seq, _)) if seq - last_seq >= CHECKPOINT_EVERY_ENTRIES => true,
+        Some((last_seq, at)) => seq > last_seq && Timestamp::now().0 - at >= CHECKPOINT_EVERY_SECONDS,
+    };
+    if due {
+        checkpoint_now(db, key).await
+    } else {
+        Ok(None)
+    }
+}
+
+pub async fn checkpoints(db: &Db) -> Result<Vec<Checkpoint>, AppError> {
+    Ok(sqlx::query_as("select seq, hash, created_at, public_key, signature from audit_checkpoints order by seq")
+        .fetch_all(db.pool())
+        .await?)
+}
+
+/// The result of `vouchsafe audit verify`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verification {
+    Ok { entries: i64, checkpoints: usize },
+    Broken { seq: i64, problem: String },
+}
+
+/// Checks sequence continuity, every row hash and the chain, then every checkpoint: its
+/// signature (by `trusted_key`, the key outside the database) and that the chain still has the
+/// hash it signed at its position. A chain rewritten from some row onwards and re-hashed still
+/// links up, but no longer matches the signed checkpoints.
+pub async fn verify_all(db: &Db, trusted_key: &str) -> Result<Verification, AppError> {
+    let chain = verify_chain(db).await?;
+    let mut breaks: Vec<ChainBreak> = Vec::new();
+    let entries = match &chain {
+        Ok(report) => report.entries,
+        Err(b) => {
+            breaks.push(b.clone());
+            b.seq - 1
+        }
+    };
+    let all = checkpoints(db).await?;
+    for cp in &all {
+        let problem = if cp.public_key != trusted_key {
+            Some("checkpoint signed by an unknown key".to_string())
+        } else if !verify_signature(&cp.public_key, &checkpoint_message(cp.seq, &cp.hash, cp.created_at), &cp.signature)
+        {
+            Some("checkpoint signature is invalid".to_string())
+        } else {
+            let row: Option<(String,)> = sqlx::query_as("select hash from access_log where seq = $1")
+                .bind(cp.seq)
+                .fetch_optional(db.pool())
+                .await?;
+            match row {
+                None => Some("checkpoint covers entries that are missing (truncated log)".to_string()),
+                Some((hash,)) if hash != cp.hash => Some("entries up to here differ from what was signed".to_string()),
+                Some(_) => None,
+            }
+        };
+        if let Some(problem) = problem {
+            // A missing tail: the first bad entry is the first one that is gone.
+            let seq = if problem.contains("missing") { entries + 1 } else { cp.seq };
+            breaks.push(ChainBreak { seq, problem });
+        }
+    }
+    Ok(match breaks.into_iter().min_by_key(|b| b.seq) {
+        Some(b) => Verification::Broken { seq: b.seq, problem: b.problem },
+        None => Verification::Ok { entries, checkpoints: all.len() },
+    })
+}
+
+#[derive(FromRow)]
+struct EntryRow {
+    seq: i64,
+    at: i64,
+    actor_kind: String,
+    actor_label: String,
+    role: String,
+    event: String,
+    object: String,
+    outcome: String,
+    ip: String,
+    user_agent: String,
+    request_id: String,
+    details: String,
+}
+
+/// The staff search: newest first, `limit` at a time. Each filter is a case-insensitive
+/// "contains": person (actor), company (the prospect's company), document (object or details),
+/// event; dates bound the UTC day range.
+pub async fn search(db: &Db, filter: &LogFilter, limit: i64) -> Result<LogPage, AppError> {
+    let like = |s: &str| format!("%{}%", s.trim().to_lowercase().replace(['%', '_'], ""));
+    let from = filter.from.map(day_start).unwrap_or(0);
+    let to = filter.to.map(|d| day_start(d) + 86_400).unwrap_or(i64::MAX / 2);
+    let document_ids: Vec<(i64,)> = if filter.document.trim().is_empty() {
+        Vec::new()
+    } else {
+        sqlx::query_as("select id from documents where lower(title) like $1 or lower(slug) like $1")
+            .bind(like(&filter.document))
+            .fetch_all(db.pool())
+            .await?
+    };
+    let objects: Vec<String> = document_ids.iter().map(|(id,)| format!("document:{id}")).collect();
+    let rows: Vec<EntryRow> = sqlx::query_as(
+        "select l.seq, l.at, l.actor_kind, l.actor_label, l.role, l.event, l.object, l.outcome, l.ip, l.user_agent, \
+         l.request_id, l.details from access_log l \
+         left join prospects p on l.actor_kind = 'prospect' and p.id = l.actor_id \
+         left join companies c on c.id = p.company_id \
+         where lower(l.actor_label) like $1 and lower(l.event) like $2 and l.at >= $3 and l.at < $4 \
+         and ($5 = '' or lower(coalesce(c.name, '')) like $6 or lower(coalesce(c.domain, '')) like $6) \
+         order by l.seq desc limit 5000",
+    )
+    .bind(like(&filter.person))
+    .bind(like(&filter.event))
+    .bind(from)
+    .bind(to)
+    .bind(filter.company.trim())
+    .bind(like(&filter.company))
+    .fetch_all(db.pool())
+    .await?;
+    let document = filter.document.trim().to_lowercase();
+    let matching: Vec<LogEntry> = rows
+        .into_iter()
+        .filter(|r| {
+            document.is_empty()
+                || objects.contains(&r.object)
+                || r.details.to_lowercase().contains(&document)
+                || r.object.to_lowercase().contains(&document)
+        })
+        .map(|r| LogEntry {
+            seq: r.seq,
+            at: Timestamp(r.at),
+            actor_kind: r.actor_kind,
+            actor: r.actor_label,
+            role: r.role,
+            event: r.event,
+            object: r.object,
+            outcome: r.outcome,
+            ip: r.ip,
+            user_agent: r.user_agent,
+            request_id: r.request_id,
+            details: r.details,
+        })
+        .collect();
+    let total = matching.len();
+    Ok(LogPage { entries: matching.into_iter().take(limit as usize).collect(), total })
+}
+
+fn day_start(date: IsoDate) -> i64 {
+    time::OffsetDateTime::new_utc(date.date(), time::Time::MIDNIGHT).unix_timestamp()
+}
+
+/// Quotes a CSV field (RFC 4180), and neutralises cells a spreadsheet would run as a formula.
+pub fn csv_field(text: &str) -> String {
+    let guarded =
+        if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_string() };
+    if guarded.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", guarded.replace('"', "\"\""))
+    } else {
+        guarded
+    }
+}
+
+/// The search as CSV.
+pub fn to_csv(entries: &[LogEntry]) -> String {
+    let mut out =
+        String::from("seq,time_utc,actor_kind,actor,role,event,object,outcome,ip,user_agent,request_id,details\r\n");
+    for e in entries {
+        let fields = [
+            e.seq.to_string(),
+            e.at.rfc3339(),
+            e.actor_kind.clone(),
+            e.actor.clone(),
+            e.role.clone(),
+            e.event.clone(),
+            e.object.clone(),
+            e.outcome.clone(),
+            e.ip.clone(),
+            e.user_agent.clone(),
+            e.request_id.clone(),
+            e.details.clone(),
+        ];
+        out.push_str(&fields.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_are_quoted_and_formulas_neutralised() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(csv_field("-1"), "'-1");
+    }
+}

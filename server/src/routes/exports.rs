@@ -1,0 +1,74 @@
+//! Staff exports: the access log as CSV, the signed checkpoints as JSON, analytics as CSV.
+//! The access table admits sales and admins; each handler checks the role again.
+
+use super::RouteError;
+use app::{
+    error::AppError,
+    features::{
+        accounts::model::{Principal, StaffRole},
+        analytics::server as analytics,
+        audit::{model::LogFilter, server as audit},
+    },
+    ssr::AppState,
+    types::IsoDate,
+};
+use axum::{
+    extract::{Query, State},
+    http::header,
+    response::{IntoResponse, Response},
+    Extension, Json,
+};
+use std::collections::HashMap;
+
+fn require_sales(principal: &Principal) -> Result<(), RouteError> {
+    match principal {
+        Principal::Staff(staff) if staff.has(StaffRole::Sales) => Ok(()),
+        Principal::Staff(_) => Err(AppError::Forbidden.into()),
+        _ => Err(AppError::Unauthenticated.into()),
+    }
+}
+
+fn csv(name: &str, body: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+pub async fn audit_csv(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, RouteError> {
+    require_sales(&principal)?;
+    let filter = LogFilter::from_query(|k| query.get(k).cloned());
+    let page = audit::search(&state.db, &filter, 5000).await?;
+    Ok(csv("access-log.csv", audit::to_csv(&page.entries)))
+}
+
+pub async fn checkpoints_json(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+) -> Result<Response, RouteError> {
+    require_sales(&principal)?;
+    let checkpoints = audit::checkpoints(&state.db).await?;
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(checkpoints)).into_response())
+}
+
+pub async fn analytics_csv(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Query(query): Query<HashMap<String, String>>,
+) -> Result<Response, RouteError> {
+    require_sales(&principal)?;
+    let date = |k: &str| query.get(k).and_then(|d| IsoDate::parse(d).ok());
+    let to = date("to").unwrap_or_else(IsoDate::today_utc);
+    let from = date("from").unwrap_or_else(|| to.add_days(-29));
+    let summary = analytics::summary(&state.db, from, to).await?;
+    Ok(csv(&format!("analytics-{from}-{to}.csv"), analytics::to_csv(&summary)))
+}
