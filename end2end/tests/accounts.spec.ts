@@ -1,37 +1,9 @@
 import { expect, Page, test } from '@playwright/test';
-import { execFileSync } from 'node:child_process';
-import { waitForHydration } from './helpers';
+import { createStaff, staffFirstSignIn, waitForHydration } from './helpers';
 import { waitForLink } from './mail';
 import { totp } from './totp';
 
 const maildir = () => process.env.E2E_MAILDIR!;
-
-/** Creates a staff account with the real CLI, password on standard input. */
-function createStaff(email: string, name: string, role: string, password: string) {
-  execFileSync('../target/release/vouchsafe', ['user', 'create', '--email', email, '--name', name, '--role', role], {
-    env: { ...process.env, VOUCHSAFE_DATA_DIR: process.env.E2E_DATA_DIR!, RUST_LOG: 'warn' },
-    input: `${password}\n`,
-  });
-}
-
-/** First sign-in of a staff member: password, authenticator enrolment, recovery codes. */
-async function staffFirstSignIn(page: Page, email: string, password: string) {
-  await page.goto('/staff/sign-in');
-  await waitForHydration(page);
-  await page.getByLabel('E-mail').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await expect(page.getByRole('heading', { name: 'Set up two-factor authentication' })).toBeVisible();
-  await expect(page.getByRole('img', { name: 'QR code for your authenticator app' })).toBeVisible();
-  const secret = (await page.locator('[data-test="totp-secret"]').textContent())!.trim();
-  await page.getByLabel('Code from the app').fill(totp(secret));
-  await page.getByRole('button', { name: 'Turn on two-factor' }).click();
-  await expect(page.getByRole('heading', { name: 'Save your recovery codes' })).toBeVisible();
-  await expect(page.locator('[data-test="recovery-codes"] li')).toHaveCount(10);
-  await page.getByRole('link', { name: 'I have saved them' }).click();
-  await expect(page.getByRole('heading', { level: 1 })).toContainText('Welcome');
-  return secret;
-}
 
 test('a prospect signs in with the link from their e-mail', async ({ page }) => {
   await page.goto('/sign-in');

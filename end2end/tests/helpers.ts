@@ -1,4 +1,6 @@
 import { expect, Page } from '@playwright/test';
+import { execFileSync } from 'node:child_process';
+import { totp } from './totp';
 
 /** Waits until the WASM bundle has run; clicking server HTML before that is a classic flake. */
 export async function waitForHydration(page: Page) {
@@ -18,3 +20,31 @@ export function trackErrors(page: Page): string[] {
   });
   return errors;
 }
+
+/** Creates a staff account with the real CLI, password on standard input. */
+export function createStaff(email: string, name: string, role: string, password: string) {
+  execFileSync('../target/release/vouchsafe', ['user', 'create', '--email', email, '--name', name, '--role', role], {
+    env: { ...process.env, VOUCHSAFE_DATA_DIR: process.env.E2E_DATA_DIR!, RUST_LOG: 'warn' },
+    input: `${password}\n`,
+  });
+}
+
+/** First sign-in of a staff member: password, authenticator enrolment, recovery codes. */
+export async function staffFirstSignIn(page: Page, email: string, password: string) {
+  await page.goto('/staff/sign-in');
+  await waitForHydration(page);
+  await page.getByLabel('E-mail').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await expect(page.getByRole('heading', { name: 'Set up two-factor authentication' })).toBeVisible();
+  await expect(page.getByRole('img', { name: 'QR code for your authenticator app' })).toBeVisible();
+  const secret = (await page.locator('[data-test="totp-secret"]').textContent())!.trim();
+  await page.getByLabel('Code from the app').fill(totp(secret));
+  await page.getByRole('button', { name: 'Turn on two-factor' }).click();
+  await expect(page.getByRole('heading', { name: 'Save your recovery codes' })).toBeVisible();
+  await expect(page.locator('[data-test="recovery-codes"] li')).toHaveCount(10);
+  await page.getByRole('link', { name: 'I have saved them' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Welcome');
+  return secret;
+}
+

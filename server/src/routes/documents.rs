@@ -30,9 +30,10 @@ use std::{
 };
 use tower_sessions::Session;
 
-fn pdf_response(bytes: Body, file_name: &str, length: usize) -> Response {
+fn pdf_response(bytes: Body, file_name: &str, length: usize, download_id: &str) -> Response {
     (
         [
+            (header::HeaderName::from_static("x-download-id"), download_id.to_string()),
             (header::CONTENT_TYPE, "application/pdf".to_string()),
             (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}\"", safe_file_name(file_name))),
             (header::CONTENT_LENGTH, length.to_string()),
@@ -57,8 +58,8 @@ pub async fn download_public(
     let bytes = state.files.get(&stored.sha256).await.map_err(|e| AppError::internal("reading a document", e))?;
     let id = downloads::count_public(&state, &meta, &stored, bytes.len()).await?;
     let length = bytes.len();
-    let body = Body::from_stream(Tracked::new(state, meta, id, bytes));
-    Ok(pdf_response(body, &stored.file_name, length))
+    let body = Body::from_stream(Tracked::new(state, meta, id.clone(), bytes));
+    Ok(pdf_response(body, &stored.file_name, length, &id))
 }
 
 /// Where a refused download sends the person, with the reason as a message.
@@ -101,8 +102,9 @@ pub async fn deliver(
     match downloads::deliver(&state, &meta, &principal, &token).await {
         Ok(delivery) => {
             let length = delivery.bytes.len();
+            let id = delivery.download_id.clone();
             let body = Body::from_stream(Tracked::new(state, meta, delivery.download_id, delivery.bytes));
-            pdf_response(body, &delivery.file_name, length)
+            pdf_response(body, &delivery.file_name, length, &id)
         }
         Err(refusal) => refused(&session, refusal).await,
     }

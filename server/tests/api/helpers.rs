@@ -86,13 +86,7 @@ impl TestApp {
 
     /// A new browser: its own cookie jar, sending what browsers send.
     pub fn browser(&self) -> Browser {
-        let jar = Arc::new(reqwest::cookie::Jar::default());
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .cookie_provider(jar.clone())
-            .build()
-            .expect("client");
-        Browser { client, jar, base: format!("http://{}", self.addr) }
+        Browser::for_base(&format!("http://{}", self.addr))
     }
 
     pub fn smtp(&self) -> &SmtpServer {
@@ -239,6 +233,17 @@ pub struct Browser {
 }
 
 impl Browser {
+    /// A browser for a server started elsewhere (e.g. the binary in a child process).
+    pub fn for_base(base: &str) -> Self {
+        let jar = Arc::new(reqwest::cookie::Jar::default());
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .cookie_provider(jar.clone())
+            .build()
+            .expect("client");
+        Browser { client, jar, base: base.to_string() }
+    }
+
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(format!("{}{path}", self.base)).header(header::ACCEPT, "text/html").send().await.unwrap()
     }

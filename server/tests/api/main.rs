@@ -7,6 +7,7 @@ mod access;
 mod accounts;
 mod audit_log;
 mod cli;
+mod crash;
 mod downloads;
 mod gated_access;
 mod public_page;

@@ -47,7 +47,7 @@ fn Dashboard(dashboard: ProspectDashboard) -> impl IntoView {
                 .iter()
                 .map(|d| {
                     let link = (g.state == GrantState::Active).then(|| {
-                        view! { <a class="button small" href=format!("/documents/{}/get", d.slug)>"Download"<span class="visually-hidden">{format!(": {}", d.title)}</span></a> }
+                        view! { <a class="button small" href=format!("/documents/{}/get", d.slug) aria-label=format!("Download {}", d.title)>"Download"</a> }
                     });
                     view! { <li><span>{d.title.clone()}</span>" "{link}</li> }
                 })
