@@ -96,6 +96,13 @@ async fn run_serve(config: Config, demo: bool) -> anyhow::Result<()> {
             tracing::info!("database already has content; demo not seeded");
         }
     }
+    let (staff,): (i64,) = sqlx::query_as("select count(*) from staff_users").fetch_one(state.db.pool()).await?;
+    if staff == 0 {
+        tracing::warn!(
+            "no staff account yet: create the first admin with \
+             `vouchsafe user create --email you@example.com --name \"Your Name\" --role admin` (password on stdin)"
+        );
+    }
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!("listening on http://{} (public URL {})", listener.local_addr()?, state.config.base_url.as_str());
     serve(state, listener).await
