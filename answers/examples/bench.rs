@@ -1,0 +1,273 @@
+//! Suggestion-engine benchmark on the development set (run with `bench/answers`).
+//!
+//! Reports, for plain BM25 (the floor), the lexical engine (synonyms, prefixes, fields) and the
+//! fused engine (lexical + all-MiniLM-L6-v2): top-1 and top-3 accuracy over answerable questions,
+//! precision of the auto tier, and the share of no-answer questions given an answer (auto or
+//! review). Then speed, warm: 300 questions against the 80-entry KB and a synthetic 5,000-entry KB;
+//! model load time; peak memory. `--tune` searches fusion weights and thresholds on this set.
+
+use answers::{
+    engine::{Decision, Engine, EngineEntry, Tuning},
+    kb::{self, Format},
+    synonyms::Synonyms,
+    Analyzer,
+};
+use std::{path::PathBuf, sync::Arc, time::Instant};
+
+struct Case {
+    question: String,
+    expected: Option<String>,
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct Metrics {
+    top1: f32,
+    top3: f32,
+    auto_precision: f32,
+    auto_share: f32,
+    no_answer_answered: f32,
+}
+
+fn measure(engine: &Engine, signals: &[Vec<[f32; 3]>], cases: &[Case], tuning: &Tuning) -> Metrics {
+    let (mut answerable, mut top1, mut top3, mut autos, mut auto_right, mut noans, mut noans_answered) = (0, 0, 0, 0, 0, 0, 0);
+    for (case, s) in cases.iter().zip(signals) {
+        let out = engine.decide_for(s, tuning, &Engine::identifiers(&case.question));
+        let first = out.suggestions.first().map(|s| s.kb_id.as_str());
+        match &case.expected {
+            Some(expected) => {
+                answerable += 1;
+                top1 += usize::from(first == Some(expected));
+                top3 += usize::from(out.suggestions.iter().any(|s| &s.kb_id == expected));
+                if out.decision == Decision::Auto {
+                    autos += 1;
+                    auto_right += usize::from(first == Some(expected));
+                }
+            }
+            None => {
+                noans += 1;
+                autos += usize::from(out.decision == Decision::Auto);
+                noans_answered += usize::from(out.decision != Decision::None);
+            }
+        }
+    }
+    let ratio = |a: usize, b: usize| if b == 0 { 1.0 } else { a as f32 / b as f32 };
+    Metrics {
+        top1: ratio(top1, answerable),
+        top3: ratio(top3, answerable),
+        auto_precision: ratio(auto_right, autos),
+        auto_share: ratio(autos, cases.len()),
+        no_answer_answered: ratio(noans_answered, noans),
+    }
+}
+
+fn print(name: &str, m: Metrics) {
+    println!(
+        "{name:<34} {:>6.1}% {:>6.1}% {:>10.1}% {:>9.1}% {:>12.1}%",
+        m.top1 * 100.0,
+        m.top3 * 100.0,
+        m.auto_precision * 100.0,
+        m.auto_share * 100.0,
+        m.no_answer_answered * 100.0
+    );
+}
+
+/// Weights first (best top-1, then top-3), then the review threshold (lowest that keeps no-answer
+/// questions answered at most 7.5%), then auto threshold and margin (most auto-fills with
+/// precision at least 98%): stricter than the targets, to leave room on unseen wordings.
+fn tune(engine: &Engine, signals: &[Vec<[f32; 3]>], cases: &[Case], base: Tuning) -> Tuning {
+    let mut best = (base, Metrics::default());
+    let steps_for_weights = engine.is_semantic();
+    let steps: Vec<f32> = (0..=20).map(|i| i as f32 * 0.05).collect();
+    for &lexical in steps.iter().filter(|_| steps_for_weights) {
+        for &question in &steps {
+            let answer = 1.0 - lexical - question;
+            if answer < -1e-6 {
+                continue;
+            }
+            let t = Tuning { lexical, question, answer: answer.max(0.0), ..base };
+            let m = measure(engine, signals, cases, &t);
+            if (m.top1, m.top3) > (best.1.top1, best.1.top3) {
+                best = (t, m);
+            }
+        }
+    }
+    let mut tuning = best.0;
+    let fine: Vec<f32> = (0..=100).map(|i| i as f32 * 0.01).collect();
+    for &review in &fine {
+        let t = Tuning { review, auto: 2.0, ..tuning };
+        if measure(engine, signals, cases, &t).no_answer_answered <= 0.075 {
+            tuning.review = review;
+            break;
+        }
+    }
+    let mut best_share = -1.0;
+    for &auto in fine.iter().filter(|&&a| a >= tuning.review) {
+        for &margin in fine.iter().take(31) {
+            let t = Tuning { auto, margin, ..tuning };
+            let m = measure(engine, signals, cases, &t);
+            if m.auto_precision >= 0.98 && m.auto_share > best_share {
+                best_share = m.auto_share;
+                tuning.auto = auto;
+                tuning.margin = margin;
+            }
+        }
+    }
+    tuning
+}
+
+fn peak_rss_mb() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| s.lines().find_map(|l| l.strip_prefix("VmHWM:").map(|v| v.trim().trim_end_matches(" kB").trim().to_string())))
+        .and_then(|v| v.parse::<f64>().ok())
+        .map_or(0.0, |kib| kib / 1024.0)
+}
+
+fn main() {
+    let mut data = PathBuf::from("../shared/data/questionnaire");
+    let mut model = PathBuf::from("models/all-MiniLM-L6-v2");
+    let mut do_tune = false;
+    let mut quick = false;
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        match flag.as_str() {
+            "--data" => data = it.next().expect("--data DIR").into(),
+            "--model" => model = it.next().expect("--model DIR").into(),
+            "--tune" => do_tune = true,
+            "--quick" => quick = true,
+            _ => panic!("usage: bench [--data DIR] [--model DIR] [--tune] [--quick]"),
+        }
+    }
+    let rows = kb::parse(&std::fs::read(data.join("kb.csv")).expect("kb.csv"), Format::Csv).expect("a valid kb.csv");
+    let entries: Vec<EngineEntry> = rows
+        .iter()
+        .map(|r| EngineEntry {
+            kb_id: r.id.clone(),
+            question: r.question.clone(),
+            alternatives: r.alternatives.clone(),
+            answer: r.answer.clone(),
+            tags: r.tags.clone(),
+            category: r.category.clone(),
+        })
+        .collect();
+    let mut reader = csv::Reader::from_path(data.join("questions-dev.csv")).expect("questions-dev.csv");
+    let cases: Vec<Case> = reader
+        .records()
+        .map(|r| {
+            let r = r.expect("a row");
+            Case { question: r[1].to_string(), expected: Some(r[2].trim().to_string()).filter(|e| !e.is_empty()) }
+        })
+        .collect();
+    let questions: Vec<String> = cases.iter().map(|c| c.question.clone()).collect();
+    println!(
+        "{} KB entries, {} questions ({} without an answer in the KB)\n",
+        entries.len(),
+        cases.len(),
+        cases.iter().filter(|c| c.expected.is_none()).count()
+    );
+    println!("{:<34} {:>7} {:>7} {:>11} {:>10} {:>13}", "engine", "top-1", "top-3", "auto prec.", "auto", "no-ans given");
+
+    // The floor: BM25 over question + answer, no synonyms, no prefix handling, one field.
+    let plain_entries: Vec<EngineEntry> = entries
+        .iter()
+        .map(|e| EngineEntry { question: format!("{} {}", e.question, e.answer), answer: String::new(), tags: vec![], category: String::new(), ..e.clone() })
+        .collect();
+    let plain = Engine::lexical(&plain_entries, Analyzer::new(Synonyms::parse("")));
+    let plain_signals = plain.signals(&questions.iter().map(|q| format!("x {q}")).collect::<Vec<_>>()).unwrap();
+    print("plain BM25 (floor)", measure(&plain, &plain_signals, &cases, &Tuning::LEXICAL));
+
+    let lexical = Engine::lexical(&entries, Analyzer::standard());
+    let lexical_signals = lexical.signals(&questions).unwrap();
+    let lexical_tuning = if do_tune { tune(&lexical, &lexical_signals, &cases, Tuning::LEXICAL) } else { Tuning::LEXICAL };
+    print("lexical (synonyms, fields)", measure(&lexical, &lexical_signals, &cases, &lexical_tuning));
+
+    let loaded = Instant::now();
+    let embedder = match answers::embed::Embedder::load(&model) {
+        Ok(e) => Arc::new(e),
+        Err(e) => {
+            println!("\nno model at {} ({e}); run scripts/install", model.display());
+            return;
+        }
+    };
+    let load_time = loaded.elapsed();
+    let built = Instant::now();
+    let fused = Engine::fused(&entries, Analyzer::standard(), embedder.clone()).unwrap();
+    let build_time = built.elapsed();
+    let fused_signals = fused.signals(&questions).unwrap();
+    let fused_tuning = if do_tune { tune(&fused, &fused_signals, &cases, Tuning::FUSED) } else { Tuning::FUSED };
+    print("fused (lexical + MiniLM)", measure(&fused, &fused_signals, &cases, &fused_tuning));
+    if std::env::var_os("BENCH_MISSES").is_some() {
+        let by_id = |id: &str| entries.iter().find(|e| e.kb_id == id).map(|e| e.question.clone()).unwrap_or_default();
+        for (case, s) in cases.iter().zip(&fused_signals) {
+            let out = fused.decide_for(s, &fused_tuning, &Engine::identifiers(&case.question));
+            let first = out.suggestions.first().map(|s| s.kb_id.clone()).unwrap_or_default();
+            let wrong = match &case.expected {
+                Some(e) => &first != e || out.decision == Decision::None,
+                None => out.decision != Decision::None,
+            };
+            if wrong {
+                println!("\n{:?} {}\n  expected {:?}: {}\n  got {} {:?}: {}", out.decision, case.question, case.expected, by_id(case.expected.as_deref().unwrap_or("")), first, out.suggestions.iter().map(|s| s.score).collect::<Vec<_>>(), by_id(&first));
+            }
+        }
+    }
+    if do_tune {
+        println!("\ntuned lexical: {lexical_tuning:?}\ntuned fused:   {fused_tuning:?}");
+    }
+
+    // Speed, warm: 300 distinct questions: the development set, the KB's own questions, and
+    // development questions reworded by a lead-in (so no two texts are the same).
+    let batch: Vec<String> = questions
+        .iter()
+        .cloned()
+        .chain(entries.iter().map(|e| e.question.clone()))
+        .chain(questions.iter().map(|q| format!("Please confirm: {q}")))
+        .take(300)
+        .collect();
+    fused.suggest(&batch[..20]).unwrap();
+    let t = Instant::now();
+    let out = fused.suggest(&batch).unwrap();
+    let distinct: std::collections::HashSet<&String> = batch.iter().collect();
+    assert_eq!(distinct.len(), 300);
+    let small = t.elapsed();
+    assert_eq!(out.len(), 300);
+    let t = Instant::now();
+    lexical.suggest(&batch).unwrap();
+    let small_lexical = t.elapsed();
+
+    if quick {
+        println!("\n300 questions, 80 entries: {:.0} ms; model load {:.0} ms; index {:.0} ms", small.as_secs_f64() * 1e3, load_time.as_secs_f64() * 1e3, build_time.as_secs_f64() * 1e3);
+        return;
+    }
+    // A synthetic 5,000-entry KB: the real entries' sentences recombined under new ids.
+    let large: Vec<EngineEntry> = (0..5000)
+        .map(|i| {
+            let a = &entries[i % entries.len()];
+            let b = &entries[(i * 7 + 3) % entries.len()];
+            let words: Vec<&str> = a.question.split_whitespace().collect();
+            let half = words.len() / 2;
+            let other: Vec<&str> = b.question.split_whitespace().collect();
+            EngineEntry {
+                kb_id: format!("SYN-{i:05}"),
+                question: format!("{} {} (variant {i})", words[..half].join(" "), other[other.len() / 2..].join(" ")),
+                alternatives: vec![],
+                answer: format!("{} {}", a.answer, b.answer.split(". ").next().unwrap_or_default()),
+                tags: a.tags.iter().chain(&b.tags).cloned().collect(),
+                category: a.category.clone(),
+            }
+        })
+        .collect();
+    let t = Instant::now();
+    let large_engine = Engine::fused(&large, Analyzer::standard(), embedder).unwrap();
+    let large_build = t.elapsed();
+    large_engine.suggest(&batch[..20]).unwrap();
+    let t = Instant::now();
+    large_engine.suggest(&batch).unwrap();
+    let large_time = t.elapsed();
+
+    println!("\nspeed (warm, 300 questions, this machine):");
+    println!("  80-entry KB, fused:      {:>7.0} ms   (lexical only: {:.0} ms)", small.as_secs_f64() * 1e3, small_lexical.as_secs_f64() * 1e3);
+    println!("  5,000-entry KB, fused:   {:>7.0} ms", large_time.as_secs_f64() * 1e3);
+    println!("  model load:              {:>7.0} ms", load_time.as_secs_f64() * 1e3);
+    println!("  index 80 entries:        {:>7.0} ms   (5,000: {:.1} s)", build_time.as_secs_f64() * 1e3, large_build.as_secs_f64());
+    println!("  peak memory (RSS):       {:>7.0} MB", peak_rss_mb());
+}
