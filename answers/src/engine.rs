@@ -170,6 +170,18 @@ impl Engine {
     /// An engine that fuses the lexical ranking with the model's similarities.
     #[cfg(feature = "embeddings")]
     pub fn fused(entries: &[EngineEntry], analyzer: Analyzer, embedder: Arc<Embedder>) -> Result<Self, EngineError> {
+        Self::fused_cached(entries, analyzer, embedder, &mut std::collections::HashMap::new())
+    }
+
+    /// As [`Engine::fused`], reusing the vectors of texts embedded before (`cache`, keyed by
+    /// text) and adding the new ones: rebuilding after one entry changed embeds one entry.
+    #[cfg(feature = "embeddings")]
+    pub fn fused_cached(
+        entries: &[EngineEntry],
+        analyzer: Analyzer,
+        embedder: Arc<Embedder>,
+        cache: &mut std::collections::HashMap<String, Vec<f32>>,
+    ) -> Result<Self, EngineError> {
         let mut engine = Self::lexical(entries, analyzer);
         let mut texts = Vec::new();
         for e in entries {
@@ -177,7 +189,13 @@ impl Engine {
             texts.extend(e.alternatives.iter().cloned());
             texts.push(e.answer.clone());
         }
-        let mut vectors = embedder.embed(&texts)?.into_iter();
+        let mut missing: Vec<String> = texts.iter().filter(|t| !cache.contains_key(*t)).cloned().collect();
+        missing.sort();
+        missing.dedup();
+        for (text, vector) in missing.iter().zip(embedder.embed(&missing)?) {
+            cache.insert(text.clone(), vector);
+        }
+        let mut vectors = texts.iter().map(|t| cache.get(t).cloned().unwrap_or_default());
         let mut questions = Vec::with_capacity(entries.len());
         let mut answers = Vec::with_capacity(entries.len());
         for e in entries {

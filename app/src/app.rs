@@ -9,6 +9,7 @@ use crate::{
         audit::views::AuditLogPage,
         documents::{admin::DocumentsAdminPage, views::RequestAccessPage},
         downloads::views::LeakTracePage,
+        knowledge::views::{KnowledgeBasePage, KnowledgeEntryPage, KnowledgeHygienePage},
         nda::views::{NdaAdminPage, NdaPage, NdaVersionPage},
         trust_center::views::TrustCenterPage,
     },
@@ -91,6 +92,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/audit") view=AuditLogPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/analytics") view=AnalyticsPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/leak-trace") view=LeakTracePage ssr=SsrMode::Async />
+                <Route path=path!("/admin/kb") view=KnowledgeBasePage ssr=SsrMode::Async />
+                <Route path=path!("/admin/kb/hygiene") view=KnowledgeHygienePage ssr=SsrMode::Async />
+                <Route path=path!("/admin/kb/:id") view=KnowledgeEntryPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/nda/:id") view=NdaVersionPage ssr=SsrMode::Async />
             </Routes>
         </Router>

@@ -32,6 +32,42 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Import or export the questionnaire knowledge base.
+    Kb {
+        #[command(subcommand)]
+        command: KbCommand,
+    },
+    /// Answer buyers' questionnaires from the knowledge base.
+    Questionnaire {
+        #[command(subcommand)]
+        command: QuestionnaireCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KbCommand {
+    /// Import entries from a CSV or xlsx file with the columns id, category, question, answer,
+    /// short_answer, tags (and optionally alternatives). All or nothing: a bad row is reported
+    /// with its line number and nothing is imported. Known ids are updated.
+    Import {
+        file: std::path::PathBuf,
+        /// The staff member (e-mail) who owns the imported entries.
+        #[arg(long)]
+        owner: Option<String>,
+    },
+    /// Export the approved entries to FILE (.csv or .xlsx), in the import columns.
+    Export { file: std::path::PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum QuestionnaireCommand {
+    /// Suggest answers for each question of FILE (.csv or .xlsx; a `question` column when there
+    /// is one). With --json, one JSON object per question row.
+    Suggest {
+        file: std::path::PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -75,6 +111,8 @@ pub async fn run(cli: Cli) -> ExitCode {
             crate::cli_user::create(config, &email, &name, &roles).await
         }
         Command::Audit { command } => return crate::cli_audit::run(config, command).await,
+        Command::Kb { command } => return crate::cli_kb::kb(config, command).await,
+        Command::Questionnaire { command } => return crate::cli_kb::questionnaire(config, command).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

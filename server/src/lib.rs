@@ -3,6 +3,7 @@
 
 pub mod cli;
 mod cli_audit;
+mod cli_kb;
 mod cli_user;
 mod middleware;
 pub mod routes;
@@ -53,7 +54,9 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         wake: Arc::new(Notify::new()),
         files: files.clone(),
     };
+    let knowledge = Arc::new(app::features::knowledge::engine::Knowledge::new(config.model_dir.clone()));
     Ok(AppState {
+        knowledge,
         config: Arc::new(config),
         db,
         files,

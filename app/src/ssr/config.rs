@@ -121,6 +121,8 @@ pub struct Config {
     pub trusted_proxies: TrustedProxies,
     /// The Ed25519 key that signs access-log checkpoints (created if absent).
     pub audit_key_path: PathBuf,
+    /// The all-MiniLM-L6-v2 directory for answer suggestions; `None`: lexical ranking only.
+    pub model_dir: Option<PathBuf>,
 }
 
 impl Config {
@@ -169,7 +171,21 @@ impl Config {
             .map_err(|problem| ConfigError { variable: "VOUCHSAFE_TRUSTED_PROXIES", problem })?;
         let audit_key_path =
             get("VOUCHSAFE_AUDIT_KEY").map(PathBuf::from).unwrap_or_else(|| data_dir.join("audit-signing.key"));
+        let model_dir = match get("VOUCHSAFE_MODEL_DIR") {
+            Some(dir) => {
+                let dir = PathBuf::from(dir);
+                if !dir.join("model.safetensors").is_file() {
+                    return Err(ConfigError {
+                        variable: "VOUCHSAFE_MODEL_DIR",
+                        problem: format!("{} has no model.safetensors", dir.display()),
+                    });
+                }
+                Some(dir)
+            }
+            None => default_model_dir(),
+        };
         Ok(Self {
+            model_dir,
             data_dir,
             database_url,
             addr,
@@ -217,6 +233,16 @@ fn default_site_root() -> PathBuf {
         .and_then(|exe| exe.parent()?.parent().map(|target| target.join("site")))
         .filter(|p| p.join("pkg").is_dir())
         .unwrap_or_else(|| PathBuf::from("target/site"))
+}
+
+/// `models/all-MiniLM-L6-v2` under the working directory, or under the repository the binary
+/// was built in (`<repo>/target/<profile>/vouchsafe`), where `scripts/install` puts it.
+fn default_model_dir() -> Option<PathBuf> {
+    let relative = PathBuf::from("models/all-MiniLM-L6-v2");
+    let beside_binary = std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.parent()?.parent()?.join(&relative)));
+    std::iter::once(relative).chain(beside_binary).find(|dir| dir.join("model.safetensors").is_file())
 }
 
 #[cfg(test)]

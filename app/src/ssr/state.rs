@@ -31,6 +31,8 @@ pub struct AppState {
     /// Signs access-log checkpoints.
     pub audit_key: AuditKey,
     pub visits: Arc<VisitCounter>,
+    /// The answer-suggestion engine over the approved knowledge base, rebuilt after changes.
+    pub knowledge: Arc<crate::features::knowledge::engine::Knowledge>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

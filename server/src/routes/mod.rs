@@ -5,6 +5,7 @@ mod branding;
 mod documents;
 mod exports;
 mod health;
+pub mod knowledge;
 mod leak_trace;
 mod trust_json;
 mod upload;
@@ -32,6 +33,9 @@ pub const PATHS: &[&str] = &[
     assets::PATH,
     upload::PATH,
     leak_trace::PATH,
+    knowledge::UPLOAD,
+    knowledge::EXPORT_CSV,
+    knowledge::EXPORT_XLSX,
 ];
 const HEALTH: &str = "/healthz";
 const TRUST_JSON: &str = "/trust.json";
@@ -60,6 +64,7 @@ pub fn router(state: AppState) -> Router {
         .merge(assets::router(&state))
         .merge(upload::router(state.clone()))
         .merge(leak_trace::router(state.clone()))
+        .merge(knowledge::router(state.clone()))
 }
 
 /// An [`AppError`] as a plain response: its status and its public message, nothing internal.

@@ -102,6 +102,18 @@ const EXPECTED: &[(&str, &str)] = &[
     ("/api/analytics_summary", "AS"),
     ("/admin/leak-trace", "A"),
     ("/admin/leak-trace/upload", "A"),
+    ("/admin/kb", "AY"),
+    ("/admin/kb/hygiene", "AY"),
+    ("/admin/kb/{id}", "AY"),
+    ("/admin/kb/upload", "AY"),
+    ("/admin/kb/export.csv", "AY"),
+    ("/admin/kb/export.xlsx", "AY"),
+    ("/api/kb_list", "AY"),
+    ("/api/kb_entry", "AY"),
+    ("/api/kb_save", "AY"),
+    ("/api/kb_set_state", "AY"),
+    ("/api/kb_hygiene", "AY"),
+    ("/api/kb_try", "AY"),
 ];
 
 /// Every route the running code registers: Leptos pages, server functions, plain routes.

@@ -52,7 +52,7 @@ fn AdminFrame(staff: StaffUser, children: Children) -> impl IntoView {
         ]);
     }
     if staff.has(StaffRole::Security) {
-        links.push(("/admin/documents", "Documents"));
+        links.extend([("/admin/documents", "Documents"), ("/admin/kb", "Knowledge base")]);
     }
     if staff.has(StaffRole::Admin) {
         links.extend([

@@ -1,0 +1,133 @@
+//! Server functions for the knowledge base (security and admin staff).
+
+use super::model::{HygieneReport, KbEntryPage, KbFilter, KbListPage, TryResult};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+use crate::{
+    features::accounts::{model::StaffRole, server::staff_actor},
+    ssr::{
+        app_state,
+        auth::require_role,
+        forms::{finish, FormSpec},
+        request_meta::RequestMeta,
+    },
+};
+
+/// Security: the entries, filtered and searched.
+#[server(prefix = "/api", endpoint = "kb_list")]
+pub async fn kb_list(filter: KbFilter) -> Result<KbListPage, AppError> {
+    require_role(StaffRole::Security)?;
+    super::server::list(&app_state()?, &filter).await
+}
+
+/// Security: one entry (or a blank one, `id` none) with its history and the possible owners.
+#[server(prefix = "/api", endpoint = "kb_entry")]
+pub async fn kb_entry(id: Option<i64>) -> Result<KbEntryPage, AppError> {
+    require_role(StaffRole::Security)?;
+    let state = app_state()?;
+    let today = crate::types::IsoDate::today_utc();
+    let entry = match id {
+        Some(id) => Some(super::server::get(&state.db, id, &today).await?),
+        None => None,
+    };
+    let history = match id {
+        Some(id) => super::server::history(&state.db, id).await?,
+        None => Vec::new(),
+    };
+    let categories = super::server::all(&state.db, &today)
+        .await?
+        .into_iter()
+        .map(|e| e.category)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    Ok(KbEntryPage { entry, history, owners: super::server::owners(&state.db).await?, categories })
+}
+
+/// Security: creates (`id` none) or saves an entry.
+#[server(prefix = "/api", endpoint = "kb_save")]
+#[allow(clippy::too_many_arguments)]
+pub async fn kb_save(
+    id: Option<i64>,
+    external_id: String,
+    question: String,
+    alternatives: Option<String>,
+    short_answer: String,
+    explanation: String,
+    category: String,
+    tags: Option<String>,
+    owner_id: Option<String>,
+    status: String,
+    visibility: String,
+    last_reviewed_on: Option<String>,
+    review_interval_days: String,
+) -> Result<(), AppError> {
+    let staff = require_role(StaffRole::Security)?;
+    let page = match id {
+        Some(id) => format!("/admin/kb/{id}"),
+        None => "/admin/kb/new".to_string(),
+    };
+    let spec = FormSpec { name: "kb_entry", page: page.into() };
+    let input = super::server::EntryInput {
+        external_id,
+        question,
+        alternatives: alternatives.unwrap_or_default(),
+        short_answer,
+        explanation,
+        category,
+        tags: tags.unwrap_or_default(),
+        owner_id: owner_id.unwrap_or_default(),
+        status,
+        visibility,
+        last_reviewed_on: last_reviewed_on.unwrap_or_default(),
+        review_interval_days,
+    };
+    let values = [
+        ("external_id", input.external_id.as_str()),
+        ("question", input.question.as_str()),
+        ("alternatives", input.alternatives.as_str()),
+        ("short_answer", input.short_answer.as_str()),
+        ("explanation", input.explanation.as_str()),
+        ("category", input.category.as_str()),
+        ("tags", input.tags.as_str()),
+        ("owner_id", input.owner_id.as_str()),
+        ("status", input.status.as_str()),
+        ("visibility", input.visibility.as_str()),
+        ("last_reviewed_on", input.last_reviewed_on.as_str()),
+        ("review_interval_days", input.review_interval_days.as_str()),
+    ];
+    let result = super::server::save(&app_state()?, &RequestMeta::current(), &staff_actor(&staff), id, &input).await;
+    finish(&spec, &values, result, |saved| Some((format!("/admin/kb/{saved}").into(), Some(("kb_entry", "Entry saved.".into())))))
+        .await
+        .map(|_| ())
+}
+
+/// Security: marks an entry reviewed today, approves a draft, or retires an entry.
+#[server(prefix = "/api", endpoint = "kb_set_state")]
+pub async fn kb_set_state(id: i64, action: String) -> Result<(), AppError> {
+    let staff = require_role(StaffRole::Security)?;
+    let spec = FormSpec { name: "kb_entry", page: format!("/admin/kb/{id}").into() };
+    let result = super::server::set_state(&app_state()?, &RequestMeta::current(), &staff_actor(&staff), id, &action).await;
+    let notice = match action.as_str() {
+        "reviewed" => "Marked reviewed today.",
+        "approve" => "Approved: the entry can now be suggested.",
+        _ => "Retired: the entry is no longer suggested.",
+    };
+    finish(&spec, &[], result, |_| Some((format!("/admin/kb/{id}").into(), Some(("kb_entry", notice.into()))))).await
+}
+
+/// Security: near-duplicates, conflicting answers and stale entries.
+#[server(prefix = "/api", endpoint = "kb_hygiene")]
+pub async fn kb_hygiene() -> Result<HygieneReport, AppError> {
+    require_role(StaffRole::Security)?;
+    super::server::hygiene(&app_state()?).await
+}
+
+/// Security: what the engine would suggest for a question.
+#[server(prefix = "/api", endpoint = "kb_try")]
+pub async fn kb_try(question: String) -> Result<TryResult, AppError> {
+    require_role(StaffRole::Security)?;
+    super::server::try_question(&app_state()?, &question).await
+}

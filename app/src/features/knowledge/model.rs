@@ -1,0 +1,184 @@
+//! Knowledge-base types shared by server and pages.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum KbStatus {
+    Draft,
+    Approved,
+    Retired,
+}
+
+impl KbStatus {
+    pub const ALL: [KbStatus; 3] = [KbStatus::Draft, KbStatus::Approved, KbStatus::Retired];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            KbStatus::Draft => "draft",
+            KbStatus::Approved => "approved",
+            KbStatus::Retired => "retired",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            KbStatus::Draft => "Draft",
+            KbStatus::Approved => "Approved",
+            KbStatus::Retired => "Retired",
+        }
+    }
+
+    pub fn parse(code: &str) -> Result<Self, String> {
+        Self::ALL.into_iter().find(|s| s.code() == code).ok_or_else(|| format!("unknown status {code:?}"))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum KbVisibility {
+    /// Staff only.
+    Internal,
+    /// May be shared with prospects under NDA (questionnaires).
+    Nda,
+    /// May appear on the public page's FAQ.
+    Public,
+}
+
+impl KbVisibility {
+    pub const ALL: [KbVisibility; 3] = [KbVisibility::Internal, KbVisibility::Nda, KbVisibility::Public];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            KbVisibility::Internal => "internal",
+            KbVisibility::Nda => "nda",
+            KbVisibility::Public => "public",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            KbVisibility::Internal => "Internal",
+            KbVisibility::Nda => "Under NDA",
+            KbVisibility::Public => "Public",
+        }
+    }
+
+    pub fn parse(code: &str) -> Result<Self, String> {
+        Self::ALL.into_iter().find(|s| s.code() == code).ok_or_else(|| format!("unknown visibility {code:?}"))
+    }
+}
+
+pub const SHORT_ANSWERS: [&str; 3] = ["Yes", "No", "N/A"];
+
+/// One entry as staff see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KbEntry {
+    pub id: i64,
+    pub external_id: String,
+    pub question: String,
+    pub alternatives: Vec<String>,
+    pub short_answer: String,
+    pub explanation: String,
+    pub category: String,
+    pub tags: Vec<String>,
+    pub owner_id: Option<i64>,
+    pub owner_name: Option<String>,
+    pub status: KbStatus,
+    pub visibility: KbVisibility,
+    pub last_reviewed_on: Option<String>,
+    pub review_interval_days: i64,
+    /// When the next review is due (last review + interval).
+    pub review_due_on: Option<String>,
+    /// Approved, and past its review date (or never reviewed): never auto-filled.
+    pub stale: bool,
+    pub version: i64,
+    pub updated_at: i64,
+}
+
+/// Filters of the list page; empty strings mean "any".
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct KbFilter {
+    pub q: String,
+    pub status: String,
+    pub category: String,
+    pub visibility: String,
+    /// "yes": only stale entries.
+    pub stale: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct KbCounts {
+    pub draft: usize,
+    pub approved: usize,
+    pub retired: usize,
+    pub stale: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KbListPage {
+    pub entries: Vec<KbEntry>,
+    pub categories: Vec<String>,
+    pub counts: KbCounts,
+    /// Whether suggestions use the local language model (otherwise lexical ranking only).
+    pub semantic: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KbHistoryItem {
+    pub version: i64,
+    pub at: i64,
+    pub actor: String,
+    pub change: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KbEntryPage {
+    /// `None` for a new entry.
+    pub entry: Option<KbEntry>,
+    pub history: Vec<KbHistoryItem>,
+    /// Staff who can own entries (id, name).
+    pub owners: Vec<(i64, String)>,
+    pub categories: Vec<String>,
+}
+
+/// One side of a pair in the hygiene view.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PairSide {
+    pub id: i64,
+    pub external_id: String,
+    pub question: String,
+    pub short_answer: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KbPair {
+    pub a: PairSide,
+    pub b: PairSide,
+    pub similarity: f32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HygieneReport {
+    pub duplicates: Vec<KbPair>,
+    pub conflicts: Vec<KbPair>,
+    pub stale: Vec<KbEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SuggestedEntry {
+    pub id: i64,
+    pub external_id: String,
+    pub question: String,
+    pub short_answer: String,
+    pub explanation: String,
+    pub score: f32,
+}
+
+/// The engine's answer to one question.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TryResult {
+    pub question: String,
+    /// "auto", "review" or "none".
+    pub decision: String,
+    pub suggestions: Vec<SuggestedEntry>,
+    pub semantic: bool,
+}

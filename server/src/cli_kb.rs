@@ -1,0 +1,155 @@
+//! `vouchsafe kb import FILE | kb export FILE` and `vouchsafe questionnaire suggest FILE [--json]`.
+
+use crate::cli::{KbCommand, QuestionnaireCommand};
+use answers::{
+    kb::{self as files, Format},
+    questions,
+};
+use app::{
+    features::knowledge::{engine::Knowledge, server as kb},
+    ssr::{
+        audit::{Actor, ActorKind},
+        config::Config,
+        db::Db,
+        request_meta::RequestMeta,
+    },
+};
+use std::{path::Path, process::ExitCode, sync::Arc};
+
+fn format_of(path: &Path) -> anyhow::Result<Format> {
+    Format::from_name(&path.to_string_lossy())
+        .ok_or_else(|| anyhow::anyhow!("{}: use a .csv or .xlsx file", path.display()))
+}
+
+fn cli_actor() -> Actor {
+    Actor { kind: ActorKind::System, id: None, label: "cli".into(), role: String::new() }
+}
+
+async fn open(config: &Config) -> anyhow::Result<Db> {
+    let db = Db::connect(&config.database_url).await?;
+    db.migrate().await?;
+    Ok(db)
+}
+
+pub async fn kb(config: Config, command: KbCommand) -> ExitCode {
+    match run_kb(config, command).await {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run_kb(config: Config, command: KbCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        KbCommand::Import { file, owner } => {
+            let format = format_of(&file)?;
+            let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            let rows = match files::parse(&bytes, format) {
+                Ok(rows) => rows,
+                Err(problem) => {
+                    eprintln!("{}: {problem}", file.display());
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            let db = open(&config).await?;
+            let owner_id = match owner {
+                Some(email) => {
+                    let found: Option<(i64,)> = sqlx::query_as("select id from staff_users where lower(email) = lower($1) and active = 1")
+                        .bind(&email)
+                        .fetch_optional(db.pool())
+                        .await?;
+                    Some(found.ok_or_else(|| anyhow::anyhow!("--owner: no active staff account {email}"))?.0)
+                }
+                None => None,
+            };
+            let summary = kb::import(&db, &RequestMeta::system("vouchsafe kb import"), &cli_actor(), &rows, owner_id)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "imported {} entries from {}: {} new, {} updated, {} unchanged",
+                rows.len(),
+                file.display(),
+                summary.created,
+                summary.updated,
+                summary.unchanged
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        KbCommand::Export { file } => {
+            let format = format_of(&file)?;
+            let db = open(&config).await?;
+            let rows = kb::export_rows(&db).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let bytes = match format {
+                Format::Csv => files::write_csv(&rows),
+                Format::Xlsx => files::write_xlsx(&rows)?,
+            };
+            std::fs::write(&file, bytes).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            println!("exported {} approved entries to {}", rows.len(), file.display());
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+pub async fn questionnaire(config: Config, command: QuestionnaireCommand) -> ExitCode {
+    match run_questionnaire(config, command).await {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run_questionnaire(config: Config, command: QuestionnaireCommand) -> anyhow::Result<ExitCode> {
+    let QuestionnaireCommand::Suggest { file, json } = command;
+    let format = format_of(&file)?;
+    let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let questions = match questions::read(&bytes, format) {
+        Ok(q) => q,
+        Err(problem) => {
+            eprintln!("{}: {problem}", file.display());
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let db = open(&config).await?;
+    let knowledge = Arc::new(Knowledge::new(config.model_dir.clone()));
+    let texts: Vec<String> = questions.iter().map(|q| q.text.clone()).collect();
+    let (engine, out) = knowledge.suggest(&db, texts).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    if engine.is_empty() {
+        eprintln!("note: the knowledge base has no approved, current entries; import one with `vouchsafe kb import FILE`");
+    }
+    if !engine.is_semantic() {
+        eprintln!("note: no suggestion model found (run scripts/install or set VOUCHSAFE_MODEL_DIR); lexical ranking only");
+    }
+    let mut stdout = std::io::stdout().lock();
+    for (q, s) in questions.iter().zip(&out) {
+        use std::io::Write;
+        if json {
+            let line = serde_json::json!({
+                "row": q.row,
+                "question": q.text,
+                "decision": s.decision.as_str(),
+                "suggestions": s.suggestions.iter().map(|x| serde_json::json!({ "kb_id": x.kb_id, "score": (f64::from(x.score) * 1000.0).round() / 1000.0 })).collect::<Vec<_>>(),
+            });
+            if let Err(e) = writeln!(stdout, "{line}") {
+                // A closed pipe (`| head`) is the reader's choice, not a failure.
+                if e.kind() == std::io::ErrorKind::BrokenPipe {
+                    return Ok(ExitCode::SUCCESS);
+                }
+                return Err(e.into());
+            }
+        } else {
+            let best = s.suggestions.first().map(|x| format!("{} ({:.2})", x.kb_id, x.score)).unwrap_or_else(|| "-".into());
+            if let Err(e) = writeln!(stdout, "{:>4}  {:<6}  {:<16}  {}", q.row, s.decision.as_str(), best, q.text) {
+                if e.kind() == std::io::ErrorKind::BrokenPipe {
+                    return Ok(ExitCode::SUCCESS);
+                }
+                return Err(e.into());
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+

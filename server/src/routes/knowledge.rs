@@ -1,0 +1,132 @@
+//! Knowledge-base files: `POST /admin/kb/upload` imports a CSV or xlsx (all or nothing; the
+//! problems, by line, come back on the page), and `/admin/kb/export.csv` / `.xlsx` download the
+//! approved entries. Security staff and admins only; each handler checks the role itself.
+
+use super::RouteError;
+use app::{
+    error::AppError,
+    features::{
+        accounts::{
+            model::{Principal, StaffRole},
+            server::staff_actor,
+        },
+        knowledge::server as kb,
+    },
+    forms::Flash,
+    ssr::{request_meta::RequestMeta, AppState},
+};
+use answers::kb::{self as files, Format, ImportError};
+use axum::{
+    extract::{DefaultBodyLimit, Multipart, State},
+    http::header,
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+    Extension, Router,
+};
+use tower_sessions::Session;
+
+pub const UPLOAD: &str = "/admin/kb/upload";
+pub const EXPORT_CSV: &str = "/admin/kb/export.csv";
+pub const EXPORT_XLSX: &str = "/admin/kb/export.xlsx";
+/// The largest knowledge-base file accepted.
+pub const MAX_BYTES: usize = 20 * 1024 * 1024;
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route(UPLOAD, post(upload))
+        .layer(DefaultBodyLimit::max(MAX_BYTES + 64 * 1024))
+        .route(EXPORT_CSV, get(export_csv))
+        .route(EXPORT_XLSX, get(export_xlsx))
+        .with_state(state)
+}
+
+fn require_security(principal: &Principal) -> Result<app::features::accounts::model::StaffUser, AppError> {
+    match principal {
+        Principal::Staff(staff) if staff.has(StaffRole::Security) => Ok(staff.clone()),
+        Principal::Staff(_) => Err(AppError::Forbidden),
+        _ => Err(AppError::Unauthenticated),
+    }
+}
+
+/// The problems of a refused file, as one message for the page.
+pub fn import_message(error: &ImportError) -> String {
+    error.to_string()
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(meta): Extension<RequestMeta>,
+    session: Session,
+    multipart: Multipart,
+) -> Response {
+    let staff = match require_security(&principal) {
+        Ok(staff) => staff,
+        Err(e) => return RouteError(e).into_response(),
+    };
+    let result: Result<String, String> = async {
+        let (name, bytes) = read_file(multipart).await?;
+        let format = Format::from_name(&name).ok_or("Upload a .csv or .xlsx file.")?;
+        let rows = files::parse(&bytes, format).map_err(|e| import_message(&e))?;
+        let summary = kb::import(&state.db, &meta, &staff_actor(&staff), &rows, None).await.map_err(|e| e.to_string())?;
+        state.knowledge.invalidate();
+        Ok(format!("Imported: {} new, {} updated, {} unchanged.", summary.created, summary.updated, summary.unchanged))
+    }
+    .await;
+    let flash = match result {
+        Ok(notice) => Flash { form: "kb".into(), notice: Some(notice), ..Default::default() },
+        Err(error) => Flash { form: "kb".into(), error: Some(error), ..Default::default() },
+    };
+    if let Err(err) = session.insert("flash", flash).await {
+        tracing::warn!(error = %err, "could not store the import result");
+    }
+    Redirect::to("/admin/kb").into_response()
+}
+
+async fn read_file(mut multipart: Multipart) -> Result<(String, Vec<u8>), String> {
+    let too_big = || format!("The file is larger than {} MB.", MAX_BYTES / 1024 / 1024);
+    while let Some(mut field) = multipart.next_field().await.map_err(|_| too_big())? {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name = field.file_name().unwrap_or_default().to_string();
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field.chunk().await.map_err(|_| too_big())? {
+            if bytes.len() + chunk.len() > MAX_BYTES {
+                return Err(too_big());
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        if bytes.is_empty() {
+            return Err("Choose a file to import.".into());
+        }
+        return Ok((name, bytes));
+    }
+    Err("Choose a file to import.".into())
+}
+
+fn attachment(name: &str, mime: &str, body: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            (header::CACHE_CONTROL, "no-store".to_string()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+async fn export_csv(State(state): State<AppState>, Extension(principal): Extension<Principal>) -> Result<Response, RouteError> {
+    require_security(&principal)?;
+    let rows = kb::export_rows(&state.db).await?;
+    Ok(attachment("knowledge-base.csv", "text/csv; charset=utf-8", files::write_csv(&rows)))
+}
+
+async fn export_xlsx(State(state): State<AppState>, Extension(principal): Extension<Principal>) -> Result<Response, RouteError> {
+    require_security(&principal)?;
+    let rows = kb::export_rows(&state.db).await?;
+    let bytes = files::write_xlsx(&rows).map_err(|e| AppError::internal("writing the xlsx export", e))?;
+    Ok(attachment("knowledge-base.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", bytes))
+}
