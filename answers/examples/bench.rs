@@ -29,7 +29,8 @@ struct Metrics {
 }
 
 fn measure(engine: &Engine, signals: &[Vec<[f32; 3]>], cases: &[Case], tuning: &Tuning) -> Metrics {
-    let (mut answerable, mut top1, mut top3, mut autos, mut auto_right, mut noans, mut noans_answered) = (0, 0, 0, 0, 0, 0, 0);
+    let (mut answerable, mut top1, mut top3, mut autos, mut auto_right, mut noans, mut noans_answered) =
+        (0, 0, 0, 0, 0, 0, 0);
     for (case, s) in cases.iter().zip(signals) {
         let out = engine.decide_for(s, tuning, &Engine::identifiers(&case.question));
         let first = out.suggestions.first().map(|s| s.kb_id.as_str());
@@ -118,7 +119,10 @@ fn tune(engine: &Engine, signals: &[Vec<[f32; 3]>], cases: &[Case], base: Tuning
 fn peak_rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| s.lines().find_map(|l| l.strip_prefix("VmHWM:").map(|v| v.trim().trim_end_matches(" kB").trim().to_string())))
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:").map(|v| v.trim().trim_end_matches(" kB").trim().to_string()))
+        })
         .and_then(|v| v.parse::<f64>().ok())
         .map_or(0.0, |kib| kib / 1024.0)
 }
@@ -165,12 +169,21 @@ fn main() {
         cases.len(),
         cases.iter().filter(|c| c.expected.is_none()).count()
     );
-    println!("{:<34} {:>7} {:>7} {:>11} {:>10} {:>13}", "engine", "top-1", "top-3", "auto prec.", "auto", "no-ans given");
+    println!(
+        "{:<34} {:>7} {:>7} {:>11} {:>10} {:>13}",
+        "engine", "top-1", "top-3", "auto prec.", "auto", "no-ans given"
+    );
 
     // The floor: BM25 over question + answer, no synonyms, no prefix handling, one field.
     let plain_entries: Vec<EngineEntry> = entries
         .iter()
-        .map(|e| EngineEntry { question: format!("{} {}", e.question, e.answer), answer: String::new(), tags: vec![], category: String::new(), ..e.clone() })
+        .map(|e| EngineEntry {
+            question: format!("{} {}", e.question, e.answer),
+            answer: String::new(),
+            tags: vec![],
+            category: String::new(),
+            ..e.clone()
+        })
         .collect();
     let plain = Engine::lexical(&plain_entries, Analyzer::new(Synonyms::parse("")));
     let plain_signals = plain.signals(&questions.iter().map(|q| format!("x {q}")).collect::<Vec<_>>()).unwrap();
@@ -178,7 +191,8 @@ fn main() {
 
     let lexical = Engine::lexical(&entries, Analyzer::standard());
     let lexical_signals = lexical.signals(&questions).unwrap();
-    let lexical_tuning = if do_tune { tune(&lexical, &lexical_signals, &cases, Tuning::LEXICAL) } else { Tuning::LEXICAL };
+    let lexical_tuning =
+        if do_tune { tune(&lexical, &lexical_signals, &cases, Tuning::LEXICAL) } else { Tuning::LEXICAL };
     print("lexical (synonyms, fields)", measure(&lexical, &lexical_signals, &cases, &lexical_tuning));
 
     let loaded = Instant::now();
@@ -206,7 +220,16 @@ fn main() {
                 None => out.decision != Decision::None,
             };
             if wrong {
-                println!("\n{:?} {}\n  expected {:?}: {}\n  got {} {:?}: {}", out.decision, case.question, case.expected, by_id(case.expected.as_deref().unwrap_or("")), first, out.suggestions.iter().map(|s| s.score).collect::<Vec<_>>(), by_id(&first));
+                println!(
+                    "\n{:?} {}\n  expected {:?}: {}\n  got {} {:?}: {}",
+                    out.decision,
+                    case.question,
+                    case.expected,
+                    by_id(case.expected.as_deref().unwrap_or("")),
+                    first,
+                    out.suggestions.iter().map(|s| s.score).collect::<Vec<_>>(),
+                    by_id(&first)
+                );
             }
         }
     }
@@ -235,7 +258,12 @@ fn main() {
     let small_lexical = t.elapsed();
 
     if quick {
-        println!("\n300 questions, 80 entries: {:.0} ms; model load {:.0} ms; index {:.0} ms", small.as_secs_f64() * 1e3, load_time.as_secs_f64() * 1e3, build_time.as_secs_f64() * 1e3);
+        println!(
+            "\n300 questions, 80 entries: {:.0} ms; model load {:.0} ms; index {:.0} ms",
+            small.as_secs_f64() * 1e3,
+            load_time.as_secs_f64() * 1e3,
+            build_time.as_secs_f64() * 1e3
+        );
         return;
     }
     // A synthetic 5,000-entry KB: the real entries' sentences recombined under new ids.
@@ -265,9 +293,17 @@ fn main() {
     let large_time = t.elapsed();
 
     println!("\nspeed (warm, 300 questions, this machine):");
-    println!("  80-entry KB, fused:      {:>7.0} ms   (lexical only: {:.0} ms)", small.as_secs_f64() * 1e3, small_lexical.as_secs_f64() * 1e3);
+    println!(
+        "  80-entry KB, fused:      {:>7.0} ms   (lexical only: {:.0} ms)",
+        small.as_secs_f64() * 1e3,
+        small_lexical.as_secs_f64() * 1e3
+    );
     println!("  5,000-entry KB, fused:   {:>7.0} ms", large_time.as_secs_f64() * 1e3);
     println!("  model load:              {:>7.0} ms", load_time.as_secs_f64() * 1e3);
-    println!("  index 80 entries:        {:>7.0} ms   (5,000: {:.1} s)", build_time.as_secs_f64() * 1e3, large_build.as_secs_f64());
+    println!(
+        "  index 80 entries:        {:>7.0} ms   (5,000: {:.1} s)",
+        build_time.as_secs_f64() * 1e3,
+        large_build.as_secs_f64()
+    );
     println!("  peak memory (RSS):       {:>7.0} MB", peak_rss_mb());
 }

@@ -34,12 +34,15 @@ pub enum EmbedError {
 impl Embedder {
     /// Loads `config.json`, `model.safetensors` and `tokenizer.json` from `dir`.
     pub fn load(dir: &Path) -> Result<Self, EmbedError> {
-        let read = |name: &str| std::fs::read(dir.join(name)).map_err(|e| EmbedError::File(dir.join(name).display().to_string(), e));
+        let read = |name: &str| {
+            std::fs::read(dir.join(name)).map_err(|e| EmbedError::File(dir.join(name).display().to_string(), e))
+        };
         let config: Config = serde_json::from_slice(&read("config.json")?)?;
         let device = Device::Cpu;
         let vb = VarBuilder::from_buffered_safetensors(read("model.safetensors")?, DType::F32, &device)?;
         let model = BertModel::load(vb, &config)?;
-        let mut tokenizer = Tokenizer::from_bytes(read("tokenizer.json")?).map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
+        let mut tokenizer =
+            Tokenizer::from_bytes(read("tokenizer.json")?).map_err(|e| EmbedError::Tokenizer(e.to_string()))?;
         // Sequences of one length are batched together, so no padding is ever needed.
         tokenizer.with_padding(None);
         tokenizer
@@ -65,7 +68,10 @@ impl Embedder {
                     scope.spawn(move || self.embed_serial(&part))
                 })
                 .collect();
-            handles.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(EmbedError::Tokenizer("worker panicked".into())))).collect()
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|_| Err(EmbedError::Tokenizer("worker panicked".into()))))
+                .collect()
         });
         let mut out = vec![Vec::new(); texts.len()];
         for (idx, result) in parts.iter().zip(results) {

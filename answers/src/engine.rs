@@ -7,9 +7,9 @@
 //! and each entry's question/phrasings and answer. The fusion weights and decision thresholds in
 //! [`Tuning::default`] were chosen on the development set (`bench/answers --tune`).
 
-use crate::{bm25::Index, text::Analyzer};
 #[cfg(feature = "embeddings")]
 use crate::embed::{cosine, Embedder};
+use crate::{bm25::Index, text::Analyzer};
 use serde::Serialize;
 use std::collections::HashSet;
 #[cfg(feature = "embeddings")]
@@ -76,9 +76,11 @@ pub struct Tuning {
 
 impl Tuning {
     /// Lexical ranking alone (no model loaded).
-    pub const LEXICAL: Tuning = Tuning { lexical: 1.0, question: 0.0, answer: 0.0, auto: 0.46, margin: 0.06, review: 0.45 };
+    pub const LEXICAL: Tuning =
+        Tuning { lexical: 1.0, question: 0.0, answer: 0.0, auto: 0.46, margin: 0.06, review: 0.45 };
     /// Lexical and semantic together.
-    pub const FUSED: Tuning = Tuning { lexical: 0.45, question: 0.15, answer: 0.40, auto: 0.47, margin: 0.05, review: 0.47 };
+    pub const FUSED: Tuning =
+        Tuning { lexical: 0.45, question: 0.15, answer: 0.40, auto: 0.47, margin: 0.05, review: 0.47 };
 }
 
 const FIELD_QUESTION: f32 = 1.0;
@@ -243,8 +245,10 @@ impl Engine {
         #[cfg(feature = "embeddings")]
         if let Some(s) = &self.semantic {
             // The model only sees questions the lexical ranking has not settled on its own.
-            let (settled, open): (Vec<usize>, Vec<usize>) = (0..questions.len()).partition(|&q| settled_lexically(&lexical[q]));
-            let texts: Vec<String> = open.iter().map(|&q| crate::text::strip_prefix(&questions[q]).to_string()).collect();
+            let (settled, open): (Vec<usize>, Vec<usize>) =
+                (0..questions.len()).partition(|&q| settled_lexically(&lexical[q]));
+            let texts: Vec<String> =
+                open.iter().map(|&q| crate::text::strip_prefix(&questions[q]).to_string()).collect();
             let vectors = s.embedder.embed(&texts)?;
             let mut out = vec![Vec::new(); questions.len()];
             for q in settled {
@@ -307,7 +311,11 @@ impl Engine {
     /// Suggestions for each question, in order.
     pub fn suggest(&self, questions: &[String]) -> Result<Vec<Suggestion>, EngineError> {
         let signals = self.signals(questions)?;
-        Ok(signals.iter().zip(questions).map(|(s, q)| self.decide_for(s, &self.tuning, &Self::identifiers(q))).collect())
+        Ok(signals
+            .iter()
+            .zip(questions)
+            .map(|(s, q)| self.decide_for(s, &self.tuning, &Self::identifiers(q)))
+            .collect())
     }
 }
 
@@ -328,7 +336,12 @@ mod tests {
 
     fn kb() -> Vec<EngineEntry> {
         vec![
-            entry("KB-1", "Is multi-factor authentication required for employees?", "Yes, Okta enforces MFA.", &["mfa"]),
+            entry(
+                "KB-1",
+                "Is multi-factor authentication required for employees?",
+                "Yes, Okta enforces MFA.",
+                &["mfa"],
+            ),
             entry("KB-2", "How often are backups taken?", "Daily snapshots, kept 35 days.", &["backup"]),
             entry("KB-3", "Do you perform annual penetration tests?", "Yes, by an external firm.", &["pentest"]),
             entry("KB-4", "What is your recovery point objective?", "One hour.", &["rpo"]),
@@ -338,7 +351,8 @@ mod tests {
     #[test]
     fn acronyms_and_prefixes_find_the_entry() {
         let engine = Engine::lexical(&kb(), Analyzer::standard());
-        let out = engine.suggest(&["IAM-04: Is 2FA enforced for staff?".into(), "Q7. What's your RPO?".into()]).unwrap();
+        let out =
+            engine.suggest(&["IAM-04: Is 2FA enforced for staff?".into(), "Q7. What's your RPO?".into()]).unwrap();
         assert_eq!(out[0].suggestions[0].kb_id, "KB-1");
         assert_eq!(out[1].suggestions[0].kb_id, "KB-4");
         assert!(out[1].suggestions.len() <= 3);

@@ -141,8 +141,9 @@ pub fn read_csv(bytes: &[u8]) -> Result<Table, ImportError> {
         let line = bytes[..start].iter().filter(|&&b| b == b'\n').count() + 1;
         let mut cells = Vec::with_capacity(record.len());
         for field in record.iter() {
-            let text = std::str::from_utf8(field)
-                .map_err(|_| ImportError::File(format!("line {line}: the text is not UTF-8; save the file as CSV UTF-8")))?;
+            let text = std::str::from_utf8(field).map_err(|_| {
+                ImportError::File(format!("line {line}: the text is not UTF-8; save the file as CSV UTF-8"))
+            })?;
             cells.push(Cell { text: text.to_string(), formula: false });
         }
         table.push((line, cells));
@@ -158,7 +159,8 @@ pub fn read_xlsx(bytes: &[u8]) -> Result<Table, ImportError> {
     use calamine::{Reader, Xlsx};
     let mut book: Xlsx<_> =
         Xlsx::new(Cursor::new(bytes)).map_err(|_| ImportError::File("not a readable xlsx workbook".into()))?;
-    let name = book.sheet_names().first().cloned().ok_or_else(|| ImportError::File("the workbook has no sheets".into()))?;
+    let name =
+        book.sheet_names().first().cloned().ok_or_else(|| ImportError::File("the workbook has no sheets".into()))?;
     read_xlsx_sheet(&mut book, &name)
 }
 
@@ -240,7 +242,11 @@ pub fn parse(bytes: &[u8], format: Format) -> Result<Vec<KbRow>, ImportError> {
         }
         let get = |i: usize| cells.get(i).cloned().unwrap_or_default();
         let mut row_problems = Vec::new();
-        for (name, i) in REQUIRED.iter().zip([id, category, question, answer, short, tags]).chain(alternatives.map(|a| (&"alternatives", a))) {
+        for (name, i) in REQUIRED
+            .iter()
+            .zip([id, category, question, answer, short, tags])
+            .chain(alternatives.map(|a| (&"alternatives", a)))
+        {
             let cell = get(i);
             if cell.formula || cell.text.trim_start().starts_with('=') {
                 row_problems.push(format!("{name} is a formula; paste the value instead"));
@@ -407,7 +413,10 @@ mod tests {
         sheet.write_formula(1, 3, "=\"Ye\"&\"s\"").unwrap();
         let bytes = book.save_to_buffer().unwrap();
         let ImportError::Rows(problems) = parse(&bytes, Format::Xlsx).unwrap_err() else { panic!() };
-        assert_eq!(problems, vec![RowProblem { line: 2, problem: "answer is a formula; paste the value instead".into() }]);
+        assert_eq!(
+            problems,
+            vec![RowProblem { line: 2, problem: "answer is a formula; paste the value instead".into() }]
+        );
     }
 
     #[test]

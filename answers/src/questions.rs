@@ -12,8 +12,13 @@ pub struct Question {
 
 /// How much a column reads like questions: long text, often ending in `?`.
 fn question_likeness(table: &Table, column: usize, from: usize) -> f32 {
-    let texts: Vec<&str> =
-        table.iter().skip(from).filter_map(|(_, cells)| cells.get(column)).map(|c| c.text.trim()).filter(|t| !t.is_empty()).collect();
+    let texts: Vec<&str> = table
+        .iter()
+        .skip(from)
+        .filter_map(|(_, cells)| cells.get(column))
+        .map(|c| c.text.trim())
+        .filter(|t| !t.is_empty())
+        .collect();
     if texts.is_empty() {
         return 0.0;
     }
@@ -54,8 +59,13 @@ mod tests {
     #[test]
     fn the_question_column_is_used_or_found() {
         let named = read(b"ref,question,x\nD-1,Is MFA on?,\nD-2,,\nD-3,Backups?,\n", Format::Csv).unwrap();
-        assert_eq!(named, vec![Question { row: 1, text: "Is MFA on?".into() }, Question { row: 3, text: "Backups?".into() }]);
-        let found = read(b"No.,Item,Response\n1,Do you encrypt data at rest?,\n2,Do you run annual pen tests?,\n", Format::Csv).unwrap();
+        assert_eq!(
+            named,
+            vec![Question { row: 1, text: "Is MFA on?".into() }, Question { row: 3, text: "Backups?".into() }]
+        );
+        let found =
+            read(b"No.,Item,Response\n1,Do you encrypt data at rest?,\n2,Do you run annual pen tests?,\n", Format::Csv)
+                .unwrap();
         assert_eq!(found[1].text, "Do you run annual pen tests?");
         assert!(read(b"a,b\n1,2\n", Format::Csv).is_err());
     }

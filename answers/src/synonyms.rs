@@ -70,7 +70,8 @@ mod tests {
 
     #[test]
     fn the_table_parses_and_longest_phrases_win() {
-        let s = Synonyms::parse("# comment\nmfa, 2fa, multi factor, multi factor authentication\n\nsso, single sign on\n");
+        let s =
+            Synonyms::parse("# comment\nmfa, 2fa, multi factor, multi factor authentication\n\nsso, single sign on\n");
         assert_eq!(s.groups(), 2);
         let words: Vec<String> = ["multi", "factor", "authentication", "x"].iter().map(|w| w.to_string()).collect();
         assert_eq!(s.longest_match(&words), Some((3, "mfa")));

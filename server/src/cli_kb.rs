@@ -56,10 +56,11 @@ async fn run_kb(config: Config, command: KbCommand) -> anyhow::Result<ExitCode> 
             let db = open(&config).await?;
             let owner_id = match owner {
                 Some(email) => {
-                    let found: Option<(i64,)> = sqlx::query_as("select id from staff_users where lower(email) = lower($1) and active = 1")
-                        .bind(&email)
-                        .fetch_optional(db.pool())
-                        .await?;
+                    let found: Option<(i64,)> =
+                        sqlx::query_as("select id from staff_users where lower(email) = lower($1) and active = 1")
+                            .bind(&email)
+                            .fetch_optional(db.pool())
+                            .await?;
                     Some(found.ok_or_else(|| anyhow::anyhow!("--owner: no active staff account {email}"))?.0)
                 }
                 None => None,
@@ -118,10 +119,14 @@ async fn run_questionnaire(config: Config, command: QuestionnaireCommand) -> any
     let texts: Vec<String> = questions.iter().map(|q| q.text.clone()).collect();
     let (engine, out) = knowledge.suggest(&db, texts).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     if engine.is_empty() {
-        eprintln!("note: the knowledge base has no approved, current entries; import one with `vouchsafe kb import FILE`");
+        eprintln!(
+            "note: the knowledge base has no approved, current entries; import one with `vouchsafe kb import FILE`"
+        );
     }
     if !engine.is_semantic() {
-        eprintln!("note: no suggestion model found (run scripts/install or set VOUCHSAFE_MODEL_DIR); lexical ranking only");
+        eprintln!(
+            "note: no suggestion model found (run scripts/install or set VOUCHSAFE_MODEL_DIR); lexical ranking only"
+        );
     }
     let mut stdout = std::io::stdout().lock();
     for (q, s) in questions.iter().zip(&out) {
@@ -141,7 +146,8 @@ async fn run_questionnaire(config: Config, command: QuestionnaireCommand) -> any
                 return Err(e.into());
             }
         } else {
-            let best = s.suggestions.first().map(|x| format!("{} ({:.2})", x.kb_id, x.score)).unwrap_or_else(|| "-".into());
+            let best =
+                s.suggestions.first().map(|x| format!("{} ({:.2})", x.kb_id, x.score)).unwrap_or_else(|| "-".into());
             if let Err(e) = writeln!(stdout, "{:>4}  {:<6}  {:<16}  {}", q.row, s.decision.as_str(), best, q.text) {
                 if e.kind() == std::io::ErrorKind::BrokenPipe {
                     return Ok(ExitCode::SUCCESS);
@@ -152,4 +158,3 @@ async fn run_questionnaire(config: Config, command: QuestionnaireCommand) -> any
     }
     Ok(ExitCode::SUCCESS)
 }
-

@@ -6,7 +6,7 @@ pub mod accounts;
 pub mod analytics;
 pub mod audit;
 pub mod documents;
-pub mod knowledge;
 pub mod downloads;
+pub mod knowledge;
 pub mod nda;
 pub mod trust_center;

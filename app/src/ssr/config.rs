@@ -239,9 +239,8 @@ fn default_site_root() -> PathBuf {
 /// was built in (`<repo>/target/<profile>/vouchsafe`), where `scripts/install` puts it.
 fn default_model_dir() -> Option<PathBuf> {
     let relative = PathBuf::from("models/all-MiniLM-L6-v2");
-    let beside_binary = std::env::current_exe()
-        .ok()
-        .and_then(|exe| Some(exe.parent()?.parent()?.parent()?.join(&relative)));
+    let beside_binary =
+        std::env::current_exe().ok().and_then(|exe| Some(exe.parent()?.parent()?.parent()?.join(&relative)));
     std::iter::once(relative).chain(beside_binary).find(|dir| dir.join("model.safetensors").is_file())
 }
 

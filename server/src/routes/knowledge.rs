@@ -3,6 +3,7 @@
 //! approved entries. Security staff and admins only; each handler checks the role itself.
 
 use super::RouteError;
+use answers::kb::{self as files, Format, ImportError};
 use app::{
     error::AppError,
     features::{
@@ -15,7 +16,6 @@ use app::{
     forms::Flash,
     ssr::{request_meta::RequestMeta, AppState},
 };
-use answers::kb::{self as files, Format, ImportError};
 use axum::{
     extract::{DefaultBodyLimit, Multipart, State},
     http::header,
@@ -68,7 +68,8 @@ async fn upload(
         let (name, bytes) = read_file(multipart).await?;
         let format = Format::from_name(&name).ok_or("Upload a .csv or .xlsx file.")?;
         let rows = files::parse(&bytes, format).map_err(|e| import_message(&e))?;
-        let summary = kb::import(&state.db, &meta, &staff_actor(&staff), &rows, None).await.map_err(|e| e.to_string())?;
+        let summary =
+            kb::import(&state.db, &meta, &staff_actor(&staff), &rows, None).await.map_err(|e| e.to_string())?;
         state.knowledge.invalidate();
         Ok(format!("Imported: {} new, {} updated, {} unchanged.", summary.created, summary.updated, summary.unchanged))
     }
@@ -118,13 +119,19 @@ fn attachment(name: &str, mime: &str, body: Vec<u8>) -> Response {
         .into_response()
 }
 
-async fn export_csv(State(state): State<AppState>, Extension(principal): Extension<Principal>) -> Result<Response, RouteError> {
+async fn export_csv(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+) -> Result<Response, RouteError> {
     require_security(&principal)?;
     let rows = kb::export_rows(&state.db).await?;
     Ok(attachment("knowledge-base.csv", "text/csv; charset=utf-8", files::write_csv(&rows)))
 }
 
-async fn export_xlsx(State(state): State<AppState>, Extension(principal): Extension<Principal>) -> Result<Response, RouteError> {
+async fn export_xlsx(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+) -> Result<Response, RouteError> {
     require_security(&principal)?;
     let rows = kb::export_rows(&state.db).await?;
     let bytes = files::write_xlsx(&rows).map_err(|e| AppError::internal("writing the xlsx export", e))?;

@@ -63,7 +63,10 @@ async fn an_intact_log_verifies_with_its_counts() {
 async fn an_edited_row_is_named() {
     let app = with_history().await;
     drop_triggers(&app).await;
-    sqlx::query("update access_log set outcome = 'success' where seq = 3").execute(app.state.db.pool()).await.unwrap();
+    sqlx::query("update access_log set actor_label = actor_label || ' (edited)' where seq = 3")
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
     let (ok, out) = verify(&app);
     assert!(!ok);
     assert!(out.contains("sequence number 3"), "{out}");

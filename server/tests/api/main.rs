@@ -10,5 +10,6 @@ mod cli;
 mod crash;
 mod downloads;
 mod gated_access;
+mod knowledge;
 mod public_page;
 mod trust_json;

@@ -1,4 +1,6 @@
 //! Server functions for the knowledge base (security and admin staff).
+// The entry form posts a dozen fields; the server macro turns them into arguments.
+#![allow(clippy::too_many_arguments)]
 
 use super::model::{HygieneReport, KbEntryPage, KbFilter, KbListPage, TryResult};
 use crate::error::AppError;
@@ -48,7 +50,6 @@ pub async fn kb_entry(id: Option<i64>) -> Result<KbEntryPage, AppError> {
 
 /// Security: creates (`id` none) or saves an entry.
 #[server(prefix = "/api", endpoint = "kb_save")]
-#[allow(clippy::too_many_arguments)]
 pub async fn kb_save(
     id: Option<i64>,
     external_id: String,
@@ -99,9 +100,11 @@ pub async fn kb_save(
         ("review_interval_days", input.review_interval_days.as_str()),
     ];
     let result = super::server::save(&app_state()?, &RequestMeta::current(), &staff_actor(&staff), id, &input).await;
-    finish(&spec, &values, result, |saved| Some((format!("/admin/kb/{saved}").into(), Some(("kb_entry", "Entry saved.".into())))))
-        .await
-        .map(|_| ())
+    finish(&spec, &values, result, |saved| {
+        Some((format!("/admin/kb/{saved}"), Some(("kb_entry", "Entry saved.".into()))))
+    })
+    .await
+    .map(|_| ())
 }
 
 /// Security: marks an entry reviewed today, approves a draft, or retires an entry.
@@ -109,13 +112,14 @@ pub async fn kb_save(
 pub async fn kb_set_state(id: i64, action: String) -> Result<(), AppError> {
     let staff = require_role(StaffRole::Security)?;
     let spec = FormSpec { name: "kb_entry", page: format!("/admin/kb/{id}").into() };
-    let result = super::server::set_state(&app_state()?, &RequestMeta::current(), &staff_actor(&staff), id, &action).await;
+    let result =
+        super::server::set_state(&app_state()?, &RequestMeta::current(), &staff_actor(&staff), id, &action).await;
     let notice = match action.as_str() {
         "reviewed" => "Marked reviewed today.",
         "approve" => "Approved: the entry can now be suggested.",
         _ => "Retired: the entry is no longer suggested.",
     };
-    finish(&spec, &[], result, |_| Some((format!("/admin/kb/{id}").into(), Some(("kb_entry", notice.into()))))).await
+    finish(&spec, &[], result, |_| Some((format!("/admin/kb/{id}"), Some(("kb_entry", notice.into()))))).await
 }
 
 /// Security: near-duplicates, conflicting answers and stale entries.

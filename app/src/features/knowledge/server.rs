@@ -131,7 +131,10 @@ pub async fn list(state: &AppState, filter: &KbFilter) -> Result<KbListPage, App
         .collect();
     let q = filter.q.trim();
     if !q.is_empty() {
-        let engine = answers::Engine::lexical(&entries.iter().map(engine_entry).collect::<Vec<_>>(), answers::Analyzer::standard());
+        let engine = answers::Engine::lexical(
+            &entries.iter().map(engine_entry).collect::<Vec<_>>(),
+            answers::Analyzer::standard(),
+        );
         let scores = engine.signals(&[q.to_string()]).map_err(|e| AppError::internal("searching", e))?;
         let needle = q.to_lowercase();
         let mut ranked: Vec<(f32, KbEntry)> = entries
@@ -205,10 +208,14 @@ impl EntryInput {
     /// Checks every field; all problems at once, each next to its field.
     pub fn validate(&self) -> Result<ValidEntry, AppError> {
         let mut fields = Vec::new();
-        let mut problem = |field: &str, message: &str| fields.push(FieldError { field: field.into(), message: message.into() });
+        let mut problem =
+            |field: &str, message: &str| fields.push(FieldError { field: field.into(), message: message.into() });
         let one_line = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
         let external_id = self.external_id.trim().to_string();
-        if external_id.is_empty() || external_id.len() > answers::kb::MAX_ID || external_id.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        if external_id.is_empty()
+            || external_id.len() > answers::kb::MAX_ID
+            || external_id.chars().any(|c| c.is_control() || c.is_whitespace())
+        {
             problem("external_id", "Give an id of 1 to 64 characters without spaces, e.g. KB-081.");
         }
         let question = one_line(&self.question);
@@ -315,13 +322,19 @@ fn describe_change(before: &ValidEntry, after: &ValidEntry) -> String {
     check(before.external_id != after.external_id, "id");
     check(before.question != after.question, "question");
     check(before.alternatives != after.alternatives, "phrasings");
-    check(before.short_answer != after.short_answer, &format!("answer {} → {}", before.short_answer, after.short_answer));
+    check(
+        before.short_answer != after.short_answer,
+        &format!("answer {} → {}", before.short_answer, after.short_answer),
+    );
     check(before.explanation != after.explanation, "explanation");
     check(before.category != after.category, "category");
     check(before.tags != after.tags, "tags");
     check(before.owner_id != after.owner_id, "owner");
     check(before.status != after.status, &format!("status {} → {}", before.status.code(), after.status.code()));
-    check(before.visibility != after.visibility, &format!("visibility {} → {}", before.visibility.code(), after.visibility.code()));
+    check(
+        before.visibility != after.visibility,
+        &format!("visibility {} → {}", before.visibility.code(), after.visibility.code()),
+    );
     check(before.last_reviewed_on != after.last_reviewed_on, "review date");
     check(before.review_interval_days != after.review_interval_days, "review interval");
     if parts.is_empty() {
@@ -352,8 +365,10 @@ type Tx = sqlx::Transaction<'static, sqlx::Any>;
 
 async fn check_owner(tx: &mut Tx, owner: Option<i64>) -> Result<(), AppError> {
     if let Some(owner) = owner {
-        let found: Option<(i64,)> =
-            sqlx::query_as("select id from staff_users where id = $1 and active = 1").bind(owner).fetch_optional(&mut **tx).await?;
+        let found: Option<(i64,)> = sqlx::query_as("select id from staff_users where id = $1 and active = 1")
+            .bind(owner)
+            .fetch_optional(&mut **tx)
+            .await?;
         if found.is_none() {
             return Err(AppError::field("owner_id", "Choose an owner from the list."));
         }
@@ -362,8 +377,10 @@ async fn check_owner(tx: &mut Tx, owner: Option<i64>) -> Result<(), AppError> {
 }
 
 async fn id_taken(tx: &mut Tx, external_id: &str, except: Option<i64>) -> Result<bool, AppError> {
-    let found: Option<(i64,)> =
-        sqlx::query_as("select id from kb_entries where external_id = $1").bind(external_id).fetch_optional(&mut **tx).await?;
+    let found: Option<(i64,)> = sqlx::query_as("select id from kb_entries where external_id = $1")
+        .bind(external_id)
+        .fetch_optional(&mut **tx)
+        .await?;
     Ok(found.is_some_and(|(id,)| Some(id) != except))
 }
 
@@ -419,21 +436,36 @@ async fn update(tx: &mut Tx, id: i64, version: i64, v: &ValidEntry, actor: &str,
     add_history(tx, id, version, actor, change, v).await
 }
 
-async fn add_history(tx: &mut Tx, id: i64, version: i64, actor: &str, change: &str, v: &ValidEntry) -> Result<(), AppError> {
-    sqlx::query("insert into kb_history (entry_id, version, at, actor, change, snapshot) values ($1, $2, $3, $4, $5, $6)")
-        .bind(id)
-        .bind(version)
-        .bind(Timestamp::now().0)
-        .bind(actor)
-        .bind(change)
-        .bind(snapshot(v).to_string())
-        .execute(&mut **tx)
-        .await?;
+async fn add_history(
+    tx: &mut Tx,
+    id: i64,
+    version: i64,
+    actor: &str,
+    change: &str,
+    v: &ValidEntry,
+) -> Result<(), AppError> {
+    sqlx::query(
+        "insert into kb_history (entry_id, version, at, actor, change, snapshot) values ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id)
+    .bind(version)
+    .bind(Timestamp::now().0)
+    .bind(actor)
+    .bind(change)
+    .bind(snapshot(v).to_string())
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
 /// Creates (`id` none) or updates an entry; history and access-log rows in the same transaction.
-pub async fn save(state: &AppState, meta: &RequestMeta, actor: &Actor, id: Option<i64>, input: &EntryInput) -> Result<i64, AppError> {
+pub async fn save(
+    state: &AppState,
+    meta: &RequestMeta,
+    actor: &Actor,
+    id: Option<i64>,
+    input: &EntryInput,
+) -> Result<i64, AppError> {
     let valid = input.validate()?;
     let today = IsoDate::today_utc();
     let before = match id {
@@ -457,14 +489,26 @@ pub async fn save(state: &AppState, meta: &RequestMeta, actor: &Actor, id: Optio
         }
     };
     let details = serde_json::json!({ "external_id": valid.external_id, "change": change });
-    audit::record(&mut tx, state.db.backend(), meta, Event { actor, event, object: format!("kb:{id}"), outcome: Outcome::Success, details }).await?;
+    audit::record(
+        &mut tx,
+        state.db.backend(),
+        meta,
+        Event { actor, event, object: format!("kb:{id}"), outcome: Outcome::Success, details },
+    )
+    .await?;
     tx.commit().await?;
     state.knowledge.invalidate();
     Ok(id)
 }
 
 /// Sets the review date to today (the entry stops being stale), or retires the entry.
-pub async fn set_state(state: &AppState, meta: &RequestMeta, actor: &Actor, id: i64, action: &str) -> Result<(), AppError> {
+pub async fn set_state(
+    state: &AppState,
+    meta: &RequestMeta,
+    actor: &Actor,
+    id: i64,
+    action: &str,
+) -> Result<(), AppError> {
     let today = IsoDate::today_utc();
     let entry = get(&state.db, id, &today).await?;
     let mut next = valid_from_entry(&entry);
@@ -487,7 +531,13 @@ pub async fn set_state(state: &AppState, meta: &RequestMeta, actor: &Actor, id: 
     let mut tx = state.db.begin().await?;
     update(&mut tx, id, entry.version + 1, &next, &actor.label, &change).await?;
     let details = serde_json::json!({ "external_id": entry.external_id, "change": change });
-    audit::record(&mut tx, state.db.backend(), meta, Event { actor, event, object: format!("kb:{id}"), outcome: Outcome::Success, details }).await?;
+    audit::record(
+        &mut tx,
+        state.db.backend(),
+        meta,
+        Event { actor, event, object: format!("kb:{id}"), outcome: Outcome::Success, details },
+    )
+    .await?;
     tx.commit().await?;
     state.knowledge.invalidate();
     Ok(())
@@ -503,7 +553,13 @@ pub struct ImportSummary {
 /// Imports validated rows in one transaction: new ids are created, known ids updated (a new
 /// version with history), identical rows left alone. Imported entries are approved and
 /// reviewed today: the file is the company's approved answers.
-pub async fn import(db: &Db, meta: &RequestMeta, actor: &Actor, rows: &[KbRow], owner_id: Option<i64>) -> Result<ImportSummary, AppError> {
+pub async fn import(
+    db: &Db,
+    meta: &RequestMeta,
+    actor: &Actor,
+    rows: &[KbRow],
+    owner_id: Option<i64>,
+) -> Result<ImportSummary, AppError> {
     let today = IsoDate::today_utc();
     let existing = all(db, &today).await?;
     let mut summary = ImportSummary::default();
@@ -553,8 +609,15 @@ pub async fn import(db: &Db, meta: &RequestMeta, actor: &Actor, rows: &[KbRow], 
             }
         }
     }
-    let details = serde_json::json!({ "created": summary.created, "updated": summary.updated, "unchanged": summary.unchanged });
-    audit::record(&mut tx, db.backend(), meta, Event { actor, event: "kb.imported", object: "kb".into(), outcome: Outcome::Success, details }).await?;
+    let details =
+        serde_json::json!({ "created": summary.created, "updated": summary.updated, "unchanged": summary.unchanged });
+    audit::record(
+        &mut tx,
+        db.backend(),
+        meta,
+        Event { actor, event: "kb.imported", object: "kb".into(), outcome: Outcome::Success, details },
+    )
+    .await?;
     tx.commit().await?;
     Ok(summary)
 }
@@ -567,7 +630,8 @@ pub async fn export_rows(db: &Db) -> Result<Vec<KbRow>, AppError> {
         .into_iter()
         .filter(|e| e.status == KbStatus::Approved)
         .map(|e| KbRow {
-            short_answer: answers::kb::ShortAnswer::parse(&e.short_answer).unwrap_or(answers::kb::ShortAnswer::NotApplicable),
+            short_answer: answers::kb::ShortAnswer::parse(&e.short_answer)
+                .unwrap_or(answers::kb::ShortAnswer::NotApplicable),
             id: e.external_id,
             category: e.category,
             question: e.question,
@@ -586,7 +650,8 @@ const CONFLICT_AT: f32 = 0.60;
 /// Near-duplicates, conflicting answers and stale entries among entries in use (not retired).
 pub async fn hygiene(state: &AppState) -> Result<HygieneReport, AppError> {
     let today = IsoDate::today_utc();
-    let entries: Vec<KbEntry> = all(&state.db, &today).await?.into_iter().filter(|e| e.status != KbStatus::Retired).collect();
+    let entries: Vec<KbEntry> =
+        all(&state.db, &today).await?.into_iter().filter(|e| e.status != KbStatus::Retired).collect();
     let stale = entries.iter().filter(|e| e.stale).cloned().collect();
     let engine_input: Vec<EngineEntry> = entries.iter().map(engine_entry).collect();
     let questions: Vec<String> = entries.iter().map(|e| e.question.clone()).collect();
@@ -598,13 +663,22 @@ pub async fn hygiene(state: &AppState) -> Result<HygieneReport, AppError> {
         Ok::<_, AppError>(
             signals
                 .iter()
-                .map(|per| per.iter().map(|s| tuning.lexical * s[0] + tuning.question * s[1] + tuning.answer * s[2]).collect::<Vec<f32>>())
+                .map(|per| {
+                    per.iter()
+                        .map(|s| tuning.lexical * s[0] + tuning.question * s[1] + tuning.answer * s[2])
+                        .collect::<Vec<f32>>()
+                })
                 .collect::<Vec<_>>(),
         )
     })
     .await
     .map_err(|e| AppError::internal("hygiene", e))??;
-    let side = |e: &KbEntry| PairSide { id: e.id, external_id: e.external_id.clone(), question: e.question.clone(), short_answer: e.short_answer.clone() };
+    let side = |e: &KbEntry| PairSide {
+        id: e.id,
+        external_id: e.external_id.clone(),
+        question: e.question.clone(),
+        short_answer: e.short_answer.clone(),
+    };
     let (mut duplicates, mut conflicts) = (Vec::new(), Vec::new());
     for i in 0..entries.len() {
         for j in (i + 1)..entries.len() {

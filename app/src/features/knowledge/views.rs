@@ -34,7 +34,13 @@ pub fn KnowledgeBasePage() -> impl IntoView {
     let query = StoredValue::new(use_query_map().with_untracked(|q| {
         let get = |k: &str| q.get(k).unwrap_or_default();
         (
-            KbFilter { q: get("q"), status: get("status"), category: get("category"), visibility: get("visibility"), stale: get("stale") },
+            KbFilter {
+                q: get("q"),
+                status: get("status"),
+                category: get("category"),
+                visibility: get("visibility"),
+                stale: get("stale"),
+            },
             get("try"),
         )
     }));

@@ -100,8 +100,20 @@ pub async fn seed_if_empty(db: &Db, files: &FileStore, today: IsoDate) -> Result
     seed_frameworks(db, &dates, &ids).await?;
     seed_lists(db, now).await?;
     seed_access(db, today, now).await?;
+    seed_knowledge_base(db).await?;
     trust::publish(db, None, today).await?;
     Ok(true)
+}
+
+/// Northwind's 80 approved questionnaire answers (the same file as
+/// `../shared/data/questionnaire/kb.csv`), imported as staff would import them.
+async fn seed_knowledge_base(db: &Db) -> Result<(), AppError> {
+    let rows = answers::kb::parse(include_bytes!("kb.csv"), answers::kb::Format::Csv)
+        .map_err(|e| AppError::internal("demo knowledge base", e))?;
+    let actor = crate::ssr::audit::Actor::system();
+    let meta = crate::ssr::request_meta::RequestMeta::system("demo seed");
+    crate::features::knowledge::server::import(db, &meta, &actor, &rows, None).await?;
+    Ok(())
 }
 
 /// The NDA (version 1, published), access rules, and one customer with an MNDA on file.
