@@ -472,6 +472,7 @@ pub async fn save(
         Some(id) => Some(get(&state.db, id, &today).await?),
         None => None,
     };
+    let was_public = before.as_ref().is_some_and(|b| b.visibility == KbVisibility::Public);
     let mut tx = state.db.begin().await?;
     check_owner(&mut tx, valid.owner_id).await?;
     if id_taken(&mut tx, &valid.external_id, id).await? {

@@ -260,9 +260,21 @@ async fn load_subprocessors(db: &Db, today: IsoDate) -> Result<Vec<Subprocessor>
         .collect()
 }
 
+/// The FAQ entries, then approved knowledge-base entries marked public (not already asked).
 async fn load_faqs(db: &Db) -> Result<Vec<Faq>, AppError> {
-    let rows: Vec<(String, String)> =
+    let mut rows: Vec<(String, String)> =
         sqlx::query_as("select question, answer from faqs order by position, id").fetch_all(db.pool()).await?;
+    let public: Vec<(String, String)> = sqlx::query_as(
+        "select question, explanation from kb_entries where status = 'approved' and visibility = 'public' \
+         order by category, external_id",
+    )
+    .fetch_all(db.pool())
+    .await?;
+    for (question, answer) in public {
+        if !rows.iter().any(|(q, _)| q.eq_ignore_ascii_case(&question)) {
+            rows.push((question, answer));
+        }
+    }
     Ok(rows.into_iter().map(|(question, answer)| Faq { question, answer }).collect())
 }
 
