@@ -499,6 +499,9 @@ pub async fn save(
     .await?;
     tx.commit().await?;
     state.knowledge.invalidate();
+    if was_public || valid.visibility == KbVisibility::Public {
+        republish_faq(state, actor).await;
+    }
     Ok(id)
 }
 
@@ -541,7 +544,32 @@ pub async fn set_state(
     .await?;
     tx.commit().await?;
     state.knowledge.invalidate();
+    if entry.visibility == KbVisibility::Public {
+        republish_faq(state, actor).await;
+    }
     Ok(())
+}
+
+/// Public entries feed the public FAQ: a change to one is published at once (and logged). The
+/// entry is saved either way; a trust center without a profile yet has nothing to publish.
+async fn republish_faq(state: &AppState, actor: &Actor) {
+    let published = async {
+        let (profiles,): (i64,) =
+            sqlx::query_as("select count(*) from company_profile").fetch_one(state.db.pool()).await?;
+        if profiles == 0 {
+            return Ok(());
+        }
+        crate::features::trust_center::server::publish(&state.db, actor.id, IsoDate::today_utc()).await?;
+        state.page_cache.invalidate();
+        let details = serde_json::json!({ "reason": "public knowledge-base entry changed" });
+        let event =
+            Event { actor, event: "trust_center.published", object: "faq".into(), outcome: Outcome::Success, details };
+        audit::record_alone(&state.db, &RequestMeta::current(), event).await.map(|_| ())
+    }
+    .await;
+    if let Err(err) = published {
+        tracing::warn!(error = %err, "the public FAQ was not republished");
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
