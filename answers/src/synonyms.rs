@@ -57,10 +57,29 @@ impl Synonyms {
     }
 }
 
+/// The variable naming a replacement table (same format as `answers/synonyms.txt`).
+pub const TABLE_VARIABLE: &str = "VOUCHSAFE_SYNONYMS";
+
+impl Synonyms {
+    /// The table in use: the file named by `VOUCHSAFE_SYNONYMS` when it is set and readable
+    /// (read once per process), otherwise the shipped one.
+    pub fn active() -> Self {
+        static ACTIVE: std::sync::OnceLock<Synonyms> = std::sync::OnceLock::new();
+        ACTIVE
+            .get_or_init(|| {
+                std::env::var_os(TABLE_VARIABLE)
+                    .and_then(|path| std::fs::read_to_string(path).ok())
+                    .map(|text| Synonyms::parse(&text))
+                    .unwrap_or_else(Synonyms::default_table)
+            })
+            .clone()
+    }
+}
+
 impl Analyzer {
-    /// An analyzer with the shipped synonym table.
+    /// An analyzer with the synonym table in use (see [`Synonyms::active`]).
     pub fn standard() -> Self {
-        Analyzer::new(Synonyms::default_table())
+        Analyzer::new(Synonyms::active())
     }
 }
 

@@ -171,6 +171,11 @@ impl Config {
             .map_err(|problem| ConfigError { variable: "VOUCHSAFE_TRUSTED_PROXIES", problem })?;
         let audit_key_path =
             get("VOUCHSAFE_AUDIT_KEY").map(PathBuf::from).unwrap_or_else(|| data_dir.join("audit-signing.key"));
+        if let Some(table) = get("VOUCHSAFE_SYNONYMS") {
+            if let Err(e) = std::fs::read_to_string(&table) {
+                return Err(ConfigError { variable: "VOUCHSAFE_SYNONYMS", problem: format!("{table}: {e}") });
+            }
+        }
         let model_dir = match get("VOUCHSAFE_MODEL_DIR") {
             Some(dir) => {
                 let dir = PathBuf::from(dir);
@@ -252,6 +257,18 @@ mod tests {
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
         let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn suggestion_files_must_exist_when_named() {
+        assert_eq!(
+            config(&[("VOUCHSAFE_SYNONYMS", "/nonexistent/synonyms.txt")]).unwrap_err().variable,
+            "VOUCHSAFE_SYNONYMS"
+        );
+        assert_eq!(
+            config(&[("VOUCHSAFE_MODEL_DIR", "/nonexistent/model")]).unwrap_err().variable,
+            "VOUCHSAFE_MODEL_DIR"
+        );
     }
 
     #[test]
