@@ -156,6 +156,10 @@ pub fn read_csv(bytes: &[u8]) -> Result<Table, ImportError> {
 
 /// Reads the first worksheet of an xlsx file into a table; formula cells are marked.
 pub fn read_xlsx(bytes: &[u8]) -> Result<Table, ImportError> {
+    contain(|| read_first_sheet(bytes))
+}
+
+fn read_first_sheet(bytes: &[u8]) -> Result<Table, ImportError> {
     use calamine::{Reader, Xlsx};
     let mut book: Xlsx<_> =
         Xlsx::new(Cursor::new(bytes)).map_err(|_| ImportError::File("not a readable xlsx workbook".into()))?;
@@ -208,6 +212,17 @@ pub fn read_table(bytes: &[u8], format: Format) -> Result<Table, ImportError> {
         Format::Csv => read_csv(bytes),
         Format::Xlsx => read_xlsx(bytes),
     }
+}
+
+/// Runs an xlsx reader, turning a panic inside it into a refusal. calamine 0.31 panics on some
+/// damaged workbooks (a shared-string index past the table, found by `scripts/fuzz`); a buyer's
+/// file must never take a request down.
+pub(crate) fn contain<T>(
+    read: impl FnOnce() -> Result<T, ImportError> + std::panic::UnwindSafe,
+) -> Result<T, ImportError> {
+    std::panic::catch_unwind(read).unwrap_or_else(|_| {
+        Err(ImportError::File("the workbook is damaged and cannot be read; save it again from Excel".into()))
+    })
 }
 
 fn split_list(text: &str, separator: char) -> Vec<String> {
@@ -417,6 +432,14 @@ mod tests {
             problems,
             vec![RowProblem { line: 2, problem: "answer is a formula; paste the value instead".into() }]
         );
+    }
+
+    #[test]
+    fn a_damaged_workbook_that_panics_calamine_is_refused() {
+        let bytes = include_bytes!("../tests/fixtures/calamine-shared-string-out-of-range.xlsx");
+        let e = parse(bytes, Format::Xlsx).unwrap_err();
+        assert!(matches!(e, ImportError::File(_)), "{e}");
+        assert!(crate::questions::read(bytes, Format::Xlsx).is_err());
     }
 
     #[test]
