@@ -75,6 +75,11 @@ pub struct Tuning {
 }
 
 impl Tuning {
+    /// The fused score of one entry's signals (lexical share, question and answer similarity).
+    pub fn fuse(&self, signals: &[f32; 3]) -> f32 {
+        self.lexical * signals[0] + self.question * signals[1] + self.answer * signals[2]
+    }
+
     /// Lexical ranking alone (no model loaded).
     pub const LEXICAL: Tuning =
         Tuning { lexical: 1.0, question: 0.0, answer: 0.0, auto: 0.46, margin: 0.06, review: 0.45 };
@@ -283,11 +288,7 @@ impl Engine {
     /// As [`Engine::decide`]; an entry that lacks one of the question's `identifiers` is never
     /// auto-filled (ISO 27701 is not ISO 27001; TLS 1.0 is not TLS 1.2): a person decides.
     pub fn decide_for(&self, signals: &[[f32; 3]], tuning: &Tuning, identifiers: &[String]) -> Suggestion {
-        let mut fused: Vec<(usize, f32)> = signals
-            .iter()
-            .enumerate()
-            .map(|(i, s)| (i, tuning.lexical * s[0] + tuning.question * s[1] + tuning.answer * s[2]))
-            .collect();
+        let mut fused: Vec<(usize, f32)> = signals.iter().enumerate().map(|(i, s)| (i, tuning.fuse(s))).collect();
         fused.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let top = fused.first().map_or(0.0, |t| t.1);
         let second = fused.get(1).map_or(0.0, |t| t.1);

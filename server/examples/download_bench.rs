@@ -5,10 +5,13 @@
 //! process so its peak memory (`VmHWM` in `/proc/<pid>/status`) belongs to that phase alone.
 //! Latency is from the request to the last body byte, measured by the client.
 
+#[path = "../tests/support/child.rs"]
+mod child;
+
 use app::ssr::{db::Db, storage::FileStore};
+use child::{big_pdf, outbox_token, start, wait_healthy};
 use std::{
     path::{Path, PathBuf},
-    process::{Child, Command, Stdio},
     sync::Arc,
     time::{Duration, Instant},
 };
@@ -34,27 +37,6 @@ fn args() -> Args {
     args
 }
 
-fn start(bin: &Path, data: &Path, port: u16) -> Child {
-    Command::new(bin)
-        .args(["serve", "--demo"])
-        .env("VOUCHSAFE_DATA_DIR", data)
-        .env("VOUCHSAFE_ADDR", format!("127.0.0.1:{port}"))
-        .env("VOUCHSAFE_BASE_URL", format!("http://127.0.0.1:{port}"))
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("the vouchsafe binary (build it with `cargo leptos build --release`)")
-}
-
-async fn wait_healthy(base: &str) {
-    let started = Instant::now();
-    while reqwest::get(format!("{base}/healthz")).await.map(|r| r.status() != 200).unwrap_or(true) {
-        assert!(started.elapsed() < Duration::from_secs(30), "server did not start");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
 fn proc_status_kib(pid: u32, key: &str) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     status
@@ -63,30 +45,6 @@ fn proc_status_kib(pid: u32, key: &str) -> u64 {
         .and_then(|rest| rest.split_whitespace().next())
         .and_then(|n| n.parse().ok())
         .unwrap_or(0)
-}
-
-/// A valid PDF of about `size` bytes: a short text document with a large image stream.
-fn big_pdf(size: usize) -> Vec<u8> {
-    let base = app::ssr::pdf::TextDocument {
-        title: "Large report".into(),
-        subtitle: None,
-        blocks: (0..40).map(|i| app::ssr::pdf::Block::Paragraph(format!("Section {i}"))).collect(),
-        footer: "large".into(),
-    }
-    .render()
-    .expect("a PDF");
-    let mut doc = lopdf::Document::load_mem(&base).expect("our own PDF");
-    let noise: Vec<u8> = (0..size).map(|_| rand::random::<u8>()).collect();
-    let image = doc.add_object(lopdf::Stream::new(
-        lopdf::dictionary! { "Type" => "XObject", "Subtype" => "Image", "Width" => 1024, "Height" => (size / 3072) as i64,
-            "ColorSpace" => "DeviceRGB", "BitsPerComponent" => 8 },
-        noise,
-    ));
-    let first = *doc.get_pages().values().next().expect("a page");
-    doc.add_xobject(first, "Im1", image).expect("an image");
-    let mut out = Vec::new();
-    doc.save_to(&mut out).expect("saved");
-    out
 }
 
 struct Client {
@@ -129,31 +87,6 @@ impl Client {
 
 fn location(res: &reqwest::Response) -> String {
     res.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
-}
-
-/// The newest sign-in token mailed to `email` (the server writes mail to its outbox).
-async fn outbox_token(data: &Path, email: &str) -> String {
-    for _ in 0..200 {
-        if let Ok(dir) = std::fs::read_dir(data.join("outbox")) {
-            for file in dir.filter_map(|e| e.ok().map(|e| e.path())) {
-                let raw = std::fs::read(&file).expect("a mail");
-                let mail = mailparse::parse_mail(&raw).expect("a parseable mail");
-                let to =
-                    mail.headers.iter().find(|h| h.get_key_ref().eq_ignore_ascii_case("to")).map(|h| h.get_value());
-                let text = mail.subparts.first().map(|p| p.get_body().unwrap_or_default()).unwrap_or_default();
-                if to.is_some_and(|t| t.contains(email)) {
-                    if let Some(rest) = text.split("/sign-in/confirm?token=").nth(1) {
-                        return rest
-                            .chars()
-                            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-                            .collect();
-                    }
-                }
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("no sign-in mail for {email}")
 }
 
 /// A prospect at an auto-approved company, signed in, with the NDA accepted.

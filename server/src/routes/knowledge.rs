@@ -3,7 +3,7 @@
 //! approved entries. Security staff and admins only; each handler checks the role itself.
 
 use super::RouteError;
-use answers::kb::{self as files, Format, ImportError};
+use answers::kb::{self as files, Format};
 use app::{
     error::AppError,
     features::{
@@ -48,11 +48,6 @@ fn require_security(principal: &Principal) -> Result<app::features::accounts::mo
     }
 }
 
-/// The problems of a refused file, as one message for the page.
-pub fn import_message(error: &ImportError) -> String {
-    error.to_string()
-}
-
 async fn upload(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -67,7 +62,7 @@ async fn upload(
     let result: Result<String, String> = async {
         let (name, bytes) = read_file(multipart).await?;
         let format = Format::from_name(&name).ok_or("Upload a .csv or .xlsx file.")?;
-        let rows = files::parse(&bytes, format).map_err(|e| import_message(&e))?;
+        let rows = files::parse(&bytes, format).map_err(|e| e.to_string())?;
         let summary =
             kb::import(&state.db, &meta, &staff_actor(&staff), &rows, None).await.map_err(|e| e.to_string())?;
         state.knowledge.invalidate();

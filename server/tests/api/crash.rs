@@ -1,75 +1,18 @@
 //! The real binary, killed with SIGKILL in the middle of concurrent downloads: afterwards every
 //! copy that left the server has its log row, and the access log still verifies.
 
-use crate::helpers::{location, token_from, Browser};
+use crate::{
+    child::{self, big_pdf, outbox_token, wait_healthy},
+    helpers::{location, Browser},
+};
 use app::ssr::{db::Db, storage::FileStore};
 use std::{
     path::Path,
-    process::{Child, Command, Stdio},
-    time::{Duration, Instant},
+    process::{Child, Command},
 };
 
 fn start(data: &Path, port: u16) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_vouchsafe"))
-        .args(["serve", "--demo"])
-        .env("VOUCHSAFE_DATA_DIR", data)
-        .env("VOUCHSAFE_ADDR", format!("127.0.0.1:{port}"))
-        .env("VOUCHSAFE_BASE_URL", format!("http://127.0.0.1:{port}"))
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the vouchsafe binary")
-}
-
-async fn wait_healthy(base: &str) {
-    let started = Instant::now();
-    while reqwest::get(format!("{base}/healthz")).await.map(|r| r.status() != 200).unwrap_or(true) {
-        assert!(started.elapsed() < Duration::from_secs(30), "server did not start");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-/// The newest sign-in link mailed to `email` (the child writes mail to its outbox).
-async fn outbox_token(data: &Path, email: &str) -> String {
-    for _ in 0..200 {
-        if let Ok(dir) = std::fs::read_dir(data.join("outbox")) {
-            let mut files: Vec<_> = dir.filter_map(|e| e.ok().map(|e| e.path())).collect();
-            files.sort();
-            for f in files.iter().rev() {
-                let mail = crate::smtp::parse(&std::fs::read(f).unwrap());
-                if mail.to.contains(email) && mail.text.contains("/sign-in/confirm?token=") {
-                    return token_from(&mail.link("http://"));
-                }
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("no sign-in mail")
-}
-
-/// A PDF of about `size` bytes: the demo report with a large image stream attached.
-pub fn big_pdf(size: usize) -> Vec<u8> {
-    let base = app::ssr::pdf::TextDocument {
-        title: "Large report".into(),
-        subtitle: None,
-        blocks: (0..40).map(|i| app::ssr::pdf::Block::Paragraph(format!("Section {i}"))).collect(),
-        footer: "large".into(),
-    }
-    .render()
-    .unwrap();
-    let mut doc = lopdf::Document::load_mem(&base).unwrap();
-    let noise: Vec<u8> = (0..size).map(|_| rand::random::<u8>()).collect();
-    let image = doc.add_object(lopdf::Stream::new(
-        lopdf::dictionary! { "Type" => "XObject", "Subtype" => "Image", "Width" => 1024, "Height" => (size / 3072) as i64,
-            "ColorSpace" => "DeviceRGB", "BitsPerComponent" => 8 },
-        noise,
-    ));
-    let first = *doc.get_pages().values().next().unwrap();
-    doc.add_xobject(first, "Im1", image).unwrap();
-    let mut out = Vec::new();
-    doc.save_to(&mut out).unwrap();
-    out
+    child::start(Path::new(env!("CARGO_BIN_EXE_vouchsafe")), data, port)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -299,16 +299,7 @@ async fn a_leaked_copy_is_traced_by_its_hash_or_by_its_stamp() {
     let trace = |bytes: Vec<u8>| {
         let admin = &admin;
         async move {
-            let form = reqwest::multipart::Form::new()
-                .part("file", reqwest::multipart::Part::bytes(bytes).file_name("found.pdf"));
-            admin
-                .client
-                .post(format!("{}/admin/leak-trace/upload", admin.base))
-                .header("origin", &admin.base)
-                .multipart(form)
-                .send()
-                .await
-                .unwrap();
+            admin.post_multipart("/admin/leak-trace/upload", &[], ("found.pdf", bytes)).await;
             admin.get_text("/admin/leak-trace").await.1
         }
     };

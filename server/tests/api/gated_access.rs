@@ -516,20 +516,7 @@ async fn admins_change_rules_and_every_change_is_logged() {
 }
 
 async fn upload(browser: &Browser, fields: &[(&str, &str)], file: (&str, Vec<u8>)) -> reqwest::Response {
-    let mut form = reqwest::multipart::Form::new();
-    for (k, v) in fields {
-        form = form.text(k.to_string(), v.to_string());
-    }
-    form = form.part("file", reqwest::multipart::Part::bytes(file.1).file_name(file.0.to_string()));
-    browser
-        .client
-        .post(format!("{}/admin/documents/upload", browser.base))
-        .header("origin", &browser.base)
-        .header("accept", "text/html")
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
+    browser.post_multipart("/admin/documents/upload", fields, file).await
 }
 
 #[tokio::test]

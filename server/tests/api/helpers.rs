@@ -264,6 +264,29 @@ impl Browser {
             .unwrap()
     }
 
+    /// A multipart form post (a file upload) with a same-site `Origin`: `fields`, then the file
+    /// as the `file` part.
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: (&str, Vec<u8>),
+    ) -> reqwest::Response {
+        let mut form = reqwest::multipart::Form::new();
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        form = form.part("file", reqwest::multipart::Part::bytes(file.1).file_name(file.0.to_string()));
+        self.client
+            .post(format!("{}{path}", self.base))
+            .header(header::ORIGIN, &self.base)
+            .header(header::ACCEPT, "text/html")
+            .multipart(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// The session cookie's value, if any.
     pub fn session_cookie(&self) -> Option<String> {
         let url: Url = self.base.parse().unwrap();

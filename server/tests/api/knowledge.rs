@@ -212,17 +212,7 @@ async fn staff_create_edit_review_and_retire_entries_with_history() {
 }
 
 async fn upload(browser: &Browser, name: &str, bytes: Vec<u8>) -> reqwest::Response {
-    let form = reqwest::multipart::Form::new()
-        .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
-    browser
-        .client
-        .post(format!("{}/admin/kb/upload", browser.base))
-        .header("origin", &browser.base)
-        .header("accept", "text/html")
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
+    browser.post_multipart("/admin/kb/upload", &[], (name, bytes)).await
 }
 
 #[tokio::test]

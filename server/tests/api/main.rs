@@ -1,5 +1,7 @@
 //! Integration tests: the real application on a fresh SQLite database per test, over HTTP.
 
+#[path = "../support/child.rs"]
+mod child;
 mod helpers;
 mod smtp;
 

@@ -690,14 +690,7 @@ pub async fn hygiene(state: &AppState) -> Result<HygieneReport, AppError> {
         let tuning = engine.tuning();
         let signals = engine.signals(&questions).map_err(|e| AppError::internal("hygiene", e))?;
         Ok::<_, AppError>(
-            signals
-                .iter()
-                .map(|per| {
-                    per.iter()
-                        .map(|s| tuning.lexical * s[0] + tuning.question * s[1] + tuning.answer * s[2])
-                        .collect::<Vec<f32>>()
-                })
-                .collect::<Vec<_>>(),
+            signals.iter().map(|per| per.iter().map(|s| tuning.fuse(s)).collect::<Vec<f32>>()).collect::<Vec<_>>(),
         )
     })
     .await
