@@ -97,11 +97,14 @@ const FIELD_CATEGORY: f32 = 0.2;
 const LEXICAL_CAP: f32 = 1.0;
 
 /// A question whose best entry matches this share of its terms...
+#[cfg(feature = "embeddings")]
 const SETTLED_SHARE: f32 = 0.80;
 /// ...and leads the next by this much is settled without the model: its semantic signals are
 /// taken to equal the lexical one (so its fused score is its lexical share).
+#[cfg(feature = "embeddings")]
 const SETTLED_MARGIN: f32 = 0.35;
 
+#[cfg(feature = "embeddings")]
 fn settled_lexically(lexical: &[f32]) -> bool {
     let (mut first, mut second) = (0.0f32, 0.0f32);
     for &l in lexical {

@@ -172,7 +172,7 @@ pub(crate) fn read_xlsx_sheet<R: std::io::Read + std::io::Seek>(
     book: &mut calamine::Xlsx<R>,
     name: &str,
 ) -> Result<Table, ImportError> {
-    use calamine::{Data, Reader};
+    use calamine::Reader;
     let range = book.worksheet_range(name).map_err(|_| ImportError::File(format!("sheet {name:?} cannot be read")))?;
     let formulas = book.worksheet_formula(name).ok();
     let (row0, col0) = range.start().unwrap_or((0, 0));
@@ -188,23 +188,28 @@ pub(crate) fn read_xlsx_sheet<R: std::io::Read + std::io::Seek>(
             .map(|(c, value)| {
                 let abs = (abs_row, col0 + c as u32);
                 let formula = formulas.as_ref().and_then(|f| f.get_value(abs)).is_some_and(|f| !f.is_empty());
-                let text = match value {
-                    Data::Empty => String::new(),
-                    Data::String(s) => s.clone(),
-                    Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
-                    Data::Float(f) => f.to_string(),
-                    Data::Int(i) => i.to_string(),
-                    Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.into(),
-                    Data::DateTime(d) => d.to_string(),
-                    Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
-                    Data::Error(_) => String::new(),
-                };
+                let text = data_text(value);
                 Cell { text, formula }
             })
             .collect();
         table.push((abs_row as usize + 1, cells));
     }
     Ok(table)
+}
+
+/// A cell's value as text: whole numbers without a decimal point, errors as nothing.
+pub(crate) fn data_text(value: &calamine::Data) -> String {
+    use calamine::Data;
+    match value {
+        Data::Empty | Data::Error(_) => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.into(),
+        Data::DateTime(d) => d.to_string(),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+    }
 }
 
 pub fn read_table(bytes: &[u8], format: Format) -> Result<Table, ImportError> {

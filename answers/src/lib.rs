@@ -3,11 +3,15 @@
 //! reading questions from buyers' files. No network access, ever.
 
 pub mod bm25;
+pub mod book;
 #[cfg(feature = "embeddings")]
 pub mod embed;
 pub mod engine;
+pub mod fill;
 pub mod kb;
+pub mod ooxml;
 pub mod questions;
+pub mod sample;
 pub mod synonyms;
 pub mod text;
 

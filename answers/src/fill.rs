@@ -1,0 +1,238 @@
+//! Writing answers back into the buyer's own file: the short answer into the answer column (one
+//! of its dropdown values when it has a list), the explanation into the comment column when there
+//! is one. An xlsx is patched in place (see `ooxml`); a CSV is rewritten with the same rows.
+
+use crate::{
+    book::{Book, Mapping},
+    kb::{spreadsheet_safe, Format},
+    ooxml::{self, CellOutcome},
+};
+use std::collections::{BTreeMap, HashMap};
+
+/// One answer for one question row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answer {
+    pub sheet: usize,
+    pub row: u32,
+    /// Yes / No / N/A (or one of the column's own values).
+    pub short: String,
+    /// The explanation.
+    pub text: String,
+}
+
+/// What became of an answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Placement {
+    /// Written; `explanation_dropped` when a dropdown answer column and no comment column left
+    /// no cell for the explanation.
+    Written { explanation_dropped: bool },
+    /// The answer column's dropdown has no value meaning this answer.
+    NotInList { allowed: Vec<String> },
+    /// The answer cell holds a formula and was left alone.
+    Formula,
+    /// The sheet has no answer column.
+    NoAnswerColumn,
+}
+
+impl Placement {
+    pub fn written(&self) -> bool {
+        matches!(self, Placement::Written { .. })
+    }
+
+    /// A sentence for people.
+    pub fn describe(&self) -> String {
+        match self {
+            Placement::Written { explanation_dropped: false } => "written".into(),
+            Placement::Written { explanation_dropped: true } => {
+                "short answer written; no comment column for the explanation".into()
+            }
+            Placement::NotInList { allowed } => format!("the answer column only accepts {}", allowed.join(", ")),
+            Placement::Formula => "the answer cell holds a formula and was left alone".into(),
+            Placement::NoAnswerColumn => "no answer column is chosen for this sheet".into(),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub struct FillError(pub String);
+
+impl std::fmt::Display for FillError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for FillError {}
+
+const ALIASES: [&[&str]; 3] = [
+    &["yes", "y", "true", "compliant", "fully compliant", "implemented", "in place"],
+    &["no", "n", "false", "non-compliant", "not compliant", "not implemented"],
+    &["n/a", "na", "n.a.", "not applicable", "does not apply"],
+];
+
+/// The dropdown value meaning `short`: the same text, else one of its synonyms.
+pub fn allowed_value(short: &str, allowed: &[String]) -> Option<String> {
+    let norm = |s: &str| s.trim().to_lowercase();
+    let wanted = norm(short);
+    if let Some(v) = allowed.iter().find(|v| norm(v) == wanted) {
+        return Some(v.clone());
+    }
+    let group = ALIASES.iter().find(|g| g.contains(&wanted.as_str()))?;
+    allowed.iter().find(|v| group.contains(&norm(v).as_str())).cloned()
+}
+
+/// The cells an answer fills, or why it cannot be placed.
+pub fn cells_for(book: &Book, mapping: &Mapping, answer: &Answer) -> Result<Vec<((u32, u32), String)>, Placement> {
+    let sheet = book.sheets.get(answer.sheet).ok_or(Placement::NoAnswerColumn)?;
+    let col = mapping.answer.ok_or(Placement::NoAnswerColumn)?;
+    if sheet.is_formula(answer.row, col) {
+        return Err(Placement::Formula);
+    }
+    let options = sheet.options(answer.row, col);
+    let short = match options {
+        Some(allowed) => {
+            allowed_value(&answer.short, allowed).ok_or_else(|| Placement::NotInList { allowed: allowed.to_vec() })?
+        }
+        None => answer.short.trim().to_string(),
+    };
+    let text = answer.text.trim();
+    let mut cells = Vec::new();
+    match mapping.comment {
+        Some(comment) if !text.is_empty() && !sheet.is_formula(answer.row, comment) => {
+            cells.push(((answer.row, col), short));
+            cells.push(((answer.row, comment), text.to_string()));
+        }
+        _ if options.is_some() || text.is_empty() => cells.push(((answer.row, col), short)),
+        // A free-text answer column and no comment column: the explanation, led by the short answer.
+        _ => {
+            let leads = text.to_lowercase().starts_with(&short.to_lowercase());
+            let value = if leads || short.is_empty() { text.to_string() } else { format!("{short}. {text}") };
+            cells.push(((answer.row, col), value));
+        }
+    }
+    Ok(cells)
+}
+
+/// Writes the answers into a copy of the file. `mappings[i]` is sheet i's mapping.
+pub fn fill(
+    bytes: &[u8],
+    book: &Book,
+    mappings: &[Mapping],
+    answers: &[Answer],
+) -> Result<(Vec<u8>, Vec<Placement>), FillError> {
+    let mut placements = Vec::with_capacity(answers.len());
+    let mut per_sheet: BTreeMap<usize, BTreeMap<(u32, u32), String>> = BTreeMap::new();
+    let mut wants: Vec<Option<(usize, Vec<(u32, u32)>, bool)>> = Vec::with_capacity(answers.len());
+    for answer in answers {
+        let mapping = mappings.get(answer.sheet).copied().unwrap_or_default();
+        match cells_for(book, &mapping, answer) {
+            Ok(cells) => {
+                let dropped = cells.len() == 1
+                    && !answer.text.trim().is_empty()
+                    && book.sheets[answer.sheet].options(answer.row, cells[0].0 .1).is_some();
+                let targets = per_sheet.entry(answer.sheet).or_default();
+                let positions = cells.iter().map(|(p, _)| *p).collect();
+                for (position, value) in cells {
+                    targets.insert(position, value);
+                }
+                wants.push(Some((answer.sheet, positions, dropped)));
+                placements.push(Placement::Written { explanation_dropped: dropped });
+            }
+            Err(p) => {
+                wants.push(None);
+                placements.push(p);
+            }
+        }
+    }
+    let out = match book.format {
+        Format::Csv => fill_csv(bytes, per_sheet.remove(&0).unwrap_or_default())?,
+        Format::Xlsx => {
+            let mut replaced = HashMap::new();
+            let mut outcomes: HashMap<usize, BTreeMap<(u32, u32), CellOutcome>> = HashMap::new();
+            for (index, cells) in &per_sheet {
+                let part = book.sheets[*index].part.clone().ok_or_else(|| FillError("sheet has no part".into()))?;
+                let xml = ooxml::part(bytes, &part)
+                    .map_err(|e| FillError(e.0))?
+                    .ok_or_else(|| FillError(format!("the workbook has no part {part}")))?;
+                let (patched, o) = ooxml::patch_sheet_xml(&xml, cells).map_err(|e| FillError(e.0))?;
+                replaced.insert(part, patched);
+                outcomes.insert(*index, o);
+            }
+            // A formula the reader missed (shared formulas) is still never overwritten.
+            for (want, placement) in wants.iter().zip(placements.iter_mut()) {
+                if let Some((sheet, positions, _)) = want {
+                    let kept = positions
+                        .iter()
+                        .any(|p| outcomes.get(sheet).and_then(|o| o.get(p)) == Some(&CellOutcome::KeptFormula));
+                    if kept {
+                        *placement = Placement::Formula;
+                    }
+                }
+            }
+            ooxml::rewrite_package(bytes, &replaced).map_err(|e| FillError(e.0))?
+        }
+    };
+    Ok((out, placements))
+}
+
+/// Rewrites a CSV with the cells set; the line ending (CRLF or LF) and a UTF-8 BOM are kept.
+fn fill_csv(bytes: &[u8], cells: BTreeMap<(u32, u32), String>) -> Result<Vec<u8>, FillError> {
+    let bom = bytes.starts_with(b"\xEF\xBB\xBF");
+    let body = if bom { &bytes[3..] } else { bytes };
+    let crlf = body.windows(2).any(|w| w == b"\r\n") || !body.contains(&b'\n');
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(body);
+    let terminator = if crlf { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') };
+    let mut out = Vec::with_capacity(bytes.len() + 1024);
+    if bom {
+        out.extend_from_slice(b"\xEF\xBB\xBF");
+    }
+    let mut writer = csv::WriterBuilder::new().flexible(true).terminator(terminator).from_writer(out);
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|_| FillError("the CSV file cannot be read".into()))?;
+        rows.push(record.iter().map(str::to_string).collect());
+    }
+    for ((r, c), value) in cells {
+        let (r, c) = (r as usize, c as usize);
+        if rows.len() <= r {
+            rows.resize(r + 1, Vec::new());
+        }
+        if rows[r].len() <= c {
+            rows[r].resize(c + 1, String::new());
+        }
+        rows[r][c] = spreadsheet_safe(&value);
+    }
+    for row in rows {
+        writer.write_record(&row).map_err(|e| FillError(e.to_string()))?;
+    }
+    writer.into_inner().map_err(|e| FillError(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dropdown_values_are_matched_by_meaning() {
+        let allowed: Vec<String> = ["Y", "N", "Not Applicable"].map(String::from).to_vec();
+        assert_eq!(allowed_value("Yes", &allowed).as_deref(), Some("Y"));
+        assert_eq!(allowed_value("N/A", &allowed).as_deref(), Some("Not Applicable"));
+        assert_eq!(allowed_value("Partially", &allowed), None);
+        assert_eq!(allowed_value("not applicable", &allowed).as_deref(), Some("Not Applicable"));
+    }
+
+    #[test]
+    fn csv_in_csv_out() {
+        let file = b"\xEF\xBB\xBFref,question,answer,comment\r\nQ1,\"Do you, really?\",,\r\nQ2,Backups?,,\r\n";
+        let book = crate::book::read(file, Format::Csv).unwrap();
+        let mapping = book.sheets[0].detect();
+        assert_eq!(mapping, Mapping { header_row: Some(0), question: Some(1), answer: Some(2), comment: Some(3) });
+        let answers = [Answer { sheet: 0, row: 2, short: "Yes".into(), text: "=Daily, encrypted.".into() }];
+        let (out, placements) = fill(file, &book, &[mapping], &answers).unwrap();
+        assert!(placements[0].written());
+        assert_eq!(
+            out,
+            b"\xEF\xBB\xBFref,question,answer,comment\r\nQ1,\"Do you, really?\",,\r\nQ2,Backups?,Yes,\"'=Daily, encrypted.\"\r\n"
+        );
+    }
+}
