@@ -11,6 +11,7 @@ use crate::{
         downloads::views::LeakTracePage,
         knowledge::views::{KnowledgeBasePage, KnowledgeEntryPage, KnowledgeHygienePage},
         nda::views::{NdaAdminPage, NdaPage, NdaVersionPage},
+        questionnaires::views::{CompanyDetailPage, QuestionnaireReviewPage, QuestionnairesPage},
         trust_center::views::TrustCenterPage,
     },
 };
@@ -95,6 +96,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/kb") view=KnowledgeBasePage ssr=SsrMode::Async />
                 <Route path=path!("/admin/kb/hygiene") view=KnowledgeHygienePage ssr=SsrMode::Async />
                 <Route path=path!("/admin/kb/:id") view=KnowledgeEntryPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/questionnaires") view=QuestionnairesPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/questionnaires/:id") view=QuestionnaireReviewPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/companies/:id") view=CompanyDetailPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/nda/:id") view=NdaVersionPage ssr=SsrMode::Async />
             </Routes>
         </Router>

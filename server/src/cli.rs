@@ -68,6 +68,15 @@ pub enum QuestionnaireCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Write every auto answer into a copy of the buyer's FILE (.xlsx or .csv): the short answer
+    /// into the answer column, the explanation into the comment column when there is one; every
+    /// other cell, style, sheet and dropdown untouched. Prints how many rows were filled, left
+    /// for review and left empty.
+    Fill {
+        file: std::path::PathBuf,
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]

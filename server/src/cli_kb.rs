@@ -2,8 +2,10 @@
 
 use crate::cli::{KbCommand, QuestionnaireCommand};
 use answers::{
+    book,
+    fill::{self, Answer},
     kb::{self as files, Format},
-    questions,
+    questions, Decision,
 };
 use app::{
     features::knowledge::{engine::Knowledge, server as kb},
@@ -104,7 +106,10 @@ pub async fn questionnaire(config: Config, command: QuestionnaireCommand) -> Exi
 }
 
 async fn run_questionnaire(config: Config, command: QuestionnaireCommand) -> anyhow::Result<ExitCode> {
-    let QuestionnaireCommand::Suggest { file, json } = command;
+    let (file, json) = match command {
+        QuestionnaireCommand::Suggest { file, json } => (file, json),
+        QuestionnaireCommand::Fill { file, out } => return fill(config, &file, &out).await,
+    };
     let format = format_of(&file)?;
     let bytes = std::fs::read(&file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
     let questions = match questions::read(&bytes, format) {
@@ -156,5 +161,87 @@ async fn run_questionnaire(config: Config, command: QuestionnaireCommand) -> any
             }
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `questionnaire fill IN --out OUT`: auto answers only; everything else is left for a person.
+async fn fill(config: Config, file: &Path, out: &Path) -> anyhow::Result<ExitCode> {
+    let format = format_of(file)?;
+    if format_of(out)? != format {
+        anyhow::bail!("{}: write the same kind of file as {}", out.display(), file.display());
+    }
+    if out.exists() && std::fs::canonicalize(out).ok() == std::fs::canonicalize(file).ok() {
+        anyhow::bail!("--out must not be the buyer's file itself");
+    }
+    let bytes = std::fs::read(file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let read = book::read(&bytes, format).and_then(|b| {
+        let m = b.detect()?;
+        Ok((b, m))
+    });
+    let (book, mappings) = match read {
+        Ok(found) => found,
+        Err(problem) => {
+            eprintln!("{}: {problem}", file.display());
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let items: Vec<(usize, book::Item)> = book
+        .sheets
+        .iter()
+        .zip(&mappings)
+        .enumerate()
+        .flat_map(|(i, (sheet, mapping))| sheet.items(mapping).into_iter().map(move |item| (i, item)))
+        .collect();
+    let db = open(&config).await?;
+    let knowledge = Arc::new(Knowledge::new(config.model_dir.clone()));
+    let texts: Vec<String> =
+        items.iter().map(|(_, i)| i.question.chars().take(files::MAX_QUESTION).collect()).collect();
+    let (engine, suggestions) = knowledge.suggest(&db, texts).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    if !engine.is_semantic() {
+        eprintln!(
+            "note: no suggestion model found (run scripts/install or set VOUCHSAFE_MODEL_DIR); lexical ranking only"
+        );
+    }
+    let entries = kb::all(&db, &app::types::IsoDate::today_utc()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut answers = Vec::new();
+    let mut at = Vec::new();
+    let (mut review, mut empty) = (0usize, 0usize);
+    for ((sheet, item), s) in items.iter().zip(&suggestions) {
+        match s.decision {
+            Decision::Auto => {
+                let best = s.suggestions.first().and_then(|b| entries.iter().find(|e| e.external_id == b.kb_id));
+                match best {
+                    Some(e) => {
+                        answers.push(Answer {
+                            sheet: *sheet,
+                            row: item.row,
+                            short: e.short_answer.clone(),
+                            text: e.explanation.clone(),
+                        });
+                        at.push((*sheet, item.row));
+                    }
+                    None => review += 1,
+                }
+            }
+            Decision::Review => review += 1,
+            Decision::None => empty += 1,
+        }
+    }
+    let (filled_bytes, placements) = fill::fill(&bytes, &book, &mappings, &answers)?;
+    let mut filled = 0usize;
+    for ((sheet, row), placement) in at.iter().zip(&placements) {
+        if placement.written() {
+            filled += 1;
+        } else {
+            review += 1;
+            eprintln!("{} row {}: {}; left for review", book.sheets[*sheet].name, row + 1, placement.describe());
+        }
+    }
+    std::fs::write(out, filled_bytes).map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?;
+    println!(
+        "{} questions: filled {filled}, left {review} for review, left {empty} empty (no approved answer); wrote {}",
+        items.len(),
+        out.display()
+    );
     Ok(ExitCode::SUCCESS)
 }

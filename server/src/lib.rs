@@ -108,6 +108,12 @@ pub fn router(state: AppState) -> Router {
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
     tokio::spawn(worker::run(state.db.clone(), state.mailer.clone()));
     tokio::spawn(housekeeping(state.clone()));
+    // Questionnaires whose suggestions a restart interrupted carry on.
+    match app::features::questionnaires::server::resume(&state).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(questionnaires = n, "resumed suggesting answers"),
+        Err(err) => tracing::warn!(error = %err, "could not resume questionnaires"),
+    }
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
     Ok(())

@@ -9,4 +9,5 @@ pub mod documents;
 pub mod downloads;
 pub mod knowledge;
 pub mod nda;
+pub mod questionnaires;
 pub mod trust_center;

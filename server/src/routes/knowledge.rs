@@ -101,11 +101,25 @@ async fn read_file(mut multipart: Multipart) -> Result<(String, Vec<u8>), String
     Err("Choose a file to import.".into())
 }
 
-fn attachment(name: &str, mime: &str, body: Vec<u8>) -> Response {
+/// A file download. The name is reduced to safe ASCII for the header, with the full UTF-8 name
+/// alongside (RFC 6266).
+pub(super) fn attachment(name: &str, mime: &str, body: Vec<u8>) -> Response {
+    let ascii: String =
+        name.chars().map(|c| if c.is_ascii_alphanumeric() || " .-_()".contains(c) { c } else { '_' }).collect();
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b".-_".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
     (
         [
             (header::CONTENT_TYPE, mime.to_string()),
-            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")),
             (header::CACHE_CONTROL, "no-store".to_string()),
             (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
         ],

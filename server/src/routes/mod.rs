@@ -7,6 +7,7 @@ mod exports;
 mod health;
 pub mod knowledge;
 mod leak_trace;
+pub mod questionnaires;
 mod trust_json;
 mod upload;
 
@@ -36,6 +37,9 @@ pub const PATHS: &[&str] = &[
     knowledge::UPLOAD,
     knowledge::EXPORT_CSV,
     knowledge::EXPORT_XLSX,
+    questionnaires::UPLOAD,
+    questionnaires::EXPORT,
+    questionnaires::SAMPLE,
 ];
 const HEALTH: &str = "/healthz";
 const TRUST_JSON: &str = "/trust.json";
@@ -65,6 +69,7 @@ pub fn router(state: AppState) -> Router {
         .merge(upload::router(state.clone()))
         .merge(leak_trace::router(state.clone()))
         .merge(knowledge::router(state.clone()))
+        .merge(questionnaires::router(state.clone()))
 }
 
 /// An [`AppError`] as a plain response: its status and its public message, nothing internal.

@@ -45,7 +45,11 @@ pub async fn kb_entry(id: Option<i64>) -> Result<KbEntryPage, AppError> {
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
         .collect();
-    Ok(KbEntryPage { entry, history, owners: super::server::owners(&state.db).await?, categories })
+    let told = match id {
+        Some(id) => crate::features::questionnaires::server::told_about_entry(&state.db, id).await?,
+        None => Vec::new(),
+    };
+    Ok(KbEntryPage { entry, history, owners: super::server::owners(&state.db).await?, categories, told })
 }
 
 /// Security: creates (`id` none) or saves an entry.

@@ -138,6 +138,8 @@ pub struct KbEntryPage {
     /// Staff who can own entries (id, name).
     pub owners: Vec<(i64, String)>,
     pub categories: Vec<String>,
+    /// Every exported answer taken from this entry, newest first.
+    pub told: Vec<crate::features::questionnaires::model::Disclosure>,
 }
 
 /// One side of a pair in the hygiene view.

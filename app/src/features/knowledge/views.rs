@@ -5,6 +5,7 @@ use super::{
     api::{kb_entry, kb_hygiene, kb_list, kb_try, KbSave, KbSetState},
     model::{KbEntry, KbFilter, KbPair, KbStatus, KbVisibility, SHORT_ANSWERS},
 };
+use crate::features::questionnaires::views::ToldCompanies;
 use crate::{
     components::{Badge, ErrorPanel},
     features::accounts::views::AdminLayout,
@@ -251,6 +252,7 @@ pub fn KnowledgeEntryPage() -> impl IntoView {
                                 <Field name="review_interval_days" label="Review every (days)" kind="number" value=interval error=err("review_interval_days") />
                                 <button type="submit" class="button">"Save"</button>
                             </form>
+                            {e.is_some().then(|| view! { <ToldCompanies told=page.told.clone() /> })}
                             {(!history.is_empty()).then(|| view! {
                                 <section class="panel" aria-labelledby="history-title">
                                     <h2 id="history-title">"History"</h2>

@@ -1,0 +1,166 @@
+//! Questionnaire files: `POST /admin/questionnaires/upload` (the buyer's file and the form's
+//! fields; problems come back on the page, nothing is stored), `POST /admin/questionnaires/{id}/export`
+//! (the same file answered, each answer recorded for the company), and a sample questionnaire.
+//! Security staff and admins only; each handler checks the role itself.
+
+use super::{knowledge::attachment, RouteError};
+use app::{
+    error::AppError,
+    features::{
+        accounts::{
+            model::{Principal, StaffRole, StaffUser},
+            server::staff_actor,
+        },
+        questionnaires::server::{self as qn, UploadInput, MAX_BYTES},
+    },
+    forms::Flash,
+    ssr::{request_meta::RequestMeta, AppState},
+};
+use axum::{
+    extract::{DefaultBodyLimit, Multipart, Path, State},
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+    Extension, Router,
+};
+use std::collections::BTreeMap;
+use tower_sessions::Session;
+
+pub const UPLOAD: &str = "/admin/questionnaires/upload";
+pub const EXPORT: &str = "/admin/questionnaires/{id}/export";
+pub const SAMPLE: &str = "/admin/questionnaires/sample.xlsx";
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route(UPLOAD, post(upload))
+        .layer(DefaultBodyLimit::max(MAX_BYTES + 64 * 1024))
+        .route(EXPORT, post(export))
+        .route(SAMPLE, get(sample))
+        .with_state(state)
+}
+
+fn require_security(principal: &Principal) -> Result<StaffUser, AppError> {
+    match principal {
+        Principal::Staff(staff) if staff.has(StaffRole::Security) => Ok(staff.clone()),
+        Principal::Staff(_) => Err(AppError::Forbidden),
+        _ => Err(AppError::Unauthenticated),
+    }
+}
+
+/// The form's text fields and its one file.
+async fn read_form(
+    mut multipart: Multipart,
+) -> Result<(BTreeMap<String, String>, Option<(String, Vec<u8>)>), AppError> {
+    let too_big = || AppError::field("file", format!("The file is larger than {} MB.", MAX_BYTES / 1024 / 1024));
+    let mut fields = BTreeMap::new();
+    let mut file = None;
+    while let Some(mut field) = multipart.next_field().await.map_err(|_| too_big())? {
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "file" {
+            let file_name = field.file_name().unwrap_or_default().to_string();
+            let mut bytes = Vec::new();
+            while let Some(chunk) = field.chunk().await.map_err(|_| too_big())? {
+                if bytes.len() + chunk.len() > MAX_BYTES {
+                    return Err(too_big());
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            if !bytes.is_empty() {
+                file = Some((file_name, bytes));
+            }
+        } else if ["title", "company_id", "new_company_domain", "new_company_name", "due_on", "owner_id"]
+            .contains(&name.as_str())
+        {
+            let text = field.text().await.map_err(|_| AppError::BadRequest)?;
+            fields.insert(name, text.chars().take(500).collect());
+        }
+    }
+    Ok((fields, file))
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(meta): Extension<RequestMeta>,
+    session: Session,
+    multipart: Multipart,
+) -> Response {
+    let staff = match require_security(&principal) {
+        Ok(staff) => staff,
+        Err(e) => return RouteError(e).into_response(),
+    };
+    let mut typed = BTreeMap::new();
+    let result: Result<i64, AppError> = async {
+        let (fields, file) = read_form(multipart).await?;
+        typed = fields.clone();
+        let (name, bytes) = file.ok_or_else(|| AppError::field("file", "Choose the buyer's file (.xlsx or .csv)."))?;
+        let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
+        let input = UploadInput {
+            title: get("title"),
+            company_id: get("company_id"),
+            new_company_domain: get("new_company_domain"),
+            new_company_name: get("new_company_name"),
+            due_on: get("due_on"),
+            owner_id: get("owner_id"),
+        };
+        qn::create(&state, &meta, &staff_actor(&staff), &name, bytes, &input).await
+    }
+    .await;
+    match result {
+        Ok(id) => {
+            let flash = Flash {
+                form: "qn".into(),
+                notice: Some("Uploaded: answers are being suggested.".into()),
+                ..Default::default()
+            };
+            if let Err(err) = session.insert("flash", flash).await {
+                tracing::warn!(error = %err, "could not store the upload result");
+            }
+            Redirect::to(&format!("/admin/questionnaires/{id}")).into_response()
+        }
+        Err(error) => {
+            let (message, fields) = match &error {
+                AppError::Invalid { message, fields } => (message.clone(), fields.clone()),
+                other => (other.to_string(), Vec::new()),
+            };
+            // A message about the file is the message.
+            let message = fields.iter().find(|f| f.field == "file").map(|f| f.message.clone()).unwrap_or(message);
+            let flash = Flash { form: "qn_upload".into(), error: Some(message), notice: None, fields, values: typed };
+            if let Err(err) = session.insert("flash", flash).await {
+                tracing::warn!(error = %err, "could not store the upload result");
+            }
+            Redirect::to("/admin/questionnaires").into_response()
+        }
+    }
+}
+
+async fn export(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(meta): Extension<RequestMeta>,
+    session: Session,
+    Path(id): Path<i64>,
+) -> Result<Response, RouteError> {
+    let staff = require_security(&principal)?;
+    match qn::export(&state, &meta, &staff_actor(&staff), id).await {
+        Ok(file) => Ok(attachment(&file.file_name, file.mime, file.bytes)),
+        Err(error @ AppError::Invalid { .. }) => {
+            let flash = Flash { form: "qn".into(), error: Some(error.to_string()), ..Default::default() };
+            if let Err(err) = session.insert("flash", flash).await {
+                tracing::warn!(error = %err, "could not store the export result");
+            }
+            Ok(Redirect::to(&format!("/admin/questionnaires/{id}")).into_response())
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+async fn sample(Extension(principal): Extension<Principal>) -> Result<Response, RouteError> {
+    require_security(&principal)?;
+    let bytes = answers::sample::buyer_questionnaire()
+        .map_err(|e| AppError::internal("building the sample questionnaire", e))?;
+    Ok(attachment(
+        "sample-questionnaire.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        bytes,
+    ))
+}
