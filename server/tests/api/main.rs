@@ -14,4 +14,5 @@ mod downloads;
 mod gated_access;
 mod knowledge;
 mod public_page;
+mod questionnaires;
 mod trust_json;

@@ -141,7 +141,6 @@ pub async fn create(
     if bytes.len() > MAX_BYTES {
         return Err(AppError::field("file", format!("The file is larger than {} MB.", MAX_BYTES / 1024 / 1024)));
     }
-    let company_id = company_for(state, input).await?;
     let due_on = due_date(&input.due_on)?;
     let owner = owner_id(state, &input.owner_id).await?;
     let shown_name: String = file_name
@@ -167,6 +166,8 @@ pub async fn create(
     .await
     .map_err(|e| AppError::internal("reading a questionnaire", e))?
     .map_err(|e| AppError::field("file", e.to_string()))?;
+    // The company last: a refused file must not leave a new company behind.
+    let company_id = company_for(state, input).await?;
     let sha = state.files.put(&bytes).await.map_err(|e| AppError::internal("storing a questionnaire", e))?;
     let now = Timestamp::now().0;
     let mut tx = state.db.begin().await?;

@@ -499,6 +499,7 @@ pub fn QuestionnaireReviewPage() -> impl IntoView {
                                 {s.overdue.then(|| view! { " " <Badge tone="bad" text="Overdue" /> })}
                             </p>
                             <FlashMessages flash=flash.clone() />
+                            {flash.fields.iter().filter(|f| !["title", "company_id", "due_on", "owner_id"].contains(&f.field.as_str())).map(|f| view! { <p class="field-error" role="alert">{f.message.clone()}</p> }).collect::<Vec<_>>()}
                             {status_view}
                             <p class="counts" data-test="counts">
                                 {format!("{} questions · {} done · {} remaining", counts.total, counts.done, counts.remaining)}

@@ -217,7 +217,7 @@ pub fn CompaniesPage() -> impl IntoView {
                             let id = c.id.to_string();
                             view! {
                                 <tr data-test-company=c.domain.clone()>
-                                    <td>{c.domain.clone()}</td>
+                                    <td><a href=format!("/admin/companies/{}", c.id)>{c.domain.clone()}</a></td>
                                     <td colspan="2">
                                         <form method="post" action=UpdateCompany::url() class="form-inline">
                                             <input type="hidden" name="id" value=id.clone() />

@@ -52,7 +52,11 @@ fn AdminFrame(staff: StaffUser, children: Children) -> impl IntoView {
         ]);
     }
     if staff.has(StaffRole::Security) {
-        links.extend([("/admin/documents", "Documents"), ("/admin/kb", "Knowledge base")]);
+        links.extend([
+            ("/admin/documents", "Documents"),
+            ("/admin/kb", "Knowledge base"),
+            ("/admin/questionnaires", "Questionnaires"),
+        ]);
     }
     if staff.has(StaffRole::Admin) {
         links.extend([

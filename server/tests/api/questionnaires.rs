@@ -1,0 +1,313 @@
+//! Questionnaires end to end over HTTP: upload a buyer's workbook, wait for the background
+//! suggestions, review rows (accept, choose, write with a KB draft, leave blank), correct a
+//! mapping, export into the same file, and see who was told what; plus refusals and the CLI.
+
+use crate::helpers::{location, spawn_app, Browser, TestApp};
+use answers::{book, kb::Format, ooxml, sample};
+use app::features::accounts::model::StaffRole;
+use std::time::{Duration, Instant};
+
+async fn wait_ready(app: &TestApp, id: i64) {
+    let started = Instant::now();
+    loop {
+        let (status,): (String,) = sqlx::query_as("select status from questionnaires where id = $1")
+            .bind(id)
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
+        match status.as_str() {
+            "ready" => return,
+            "failed" => panic!("processing failed"),
+            _ if started.elapsed() > Duration::from_secs(300) => panic!("still processing"),
+            _ => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+}
+
+async fn row_id(app: &TestApp, id: i64, sheet: i64, row: i64) -> i64 {
+    let (rid,): (i64,) = sqlx::query_as(
+        "select id from questionnaire_rows where questionnaire_id = $1 and sheet_index = $2 and row_index = $3",
+    )
+    .bind(id)
+    .bind(sheet)
+    .bind(row)
+    .fetch_one(app.state.db.pool())
+    .await
+    .unwrap();
+    rid
+}
+
+async fn upload(browser: &Browser, fields: &[(&str, &str)], name: &str, bytes: Vec<u8>) -> reqwest::Response {
+    browser.post_multipart("/admin/questionnaires/upload", fields, (name, bytes)).await
+}
+
+async fn count(app: &TestApp, table: &str) -> i64 {
+    let (n,): (i64,) =
+        sqlx::query_as(&format!("select count(*) from {table}")).fetch_one(app.state.db.pool()).await.unwrap();
+    n
+}
+
+#[tokio::test]
+async fn a_questionnaire_is_imported_reviewed_exported_and_remembered() {
+    let app = spawn_app().await;
+    let sec = app.staff_browser("sam@northwind-analytics.example", &[StaffRole::Security]).await;
+    let input = sample::buyer_questionnaire().unwrap();
+
+    // Refusals: nothing stored, a clear message on the upload page.
+    let flat = b"Month,Revenue,Cost\r\nJanuary,100,80\r\nFebruary,120,90\r\n".to_vec();
+    let res =
+        upload(&sec, &[("new_company_domain", "acme.example"), ("new_company_name", "Acme")], "plan.csv", flat).await;
+    assert_eq!(location(&res), "/admin/questionnaires");
+    assert!(sec.get_text("/admin/questionnaires").await.1.contains("no sheet has a recognisable question column"));
+    let res = upload(
+        &sec,
+        &[("new_company_domain", "acme.example"), ("new_company_name", "Acme")],
+        "q.pdf",
+        b"%PDF".to_vec(),
+    )
+    .await;
+    assert_eq!(location(&res), "/admin/questionnaires");
+    assert!(sec.get_text("/admin/questionnaires").await.1.contains("Upload a .xlsx or .csv file."));
+    let res =
+        upload(&sec, &[("new_company_domain", "not a domain"), ("new_company_name", "Acme")], "q.xlsx", input.clone())
+            .await;
+    assert_eq!(location(&res), "/admin/questionnaires");
+    let (_, page) = sec.get_text("/admin/questionnaires").await;
+    assert!(
+        page.contains("Enter the company&#x27;s e-mail domain") || page.contains("Enter the company's e-mail domain"),
+        "field error"
+    );
+    assert!(page.contains("value=\"not a domain\""), "what was typed is kept");
+    assert_eq!(count(&app, "questionnaires").await, 0);
+    let (acme,): (i64,) = sqlx::query_as("select count(*) from companies where domain = 'acme.example'")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(acme, 0, "a refused upload creates no company");
+
+    // Upload for a new company, with a due date.
+    let fields = [
+        ("new_company_domain", "acme.example"),
+        ("new_company_name", "Acme Corp"),
+        ("due_on", "2031-01-15"),
+        ("title", "Acme vendor assessment"),
+    ];
+    let res = upload(&sec, &fields, "acme-assessment.xlsx", input.clone()).await;
+    let path = location(&res);
+    let id: i64 = path.trim_start_matches("/admin/questionnaires/").parse().unwrap_or_else(|_| panic!("{path}"));
+    wait_ready(&app, id).await;
+    let (company_id, due): (i64, Option<String>) =
+        sqlx::query_as("select company_id, due_on from questionnaires where id = $1")
+            .bind(id)
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(due.as_deref(), Some("2031-01-15"));
+    let rows: Vec<(i64, i64, Option<String>)> =
+        sqlx::query_as("select sheet_index, row_index, decision from questionnaire_rows where questionnaire_id = $1 order by sheet_index, row_index")
+            .bind(id)
+            .fetch_all(app.state.db.pool())
+            .await
+            .unwrap();
+    let at: Vec<(i64, i64)> = rows.iter().map(|r| (r.0, r.1)).collect();
+    assert_eq!(at, [(1, 5), (1, 6), (1, 9), (1, 10), (1, 11), (1, 12), (2, 1), (2, 2), (2, 4)]);
+    let decision =
+        |sheet: i64, row: i64| rows.iter().find(|r| r.0 == sheet && r.1 == row).and_then(|r| r.2.clone()).unwrap();
+    assert_eq!(decision(1, 5), "auto", "MFA for employees is in the knowledge base");
+    assert_ne!(decision(1, 12), "auto", "ISO 27701 must not be filled with the ISO 27001 answer");
+
+    let (status, page) = sec.get_text(&path).await;
+    assert_eq!(status, 200);
+    for text in [
+        "Security",
+        "Privacy",
+        "9 questions",
+        "Download the answered file",
+        "dropdown: Yes, No, N/A",
+        "dropdown: Y, N, NA",
+        "Keyboard:",
+    ] {
+        assert!(page.contains(text), "page shows {text:?}");
+    }
+    let (_, filtered) = sec.get_text(&format!("{path}?decision=auto")).await;
+    let autos = rows.iter().filter(|r| r.2.as_deref() == Some("auto")).count();
+    assert_eq!(filtered.matches("data-q-row=").count(), autos, "the decision filter keeps auto rows only");
+    let (_, privacy) = sec.get_text(&format!("{path}?sheet=2")).await;
+    assert_eq!(privacy.matches("data-q-row=").count(), 3);
+
+    // Review: choose an entry for the long question, write the ISO 27701 answer and keep it as a
+    // KB draft, leave the data-retention row blank.
+    let long = row_id(&app, id, 1, 11).await;
+    let res = sec
+        .post_form(
+            "/api/qn_accept",
+            &[("id", &id.to_string()), ("row", &long.to_string()), ("entry", "KB-021"), ("back", "sheet=1")],
+        )
+        .await;
+    assert!(location(&res).starts_with(&format!("/admin/questionnaires/{id}?sheet=1#row-")), "{}", location(&res));
+    let iso = row_id(&app, id, 1, 12).await;
+    let kb_before = count(&app, "kb_entries").await;
+    let res = sec
+        .post_form(
+            "/api/qn_write",
+            &[
+                ("id", &id.to_string()),
+                ("row", &iso.to_string()),
+                ("short_answer", "No"),
+                ("answer", "We are not ISO 27701 certified; our ISO 27001 scope covers privacy controls."),
+                ("save_draft", "yes"),
+            ],
+        )
+        .await;
+    assert!(location(&res).starts_with(&format!("/admin/questionnaires/{id}")));
+    assert_eq!(count(&app, "kb_entries").await, kb_before + 1);
+    let (status, question): (String, String) =
+        sqlx::query_as("select status, question from kb_entries order by id desc limit 1")
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(status, "draft", "a person's answer becomes a draft, not an approved entry");
+    assert!(question.contains("ISO 27701"));
+    let retention = row_id(&app, id, 2, 4).await;
+    sec.post_form("/api/qn_row_state", &[("id", &id.to_string()), ("row", &retention.to_string()), ("action", "skip")])
+        .await;
+    // A bad choice is refused with a message; nothing changes.
+    let p1 = row_id(&app, id, 2, 1).await;
+    let res = sec
+        .post_form("/api/qn_accept", &[("id", &id.to_string()), ("row", &p1.to_string()), ("entry", "KB-999")])
+        .await;
+    assert!(sec.get_text(&location(&res)).await.1.contains("No knowledge-base entry"));
+
+    // A mapping that makes no sense is refused; a correction re-reads the sheet and keeps decisions.
+    let res = sec
+        .post_form(
+            "/api/qn_mapping",
+            &[
+                ("id", &id.to_string()),
+                ("sheet", "1"),
+                ("header_row", "4"),
+                ("question_col", "1"),
+                ("answer_col", "1"),
+                ("comment_col", "3"),
+            ],
+        )
+        .await;
+    assert!(sec.get_text(&location(&res)).await.1.contains("must be different"));
+    sec.post_form(
+        "/api/qn_mapping",
+        &[
+            ("id", &id.to_string()),
+            ("sheet", "1"),
+            ("header_row", "4"),
+            ("question_col", "1"),
+            ("answer_col", "2"),
+            ("comment_col", "3"),
+        ],
+    )
+    .await;
+    wait_ready(&app, id).await;
+    let (state,): (String,) = sqlx::query_as("select state from questionnaire_rows where id = $1")
+        .bind(long)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(state, "accepted", "the decision survived the mapping correction");
+
+    // Sales see the company's page but not the questionnaire.
+    let sales = app.staff_browser("sol@northwind-analytics.example", &[StaffRole::Sales]).await;
+    assert_eq!(sales.get(&path).await.status(), 403);
+    assert_eq!(sales.post_form(&format!("{path}/export"), &[]).await.status(), 403);
+
+    // Export: the same workbook, answered.
+    let res = sec.post_form(&format!("{path}/export"), &[]).await;
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-disposition"].to_str().unwrap().contains("acme-assessment (answered).xlsx"));
+    let out = res.bytes().await.unwrap().to_vec();
+    let filled = book::read(&out, Format::Xlsx).unwrap();
+    let security = &filled.sheets[1];
+    assert_eq!(security.text(5, 2), "Yes");
+    assert!(security.text(5, 3).contains("Okta"), "the explanation is in the comments column");
+    assert_eq!(security.text(12, 2), "N/A", "the answer cell's formula stays");
+    assert!(security.is_formula(12, 2));
+    assert!(security.text(12, 3).is_empty(), "a formula answer cell means nothing is written on that row");
+    assert!(!security.text(11, 3).is_empty(), "the chosen entry's explanation");
+    let privacy = &filled.sheets[2];
+    assert_eq!(privacy.text(4, 2), "", "left blank on purpose");
+    for cell in [privacy.text(1, 2), privacy.text(2, 2)] {
+        assert!(["Y", "N", "NA", ""].contains(&cell), "dropdown value {cell:?}");
+    }
+    for part in ["xl/worksheets/sheet1.xml", "xl/worksheets/sheet4.xml", "xl/styles.xml"] {
+        assert_eq!(ooxml::part(&out, part).unwrap(), ooxml::part(&input, part).unwrap(), "{part} untouched");
+    }
+
+    // Who was told what: every written answer, with its entry and version.
+    let told: Vec<(Option<String>, Option<i64>, String)> = sqlx::query_as(
+        "select e.external_id, d.entry_version, d.question from answer_disclosures d left join kb_entries e on e.id = d.entry_id \
+         where d.company_id = $1 order by d.id",
+    )
+    .bind(company_id)
+    .fetch_all(app.state.db.pool())
+    .await
+    .unwrap();
+    assert!(told.iter().any(|t| t.0.as_deref() == Some("KB-021") && t.1 == Some(1)), "{told:?}");
+    assert!(!told.iter().any(|t| t.2.contains("ISO 27701")), "the ISO row was not written (formula), so not recorded");
+    assert!(told.iter().any(|t| t.2.contains("multi-factor")), "the auto answer was recorded");
+    let (_, company) = sales.get_text(&format!("/admin/companies/{company_id}")).await;
+    assert!(company.contains("What we told them") && company.contains("KB-021 v1"), "the company page lists it");
+
+    // The entry changes: its page names the company that received the older version.
+    let (kb21,): (i64,) = sqlx::query_as("select id from kb_entries where external_id = 'KB-021'")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    let (_, before) = sec.get_text(&format!("/admin/kb/{kb21}")).await;
+    assert!(before.contains("Sent to companies") && !before.contains("data-test=\"older-answer\""));
+    sqlx::query("update kb_entries set version = version + 1 where id = $1")
+        .bind(kb21)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    let (_, after) = sec.get_text(&format!("/admin/kb/{kb21}")).await;
+    assert!(after.contains("Received an older version of this answer: Acme Corp"));
+
+    let events: Vec<String> = app.audit_events().await.into_iter().map(|e| e.0).collect();
+    for event in ["questionnaire.imported", "questionnaire.mapping_changed", "questionnaire.exported"] {
+        assert!(events.iter().any(|e| e == event), "{event} logged");
+    }
+}
+
+#[tokio::test]
+async fn csv_in_csv_out_for_an_existing_company() {
+    let app = spawn_app().await;
+    let sec = app.staff_browser("sam@northwind-analytics.example", &[StaffRole::Security]).await;
+    let now = app::types::Timestamp::now().0;
+    sqlx::query(
+        "insert into companies (domain, name, created_at, updated_at) values ('globex.example', 'Globex', $1, $1)",
+    )
+    .bind(now)
+    .execute(app.state.db.pool())
+    .await
+    .unwrap();
+    let (company,): (i64,) = sqlx::query_as("select id from companies where domain = 'globex.example'")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    let csv = "Ref,Question,Response,Comments\r\nG-1,Is multi-factor authentication required for employees accessing internal systems?,,\r\n,,,\r\nG-2,Which brand of office chairs do you buy?,,\r\n";
+    let res = upload(&sec, &[("company_id", &company.to_string())], "globex.csv", csv.as_bytes().to_vec()).await;
+    let path = location(&res);
+    let id: i64 = path.trim_start_matches("/admin/questionnaires/").parse().unwrap_or_else(|_| panic!("{path}"));
+    wait_ready(&app, id).await;
+    let res = sec.post_form(&format!("{path}/export"), &[]).await;
+    assert_eq!(res.headers()["content-type"], "text/csv; charset=utf-8");
+    let text = res.text().await.unwrap();
+    let lines: Vec<&str> = text.split("\r\n").collect();
+    assert_eq!(lines[0], "Ref,Question,Response,Comments");
+    assert!(
+        lines[1]
+            .starts_with("G-1,Is multi-factor authentication required for employees accessing internal systems?,Yes,"),
+        "{}",
+        lines[1]
+    );
+    assert_eq!(lines[2], ",,,");
+    assert_eq!(lines[3], "G-2,Which brand of office chairs do you buy?,,", "no approved answer: left empty");
+}
