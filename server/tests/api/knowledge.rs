@@ -5,15 +5,15 @@ use crate::helpers::{location, spawn_app, spawn_empty_app, Browser};
 use app::features::accounts::model::StaffRole;
 use std::{path::PathBuf, process::Command};
 
-fn repo() -> PathBuf {
+pub(crate) fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-fn kb_csv() -> PathBuf {
+pub(crate) fn kb_csv() -> PathBuf {
     repo().join("app/src/ssr/demo/kb.csv")
 }
 
-fn vouchsafe(data: &std::path::Path) -> Command {
+pub(crate) fn vouchsafe(data: &std::path::Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_vouchsafe"));
     cmd.env_clear()
         .env("PATH", std::env::var("PATH").unwrap_or_default())
@@ -26,7 +26,7 @@ fn vouchsafe(data: &std::path::Path) -> Command {
     cmd
 }
 
-fn run(cmd: &mut Command) -> (i32, String, String) {
+pub(crate) fn run(cmd: &mut Command) -> (i32, String, String) {
     let out = cmd.output().expect("the binary runs");
     (
         out.status.code().unwrap_or(-1),

@@ -311,3 +311,78 @@ async fn csv_in_csv_out_for_an_existing_company() {
     assert_eq!(lines[2], ",,,");
     assert_eq!(lines[3], "G-2,Which brand of office chairs do you buy?,,", "no approved answer: left empty");
 }
+
+#[tokio::test]
+async fn nothing_from_a_stale_entry_is_filled_without_a_person() {
+    let app = spawn_app().await;
+    let sec = app.staff_browser("sam@northwind-analytics.example", &[StaffRole::Security]).await;
+    let csv = "Question,Answer\r\nIs multi-factor authentication required for employees accessing internal systems?,\r\n";
+    let res = upload(&sec, &[("new_company_domain", "initech.example"), ("new_company_name", "Initech")], "q.csv", csv.as_bytes().to_vec()).await;
+    let path = location(&res);
+    let id: i64 = path.trim_start_matches("/admin/questionnaires/").parse().unwrap_or_else(|_| panic!("{path}"));
+    wait_ready(&app, id).await;
+    let (decision, suggestions): (String, String) =
+        sqlx::query_as("select decision, suggestions from questionnaire_rows where questionnaire_id = $1").bind(id).fetch_one(app.state.db.pool()).await.unwrap();
+    assert_eq!(decision, "auto");
+    let best = serde_json::from_str::<serde_json::Value>(&suggestions).unwrap()[0]["entry_id"].as_i64().unwrap();
+    // After the suggestion, the entry passes its review date.
+    sqlx::query("update kb_entries set last_reviewed_on = '2020-01-01' where id = $1").bind(best).execute(app.state.db.pool()).await.unwrap();
+    let (_, page) = sec.get_text(&path).await;
+    assert!(page.contains("Stale: past its review date") && page.contains("Needs a person"), "the row waits for a person");
+    let text = sec.post_form(&format!("{path}/export"), &[]).await.text().await.unwrap();
+    assert_eq!(text, csv, "nothing was filled");
+    assert_eq!(count(&app, "answer_disclosures").await, 0);
+    // A person may still choose it, knowingly.
+    let row = row_id(&app, id, 0, 1).await;
+    sec.post_form("/api/qn_accept", &[("id", &id.to_string()), ("row", &row.to_string()), ("entry", &best.to_string())]).await;
+    let text = sec.post_form(&format!("{path}/export"), &[]).await.text().await.unwrap();
+    // No comment column and a free-text answer column: the explanation, which leads with "Yes.".
+    assert!(text.lines().nth(1).unwrap().contains(",\"Yes. All workforce access"), "{text}");
+}
+
+#[test]
+fn cli_fill_writes_auto_answers_into_a_copy() {
+    use crate::knowledge::{kb_csv, run, vouchsafe};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (code, _, err) = run(vouchsafe(&data).args(["kb", "import"]).arg(kb_csv()));
+    assert_eq!(code, 0, "{err}");
+    let input = dir.path().join("acme.xlsx");
+    let bytes = sample::buyer_questionnaire().unwrap();
+    std::fs::write(&input, &bytes).unwrap();
+    let out = dir.path().join("acme-answered.xlsx");
+    let (code, stdout, err) = run(vouchsafe(&data).args(["questionnaire", "fill"]).arg(&input).arg("--out").arg(&out));
+    assert_eq!(code, 0, "{err}");
+    let counts = regex_counts(&stdout);
+    assert_eq!(counts.iter().sum::<usize>(), 9, "{stdout}");
+    assert!(counts[0] >= 4, "most rows are filled: {stdout}");
+    assert!(counts[2] >= 1, "ISO 27701 is left empty: {stdout}");
+    let filled = book::read(&std::fs::read(&out).unwrap(), Format::Xlsx).unwrap();
+    assert_eq!(filled.sheets[1].text(5, 2), "Yes");
+    assert!(!filled.sheets[1].text(5, 3).is_empty(), "the explanation goes into the comment column");
+    assert_eq!(std::fs::read(&input).unwrap(), bytes, "the buyer's file is untouched");
+    for part in ["xl/styles.xml", "xl/worksheets/sheet1.xml"] {
+        assert_eq!(ooxml::part(&std::fs::read(&out).unwrap(), part).unwrap(), ooxml::part(&bytes, part).unwrap());
+    }
+    // Refusals: the same path, a different kind of file, a file without questions.
+    let (code, _, err) = run(vouchsafe(&data).args(["questionnaire", "fill"]).arg(&input).arg("--out").arg(&input));
+    assert_ne!(code, 0);
+    assert!(err.contains("must not be the buyer's file"), "{err}");
+    let (code, _, err) = run(vouchsafe(&data).args(["questionnaire", "fill"]).arg(&input).arg("--out").arg(dir.path().join("x.csv")));
+    assert_ne!(code, 0);
+    assert!(err.contains("same kind of file"), "{err}");
+    let flat = dir.path().join("flat.csv");
+    std::fs::write(&flat, "Month,Revenue\r\nJanuary,100\r\n").unwrap();
+    let (code, _, err) = run(vouchsafe(&data).args(["questionnaire", "fill"]).arg(&flat).arg("--out").arg(dir.path().join("o.csv")));
+    assert_eq!(code, 1);
+    assert!(err.contains("no sheet has a recognisable question column"), "{err}");
+}
+
+/// "9 questions: filled F, left R for review, left E empty ..." → [F, R, E].
+fn regex_counts(line: &str) -> Vec<usize> {
+    let number_after = |key: &str| {
+        let at = line.find(key).unwrap_or_else(|| panic!("{key:?} in {line}")) + key.len();
+        line[at..].split(|c: char| !c.is_ascii_digit()).next().unwrap().parse::<usize>().unwrap()
+    };
+    vec![number_after("filled "), number_after(", left "), number_after("review, left ")]
+}
