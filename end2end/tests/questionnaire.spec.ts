@@ -49,21 +49,24 @@ test('upload a questionnaire, review rows with the keyboard and the forms, downl
   await expect(rows.first()).toHaveAttribute('data-state', 'accepted');
   await expect(rows.first()).toContainText('Accepted');
 
+  // A question's card, found by the question's own text (suggestions may quote similar words).
+  const card = (question: string) =>
+    page.locator('[data-q-row]').filter({ has: page.locator('p.question', { hasText: question }) });
+
   // Write an answer by hand for the ISO 27701 row, kept as a knowledge-base draft.
-  const iso = page.locator('[data-q-row]', { hasText: 'ISO 27701' });
+  const iso = card('ISO 27701');
   await iso.getByText('Edit or write the answer').click();
   await iso.getByLabel('Short answer').selectOption('No');
   await iso.getByLabel('Answer', { exact: true }).fill('We are not certified against ISO 27701.');
   await iso.getByLabel(/Also save to the knowledge base/).check();
   await iso.getByRole('button', { name: 'Save answer' }).click();
   await expect(page.getByRole('status')).toContainText('added to the knowledge base as a draft');
-  await expect(page.locator('[data-q-row]', { hasText: 'ISO 27701' })).toHaveAttribute('data-state', 'written');
+  await expect(card('ISO 27701')).toHaveAttribute('data-state', 'written');
 
   // Leave the retention question blank; filter to the Privacy sheet.
-  const retention = page.locator('[data-q-row]', { hasText: 'after the contract ends' });
-  await retention.getByRole('button', { name: 'Leave blank' }).click();
-  await expect(page.locator('[data-q-row]', { hasText: 'after the contract ends' })).toHaveAttribute('data-state', 'skipped');
-  await page.getByLabel('Sheet').selectOption({ label: 'Privacy (3)' });
+  await card('after the contract ends').getByRole('button', { name: 'Leave blank' }).click();
+  await expect(card('after the contract ends')).toHaveAttribute('data-state', 'skipped');
+  await page.getByLabel('Sheet', { exact: true }).selectOption({ label: 'Privacy (3)' });
   await page.getByRole('button', { name: 'Show' }).click();
   await expect(page.locator('[data-q-row]')).toHaveCount(3);
 

@@ -316,25 +316,47 @@ async fn csv_in_csv_out_for_an_existing_company() {
 async fn nothing_from_a_stale_entry_is_filled_without_a_person() {
     let app = spawn_app().await;
     let sec = app.staff_browser("sam@northwind-analytics.example", &[StaffRole::Security]).await;
-    let csv = "Question,Answer\r\nIs multi-factor authentication required for employees accessing internal systems?,\r\n";
-    let res = upload(&sec, &[("new_company_domain", "initech.example"), ("new_company_name", "Initech")], "q.csv", csv.as_bytes().to_vec()).await;
+    let csv =
+        "Question,Answer\r\nIs multi-factor authentication required for employees accessing internal systems?,\r\n";
+    let res = upload(
+        &sec,
+        &[("new_company_domain", "initech.example"), ("new_company_name", "Initech")],
+        "q.csv",
+        csv.as_bytes().to_vec(),
+    )
+    .await;
     let path = location(&res);
     let id: i64 = path.trim_start_matches("/admin/questionnaires/").parse().unwrap_or_else(|_| panic!("{path}"));
     wait_ready(&app, id).await;
     let (decision, suggestions): (String, String) =
-        sqlx::query_as("select decision, suggestions from questionnaire_rows where questionnaire_id = $1").bind(id).fetch_one(app.state.db.pool()).await.unwrap();
+        sqlx::query_as("select decision, suggestions from questionnaire_rows where questionnaire_id = $1")
+            .bind(id)
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
     assert_eq!(decision, "auto");
     let best = serde_json::from_str::<serde_json::Value>(&suggestions).unwrap()[0]["entry_id"].as_i64().unwrap();
     // After the suggestion, the entry passes its review date.
-    sqlx::query("update kb_entries set last_reviewed_on = '2020-01-01' where id = $1").bind(best).execute(app.state.db.pool()).await.unwrap();
+    sqlx::query("update kb_entries set last_reviewed_on = '2020-01-01' where id = $1")
+        .bind(best)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
     let (_, page) = sec.get_text(&path).await;
-    assert!(page.contains("Stale: past its review date") && page.contains("Needs a person"), "the row waits for a person");
+    assert!(
+        page.contains("Stale: past its review date") && page.contains("Needs a person"),
+        "the row waits for a person"
+    );
     let text = sec.post_form(&format!("{path}/export"), &[]).await.text().await.unwrap();
     assert_eq!(text, csv, "nothing was filled");
     assert_eq!(count(&app, "answer_disclosures").await, 0);
     // A person may still choose it, knowingly.
     let row = row_id(&app, id, 0, 1).await;
-    sec.post_form("/api/qn_accept", &[("id", &id.to_string()), ("row", &row.to_string()), ("entry", &best.to_string())]).await;
+    sec.post_form(
+        "/api/qn_accept",
+        &[("id", &id.to_string()), ("row", &row.to_string()), ("entry", &best.to_string())],
+    )
+    .await;
     let text = sec.post_form(&format!("{path}/export"), &[]).await.text().await.unwrap();
     // No comment column and a free-text answer column: the explanation, which leads with "Yes.".
     assert!(text.lines().nth(1).unwrap().contains(",\"Yes. All workforce access"), "{text}");
@@ -368,12 +390,14 @@ fn cli_fill_writes_auto_answers_into_a_copy() {
     let (code, _, err) = run(vouchsafe(&data).args(["questionnaire", "fill"]).arg(&input).arg("--out").arg(&input));
     assert_ne!(code, 0);
     assert!(err.contains("must not be the buyer's file"), "{err}");
-    let (code, _, err) = run(vouchsafe(&data).args(["questionnaire", "fill"]).arg(&input).arg("--out").arg(dir.path().join("x.csv")));
+    let (code, _, err) =
+        run(vouchsafe(&data).args(["questionnaire", "fill"]).arg(&input).arg("--out").arg(dir.path().join("x.csv")));
     assert_ne!(code, 0);
     assert!(err.contains("same kind of file"), "{err}");
     let flat = dir.path().join("flat.csv");
     std::fs::write(&flat, "Month,Revenue\r\nJanuary,100\r\n").unwrap();
-    let (code, _, err) = run(vouchsafe(&data).args(["questionnaire", "fill"]).arg(&flat).arg("--out").arg(dir.path().join("o.csv")));
+    let (code, _, err) =
+        run(vouchsafe(&data).args(["questionnaire", "fill"]).arg(&flat).arg("--out").arg(dir.path().join("o.csv")));
     assert_eq!(code, 1);
     assert!(err.contains("no sheet has a recognisable question column"), "{err}");
 }

@@ -505,7 +505,7 @@ pub fn QuestionnaireReviewPage() -> impl IntoView {
                                 {format!("{} questions · {} done · {} remaining", counts.total, counts.done, counts.remaining)}
                                 <span class="small muted">{format!(" (suggested: {} auto, {} review, {} no answer)", counts.auto, counts.review, counts.none)}</span>
                             </p>
-                            <section class="panel" aria-labelledby="sheets" id="sheets">
+                            <section class="panel" aria-labelledby="sheets-title" id="sheets">
                                 <h2 id="sheets-title">"Sheets and columns"</h2>
                                 <p class="small muted">"What was detected on each sheet. Correct a header row or column and that sheet's questions are read again; decisions on unchanged rows are kept."</p>
                                 {sheets}
