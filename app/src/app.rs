@@ -7,6 +7,7 @@ use crate::{
         accounts::views::*,
         analytics::views::AnalyticsPage,
         audit::views::AuditLogPage,
+        content::views::{ContentAdminPage, ContentPreviewPage, ControlEditPage, SubprocessorEditPage},
         documents::{admin::DocumentsAdminPage, views::RequestAccessPage},
         downloads::views::LeakTracePage,
         knowledge::views::{KnowledgeBasePage, KnowledgeEntryPage, KnowledgeHygienePage},
@@ -96,6 +97,12 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/kb") view=KnowledgeBasePage ssr=SsrMode::Async />
                 <Route path=path!("/admin/kb/hygiene") view=KnowledgeHygienePage ssr=SsrMode::Async />
                 <Route path=path!("/admin/kb/:id") view=KnowledgeEntryPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/content") view=ContentAdminPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/content/preview") view=ContentPreviewPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/content/controls/new") view=ControlEditPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/content/controls/:id") view=ControlEditPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/content/subprocessors/new") view=SubprocessorEditPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/content/subprocessors/:id") view=SubprocessorEditPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/questionnaires") view=QuestionnairesPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/questionnaires/:id") view=QuestionnaireReviewPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/companies/:id") view=CompanyDetailPage ssr=SsrMode::Async />

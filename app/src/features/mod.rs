@@ -5,6 +5,7 @@ pub mod access;
 pub mod accounts;
 pub mod analytics;
 pub mod audit;
+pub mod content;
 pub mod documents;
 pub mod downloads;
 pub mod knowledge;

@@ -9,6 +9,7 @@ mod access;
 mod accounts;
 mod audit_log;
 mod cli;
+mod content;
 mod crash;
 mod downloads;
 mod gated_access;

@@ -147,6 +147,18 @@ pub const RULES: &[(&str, Access)] = &[
     ("/api/kb_set_state", Role(Security)),
     ("/api/kb_hygiene", Role(Security)),
     ("/api/kb_try", Role(Security)),
+    // Editing the trust center's content (security)
+    ("/admin/content", Role(Security)),
+    ("/admin/content/preview", Role(Security)),
+    ("/admin/content/controls/:id", Role(Security)),
+    ("/admin/content/subprocessors/:id", Role(Security)),
+    ("/api/content_list", Role(Security)),
+    ("/api/control_edit", Role(Security)),
+    ("/api/subprocessor_edit", Role(Security)),
+    ("/api/save_control", Role(Security)),
+    ("/api/save_subprocessor", Role(Security)),
+    ("/api/content_preview", Role(Security)),
+    ("/api/publish_content", Role(Security)),
     // Questionnaires (security); a company's page (any staff)
     ("/admin/questionnaires", Role(Security)),
     ("/admin/questionnaires/upload", Role(Security)),

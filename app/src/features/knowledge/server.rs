@@ -554,12 +554,9 @@ pub async fn set_state(
 /// entry is saved either way; a trust center without a profile yet has nothing to publish.
 async fn republish_faq(state: &AppState, actor: &Actor) {
     let published = async {
-        let (profiles,): (i64,) =
-            sqlx::query_as("select count(*) from company_profile").fetch_one(state.db.pool()).await?;
-        if profiles == 0 {
+        if !crate::features::trust_center::server::publish_faq_only(&state.db, actor.id).await? {
             return Ok(());
         }
-        crate::features::trust_center::server::publish(&state.db, actor.id, IsoDate::today_utc()).await?;
         state.page_cache.invalidate();
         let details = serde_json::json!({ "reason": "public knowledge-base entry changed" });
         let event =

@@ -311,6 +311,25 @@ pub async fn publish(db: &Db, by_user: Option<i64>, today: IsoDate) -> Result<Ti
     Ok(now)
 }
 
+/// Republishes only the FAQ (after a public knowledge-base entry changed): the rest of the
+/// published page stays as it was, so staff's unpublished drafts elsewhere are not published with it.
+pub async fn publish_faq_only(db: &Db, by_user: Option<i64>) -> Result<bool, AppError> {
+    let Some((mut content, _)) = load_published(db).await? else { return Ok(false) };
+    let faqs = load_faqs(db).await?;
+    if faqs == content.faqs {
+        return Ok(false);
+    }
+    content.faqs = faqs;
+    let json = serde_json::to_string(&content).map_err(|e| AppError::internal("serialising content", e))?;
+    sqlx::query("insert into published_versions (content, published_at, published_by) values ($1, $2, $3)")
+        .bind(json)
+        .bind(Timestamp::now().0)
+        .bind(by_user)
+        .execute(db.pool())
+        .await?;
+    Ok(true)
+}
+
 /// The newest published content and when it was published; `None` before the first publish.
 pub async fn load_published(db: &Db) -> Result<Option<(TrustCenterContent, Timestamp)>, AppError> {
     let row: Option<(String, i64)> =

@@ -39,7 +39,7 @@ pub fn TrustCenterPage() -> impl IntoView {
 }
 
 #[component]
-fn TrustCenterView(page: TrustPage) -> impl IntoView {
+pub fn TrustCenterView(page: TrustPage) -> impl IntoView {
     let company = &page.content.company;
     let title = format!("{} Trust Center", company.name);
     let description = format!(

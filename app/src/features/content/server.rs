@@ -1,0 +1,507 @@
+//! The working copy of controls and subprocessors: validated edits, what differs from the
+//! published page, the preview, and publishing (logged with who and which sections changed).
+
+use super::model::*;
+use crate::{
+    error::AppError,
+    features::trust_center::{
+        domain::{ControlCategory, ControlStatus, TscPoint},
+        model::{TrustCenterContent, TrustPage},
+        server as tc,
+    },
+    forms::field_errors,
+    ssr::{
+        audit::{self, Actor, Event, Outcome},
+        db::Db,
+        request_meta::RequestMeta,
+        AppState,
+    },
+    types::{short_text, IsoDate, Timestamp},
+};
+use sqlx::FromRow;
+
+const STATUSES: [ControlStatus; 3] = [ControlStatus::Implemented, ControlStatus::InProgress, ControlStatus::Planned];
+
+/// Multi-line text a person typed: trimmed, 1 to `max` characters, no control characters but
+/// line breaks and tabs.
+fn long_text(text: &str, what: &str, max: usize) -> Result<String, String> {
+    let text = text.trim().replace("\r\n", "\n");
+    if text.is_empty() {
+        return Err(format!("Enter the {what}."));
+    }
+    if text.chars().count() > max {
+        return Err(format!("Keep the {what} under {max} characters."));
+    }
+    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(format!("The {what} contains characters we cannot use."));
+    }
+    Ok(text)
+}
+
+/// One line of text (a title, a name): as `short_text`, worded for staff.
+fn line(text: &str, what: &str, max: usize) -> Result<String, String> {
+    short_text(text, what, max).map_err(|m| m.replace("Enter your ", "Enter the "))
+}
+
+fn position(text: &str) -> Result<Option<i64>, String> {
+    match text.trim() {
+        "" => Ok(None),
+        t => t
+            .parse::<i64>()
+            .ok()
+            .filter(|p| (0..=100_000).contains(p))
+            .map(Some)
+            .ok_or_else(|| "The position is a whole number from 0.".to_string()),
+    }
+}
+
+/// What the control form posts.
+#[derive(Debug, Clone, Default)]
+pub struct ControlInput {
+    pub position: String,
+    pub category: String,
+    pub title: String,
+    pub description: String,
+    pub status: String,
+    pub tsc_points: String,
+}
+
+struct ValidControl {
+    position: Option<i64>,
+    category: ControlCategory,
+    title: String,
+    description: String,
+    status: ControlStatus,
+    tsc_points: String,
+}
+
+impl ControlInput {
+    fn validate(&self) -> Result<ValidControl, AppError> {
+        let mut problems = Vec::new();
+        let mut check = |field: &'static str, r: Result<(), String>| {
+            if let Err(m) = r {
+                problems.push((field, m));
+            }
+        };
+        let position = position(&self.position);
+        check("position", position.clone().map(|_| ()));
+        let category =
+            ControlCategory::parse(&self.category).map_err(|_| "Choose a category from the list.".to_string());
+        check("category", category.clone().map(|_| ()));
+        let title = line(&self.title, "title", 120);
+        check("title", title.clone().map(|_| ()));
+        let description = long_text(&self.description, "description", 2_000);
+        check("description", description.clone().map(|_| ()));
+        let status = ControlStatus::parse(&self.status).map_err(|_| "Choose a status from the list.".to_string());
+        check("status", status.clone().map(|_| ()));
+        let tsc = TscPoint::parse_list(&self.tsc_points);
+        check("tsc_points", tsc.clone().map(|_| ()));
+        match (position, category, title, description, status, tsc) {
+            (Ok(position), Ok(category), Ok(title), Ok(description), Ok(status), Ok(tsc)) if problems.is_empty() => {
+                Ok(ValidControl {
+                    position,
+                    category,
+                    title,
+                    description,
+                    status,
+                    tsc_points: tsc.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", "),
+                })
+            }
+            _ => Err(field_errors(problems)),
+        }
+    }
+}
+
+/// What the subprocessor form posts.
+#[derive(Debug, Clone, Default)]
+pub struct SubprocessorInput {
+    pub position: String,
+    pub name: String,
+    pub purpose: String,
+    pub location: String,
+    pub data_processed: String,
+    pub website_url: String,
+    pub start_date: String,
+    pub end_date: String,
+}
+
+struct ValidSubprocessor {
+    position: Option<i64>,
+    name: String,
+    purpose: String,
+    location: String,
+    data_processed: String,
+    website_url: Option<String>,
+    start_date: Option<IsoDate>,
+    end_date: Option<IsoDate>,
+}
+
+/// A public web address: http(s), a host with a dot, no credentials.
+fn web_url(text: &str) -> Result<Option<String>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let bad = || "Enter a web address such as https://example.com.".to_string();
+    let url = url::Url::parse(text).map_err(|_| bad())?;
+    let host_ok = url.host_str().is_some_and(|h| h.contains('.'));
+    if !matches!(url.scheme(), "https" | "http")
+        || !host_ok
+        || !url.username().is_empty()
+        || url.password().is_some()
+        || text.len() > 300
+    {
+        return Err(bad());
+    }
+    Ok(Some(url.to_string()))
+}
+
+fn date(text: &str) -> Result<Option<IsoDate>, String> {
+    match text.trim() {
+        "" => Ok(None),
+        t => IsoDate::parse(t).map(Some),
+    }
+}
+
+impl SubprocessorInput {
+    fn validate(&self) -> Result<ValidSubprocessor, AppError> {
+        let mut problems: Vec<(&str, String)> = Vec::new();
+        let mut keep = |field: &'static str, r: Result<String, String>| match r {
+            Ok(v) => v,
+            Err(m) => {
+                problems.push((field, m));
+                String::new()
+            }
+        };
+        let name = keep("name", line(&self.name, "name", 120));
+        let purpose = keep("purpose", long_text(&self.purpose, "purpose", 300));
+        let location = keep("location", line(&self.location, "location", 120));
+        let data_processed = keep("data_processed", long_text(&self.data_processed, "data processed", 300));
+        let position = position(&self.position).unwrap_or_else(|m| {
+            problems.push(("position", m));
+            None
+        });
+        let website_url = web_url(&self.website_url).unwrap_or_else(|m| {
+            problems.push(("website_url", m));
+            None
+        });
+        let start_date = date(&self.start_date).unwrap_or_else(|m| {
+            problems.push(("start_date", m));
+            None
+        });
+        let end_date = date(&self.end_date).unwrap_or_else(|m| {
+            problems.push(("end_date", m));
+            None
+        });
+        if let (Some(s), Some(e)) = (start_date, end_date) {
+            if e < s {
+                problems.push(("end_date", "The end date is before the start date.".into()));
+            }
+        }
+        if !problems.is_empty() {
+            return Err(field_errors(problems));
+        }
+        Ok(ValidSubprocessor { position, name, purpose, location, data_processed, website_url, start_date, end_date })
+    }
+}
+
+#[derive(FromRow)]
+struct ControlRow {
+    id: i64,
+    position: i64,
+    category: String,
+    title: String,
+    description: String,
+    status: String,
+    tsc_points: String,
+}
+
+#[derive(FromRow)]
+struct SubprocessorRow {
+    id: i64,
+    position: i64,
+    name: String,
+    purpose: String,
+    location: String,
+    data_processed: String,
+    website_url: Option<String>,
+    start_date: Option<String>,
+    end_date: Option<String>,
+}
+
+fn control_item(r: ControlRow) -> ControlItem {
+    ControlItem {
+        id: r.id,
+        position: r.position,
+        category: r.category,
+        title: r.title,
+        description: r.description,
+        status: r.status,
+        tsc_points: r.tsc_points,
+    }
+}
+
+fn subprocessor_item(r: SubprocessorRow) -> SubprocessorItem {
+    SubprocessorItem {
+        id: r.id,
+        position: r.position,
+        name: r.name,
+        purpose: r.purpose,
+        location: r.location,
+        data_processed: r.data_processed,
+        website_url: r.website_url.unwrap_or_default(),
+        start_date: r.start_date.unwrap_or_default(),
+        end_date: r.end_date.unwrap_or_default(),
+    }
+}
+
+const CONTROLS: &str = "select id, position, category, title, description, status, tsc_points from controls";
+const SUBPROCESSORS: &str =
+    "select id, position, name, purpose, location, data_processed, website_url, start_date, end_date from subprocessors";
+
+pub async fn control(db: &Db, id: i64) -> Result<ControlItem, AppError> {
+    let row: Option<ControlRow> =
+        sqlx::query_as(&format!("{CONTROLS} where id = $1")).bind(id).fetch_optional(db.pool()).await?;
+    row.map(control_item).ok_or(AppError::NotFound)
+}
+
+pub async fn subprocessor(db: &Db, id: i64) -> Result<SubprocessorItem, AppError> {
+    let row: Option<SubprocessorRow> =
+        sqlx::query_as(&format!("{SUBPROCESSORS} where id = $1")).bind(id).fetch_optional(db.pool()).await?;
+    row.map(subprocessor_item).ok_or(AppError::NotFound)
+}
+
+pub fn control_choices() -> (Vec<(String, String)>, Vec<(String, String)>) {
+    (
+        ControlCategory::ALL.iter().map(|c| (c.code().to_string(), c.label().to_string())).collect(),
+        STATUSES.iter().map(|s| (s.code().to_string(), s.label().to_string())).collect(),
+    )
+}
+
+/// Which sections of the public page the working copy changes.
+fn changed_sections(working: &TrustCenterContent, published: Option<&TrustCenterContent>) -> Vec<String> {
+    let Some(published) = published else { return vec!["everything (never published)".into()] };
+    let pairs = [
+        ("company profile", serde_json::to_value(&working.company).ok(), serde_json::to_value(&published.company).ok()),
+        ("SOC 2 report", serde_json::to_value(&working.soc2).ok(), serde_json::to_value(&published.soc2).ok()),
+        (
+            "bridge letter",
+            serde_json::to_value(&working.bridge_letter).ok(),
+            serde_json::to_value(&published.bridge_letter).ok(),
+        ),
+        (
+            "frameworks",
+            serde_json::to_value(&working.frameworks).ok(),
+            serde_json::to_value(&published.frameworks).ok(),
+        ),
+        ("controls", serde_json::to_value(&working.controls).ok(), serde_json::to_value(&published.controls).ok()),
+        (
+            "subprocessors",
+            serde_json::to_value(&working.subprocessors).ok(),
+            serde_json::to_value(&published.subprocessors).ok(),
+        ),
+        ("FAQ", serde_json::to_value(&working.faqs).ok(), serde_json::to_value(&published.faqs).ok()),
+    ];
+    pairs.into_iter().filter(|(_, w, p)| w != p).map(|(name, _, _)| name.to_string()).collect()
+}
+
+pub async fn pending(db: &Db) -> Result<(Vec<String>, Option<i64>), AppError> {
+    let working = tc::load_working(db, IsoDate::today_utc()).await?;
+    let published = tc::load_published(db).await?;
+    Ok((changed_sections(&working, published.as_ref().map(|(c, _)| c)), published.map(|(_, at)| at.0)))
+}
+
+pub async fn overview(db: &Db) -> Result<ContentOverview, AppError> {
+    let controls: Vec<ControlRow> =
+        sqlx::query_as(&format!("{CONTROLS} order by position, id")).fetch_all(db.pool()).await?;
+    let subprocessors: Vec<SubprocessorRow> =
+        sqlx::query_as(&format!("{SUBPROCESSORS} order by position, name")).fetch_all(db.pool()).await?;
+    let (pending, last_published_at) = pending(db).await?;
+    Ok(ContentOverview {
+        controls: controls.into_iter().map(control_item).collect(),
+        subprocessors: subprocessors.into_iter().map(subprocessor_item).collect(),
+        pending,
+        last_published_at,
+    })
+}
+
+async fn log(
+    state: &AppState,
+    meta: &RequestMeta,
+    actor: &Actor,
+    event: &'static str,
+    object: String,
+    details: serde_json::Value,
+) -> Result<(), AppError> {
+    audit::record_alone(&state.db, meta, Event { actor, event, object, outcome: Outcome::Success, details })
+        .await
+        .map(|_| ())
+}
+
+/// Creates (`id` none) or changes a control in the working copy.
+pub async fn save_control(
+    state: &AppState,
+    meta: &RequestMeta,
+    actor: &Actor,
+    id: Option<i64>,
+    input: &ControlInput,
+) -> Result<i64, AppError> {
+    let v = input.validate()?;
+    let now = Timestamp::now().0;
+    let id = match id {
+        Some(id) => {
+            let before = control(&state.db, id).await?;
+            sqlx::query(
+                "update controls set position = $1, category = $2, title = $3, description = $4, status = $5, tsc_points = $6, updated_at = $7 where id = $8",
+            )
+            .bind(v.position.unwrap_or(before.position))
+            .bind(v.category.code())
+            .bind(&v.title)
+            .bind(&v.description)
+            .bind(v.status.code())
+            .bind(&v.tsc_points)
+            .bind(now)
+            .bind(id)
+            .execute(state.db.pool())
+            .await?;
+            id
+        }
+        None => {
+            let (next,): (i64,) = sqlx::query_as("select coalesce(max(position), 0) + 1 from controls")
+                .fetch_one(state.db.pool())
+                .await?;
+            let (id,): (i64,) = sqlx::query_as(
+                "insert into controls (position, category, title, description, status, tsc_points, created_at, updated_at) \
+                 values ($1, $2, $3, $4, $5, $6, $7, $7) returning id",
+            )
+            .bind(v.position.unwrap_or(next))
+            .bind(v.category.code())
+            .bind(&v.title)
+            .bind(&v.description)
+            .bind(v.status.code())
+            .bind(&v.tsc_points)
+            .bind(now)
+            .fetch_one(state.db.pool())
+            .await?;
+            id
+        }
+    };
+    let details = serde_json::json!({ "title": v.title, "status": v.status.code(), "draft": true });
+    log(state, meta, actor, "content.control_saved", format!("control:{id}"), details).await?;
+    Ok(id)
+}
+
+pub async fn delete_control(state: &AppState, meta: &RequestMeta, actor: &Actor, id: i64) -> Result<(), AppError> {
+    let before = control(&state.db, id).await?;
+    sqlx::query("delete from controls where id = $1").bind(id).execute(state.db.pool()).await?;
+    log(
+        state,
+        meta,
+        actor,
+        "content.control_deleted",
+        format!("control:{id}"),
+        serde_json::json!({ "title": before.title, "draft": true }),
+    )
+    .await
+}
+
+/// Creates (`id` none) or changes a subprocessor in the working copy.
+pub async fn save_subprocessor(
+    state: &AppState,
+    meta: &RequestMeta,
+    actor: &Actor,
+    id: Option<i64>,
+    input: &SubprocessorInput,
+) -> Result<i64, AppError> {
+    let v = input.validate()?;
+    let now = Timestamp::now().0;
+    let (start, end) = (v.start_date.map(|d| d.to_string()), v.end_date.map(|d| d.to_string()));
+    let id = match id {
+        Some(id) => {
+            let before = subprocessor(&state.db, id).await?;
+            sqlx::query(
+                "update subprocessors set position = $1, name = $2, purpose = $3, location = $4, data_processed = $5, website_url = $6, \
+                 start_date = $7, end_date = $8, updated_at = $9 where id = $10",
+            )
+            .bind(v.position.unwrap_or(before.position))
+            .bind(&v.name)
+            .bind(&v.purpose)
+            .bind(&v.location)
+            .bind(&v.data_processed)
+            .bind(&v.website_url)
+            .bind(&start)
+            .bind(&end)
+            .bind(now)
+            .bind(id)
+            .execute(state.db.pool())
+            .await?;
+            id
+        }
+        None => {
+            let (next,): (i64,) = sqlx::query_as("select coalesce(max(position), 0) + 1 from subprocessors")
+                .fetch_one(state.db.pool())
+                .await?;
+            let (id,): (i64,) = sqlx::query_as(
+                "insert into subprocessors (position, name, purpose, location, data_processed, website_url, start_date, end_date, created_at, updated_at) \
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) returning id",
+            )
+            .bind(v.position.unwrap_or(next))
+            .bind(&v.name)
+            .bind(&v.purpose)
+            .bind(&v.location)
+            .bind(&v.data_processed)
+            .bind(&v.website_url)
+            .bind(&start)
+            .bind(&end)
+            .bind(now)
+            .fetch_one(state.db.pool())
+            .await?;
+            id
+        }
+    };
+    let details = serde_json::json!({ "name": v.name, "start_date": start, "end_date": end, "draft": true });
+    log(state, meta, actor, "content.subprocessor_saved", format!("subprocessor:{id}"), details).await?;
+    Ok(id)
+}
+
+pub async fn delete_subprocessor(state: &AppState, meta: &RequestMeta, actor: &Actor, id: i64) -> Result<(), AppError> {
+    let before = subprocessor(&state.db, id).await?;
+    sqlx::query("delete from subprocessors where id = $1").bind(id).execute(state.db.pool()).await?;
+    log(
+        state,
+        meta,
+        actor,
+        "content.subprocessor_deleted",
+        format!("subprocessor:{id}"),
+        serde_json::json!({ "name": before.name, "draft": true }),
+    )
+    .await
+}
+
+/// The public page as it would look with the working copy published now.
+pub async fn preview(state: &AppState) -> Result<TrustPage, AppError> {
+    let today = IsoDate::today_utc();
+    let content = tc::load_working(&state.db, today).await?;
+    let documents = crate::features::documents::server::list_for_public_page(&state.db).await?;
+    Ok(TrustPage::assemble(content, Timestamp::now(), documents, today, state.config.base_url.as_str().to_string()))
+}
+
+/// Publishes the working copy; the access log records who and which sections changed.
+pub async fn publish(state: &AppState, meta: &RequestMeta, actor: &Actor) -> Result<Vec<String>, AppError> {
+    let (sections, _) = pending(&state.db).await?;
+    if sections.is_empty() {
+        return Err(AppError::invalid("Nothing to publish: the public page already shows every change."));
+    }
+    tc::publish(&state.db, actor.id, IsoDate::today_utc()).await?;
+    state.page_cache.invalidate();
+    log(
+        state,
+        meta,
+        actor,
+        "trust_center.published",
+        "trust_center".into(),
+        serde_json::json!({ "sections": sections }),
+    )
+    .await?;
+    Ok(sections)
+}
