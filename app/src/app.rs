@@ -14,6 +14,7 @@ use crate::{
         nda::views::{NdaAdminPage, NdaPage, NdaVersionPage},
         questionnaires::views::{CompanyDetailPage, QuestionnaireReviewPage, QuestionnairesPage},
         trust_center::views::TrustCenterPage,
+        updates::views::{ConfirmSubscriptionPage, SubscriptionResultPage, UnsubscribePage, UpdatesAdminPage},
     },
 };
 use leptos::prelude::*;
@@ -97,6 +98,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/kb") view=KnowledgeBasePage ssr=SsrMode::Async />
                 <Route path=path!("/admin/kb/hygiene") view=KnowledgeHygienePage ssr=SsrMode::Async />
                 <Route path=path!("/admin/kb/:id") view=KnowledgeEntryPage ssr=SsrMode::Async />
+                <Route path=path!("/updates/confirm") view=ConfirmSubscriptionPage ssr=SsrMode::Async />
+                <Route path=path!("/updates/unsubscribe") view=UnsubscribePage ssr=SsrMode::Async />
+                <Route path=path!("/updates/subscription") view=SubscriptionResultPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/updates") view=UpdatesAdminPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/content") view=ContentAdminPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/content/preview") view=ContentPreviewPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/content/controls/new") view=ControlEditPage ssr=SsrMode::Async />

@@ -12,3 +12,4 @@ pub mod knowledge;
 pub mod nda;
 pub mod questionnaires;
 pub mod trust_center;
+pub mod updates;

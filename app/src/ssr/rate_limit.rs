@@ -15,6 +15,8 @@ pub enum Action {
     SignInLink,
     PasswordReset,
     SecondFactor,
+    /// Asking for update mails (each sends a confirmation mail).
+    Subscribe,
 }
 
 /// A pair of limiters: one per IP, one per account.
@@ -41,6 +43,7 @@ pub struct RateLimits {
     sign_in_link: Pair,
     password_reset: Pair,
     second_factor: Pair,
+    subscribe: Pair,
 }
 
 impl Default for RateLimits {
@@ -51,6 +54,7 @@ impl Default for RateLimits {
             sign_in_link: Pair::new(10, 3, quarter_hour),
             password_reset: Pair::new(10, 3, quarter_hour),
             second_factor: Pair::new(30, 5, quarter_hour),
+            subscribe: Pair::new(10, 3, quarter_hour),
         }
     }
 }
@@ -63,6 +67,7 @@ impl RateLimits {
             Action::SignInLink => &self.sign_in_link,
             Action::PasswordReset => &self.password_reset,
             Action::SecondFactor => &self.second_factor,
+            Action::Subscribe => &self.subscribe,
         };
         let ip_ok = ip.is_none_or(|ip| pair.ip.check_key(&ip).is_ok());
         let account_ok = pair.account.check_key(&account.trim().to_lowercase()).is_ok();
@@ -75,7 +80,9 @@ impl RateLimits {
 
     /// Drops keys whose limits have fully recovered, so memory does not grow without bound.
     pub fn prune(&self) {
-        for pair in [&self.staff_sign_in, &self.sign_in_link, &self.password_reset, &self.second_factor] {
+        for pair in
+            [&self.staff_sign_in, &self.sign_in_link, &self.password_reset, &self.second_factor, &self.subscribe]
+        {
             pair.ip.retain_recent();
             pair.account.retain_recent();
         }

@@ -9,6 +9,7 @@ pub mod knowledge;
 mod leak_trace;
 pub mod questionnaires;
 mod trust_json;
+mod updates;
 mod upload;
 
 use app::{error::AppError, ssr::AppState};
@@ -40,6 +41,8 @@ pub const PATHS: &[&str] = &[
     questionnaires::UPLOAD,
     questionnaires::EXPORT,
     questionnaires::SAMPLE,
+    updates::ATOM,
+    updates::ONE_CLICK,
 ];
 const HEALTH: &str = "/healthz";
 const TRUST_JSON: &str = "/trust.json";
@@ -70,6 +73,7 @@ pub fn router(state: AppState) -> Router {
         .merge(leak_trace::router(state.clone()))
         .merge(knowledge::router(state.clone()))
         .merge(questionnaires::router(state.clone()))
+        .merge(updates::router(state.clone()))
 }
 
 /// An [`AppError`] as a plain response: its status and its public message, nothing internal.

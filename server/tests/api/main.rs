@@ -17,3 +17,4 @@ mod knowledge;
 mod public_page;
 mod questionnaires;
 mod trust_json;
+mod updates;

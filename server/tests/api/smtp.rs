@@ -20,7 +20,6 @@ pub struct Mail {
     pub subject: String,
     pub text: String,
     pub html: String,
-    #[expect(dead_code, reason = "read by the subscription tests (List-Unsubscribe)")]
     pub headers: Vec<(String, String)>,
     /// (file name, bytes)
     pub attachments: Vec<(String, Vec<u8>)>,

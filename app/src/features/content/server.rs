@@ -483,7 +483,10 @@ pub async fn preview(state: &AppState) -> Result<TrustPage, AppError> {
     let today = IsoDate::today_utc();
     let content = tc::load_working(&state.db, today).await?;
     let documents = crate::features::documents::server::list_for_public_page(&state.db).await?;
-    Ok(TrustPage::assemble(content, Timestamp::now(), documents, today, state.config.base_url.as_str().to_string()))
+    let mut page =
+        TrustPage::assemble(content, Timestamp::now(), documents, today, state.config.base_url.as_str().to_string());
+    page.updates = crate::features::updates::server::public_updates(&state.db, 20).await?;
+    Ok(page)
 }
 
 /// Publishes the working copy; the access log records who and which sections changed.
@@ -492,8 +495,17 @@ pub async fn publish(state: &AppState, meta: &RequestMeta, actor: &Actor) -> Res
     if sections.is_empty() {
         return Err(AppError::invalid("Nothing to publish: the public page already shows every change."));
     }
+    // Subprocessors that join or leave the public list: staff get a draft update for each.
+    let names = |c: &TrustCenterContent| {
+        c.subprocessors.iter().map(|s| s.name.clone()).collect::<std::collections::BTreeSet<_>>()
+    };
+    let before = tc::load_published(&state.db).await?.map(|(c, _)| names(&c)).unwrap_or_default();
     tc::publish(&state.db, actor.id, IsoDate::today_utc()).await?;
     state.page_cache.invalidate();
+    let after = tc::load_published(&state.db).await?.map(|(c, _)| names(&c)).unwrap_or_default();
+    let added: Vec<String> = after.difference(&before).cloned().collect();
+    let removed: Vec<String> = before.difference(&after).cloned().collect();
+    crate::features::updates::server::propose_subprocessor_changes(state, actor, &added, &removed).await?;
     log(
         state,
         meta,

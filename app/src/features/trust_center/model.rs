@@ -156,6 +156,20 @@ pub struct TrustPage {
     pub soc2_freshness: Option<Freshness>,
     pub framework_statuses: Vec<FrameworkStatus>,
     pub documents: Vec<PublicDocument>,
+    /// Published updates, newest first (they are published one by one, not with the content).
+    #[serde(default)]
+    pub updates: Vec<PublicUpdate>,
+}
+
+/// An update as the public sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PublicUpdate {
+    pub id: i64,
+    pub kind: String,
+    pub kind_label: String,
+    pub title: String,
+    pub body: String,
+    pub published_at: Timestamp,
 }
 
 impl TrustPage {
@@ -173,7 +187,16 @@ impl TrustPage {
         });
         let framework_statuses =
             content.frameworks.iter().map(|f| FrameworkStatus::evaluate(f.in_progress, f.valid_until, today)).collect();
-        Self { site_url, content, published_at, as_of: today, soc2_freshness, framework_statuses, documents }
+        Self {
+            site_url,
+            content,
+            published_at,
+            as_of: today,
+            soc2_freshness,
+            framework_statuses,
+            documents,
+            updates: Vec::new(),
+        }
     }
 
     /// Controls grouped by category, in the canonical category order; empty categories left out.

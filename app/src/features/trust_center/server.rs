@@ -347,5 +347,7 @@ pub async fn load_published(db: &Db) -> Result<Option<(TrustCenterContent, Times
 pub async fn trust_page(db: &Db, today: IsoDate, site_url: &str) -> Result<TrustPage, AppError> {
     let (content, published_at) = load_published(db).await?.ok_or(AppError::NotFound)?;
     let documents = documents::list_for_public_page(db).await?;
-    Ok(TrustPage::assemble(content, published_at, documents, today, site_url.to_string()))
+    let mut page = TrustPage::assemble(content, published_at, documents, today, site_url.to_string());
+    page.updates = crate::features::updates::server::public_updates(db, 20).await?;
+    Ok(page)
 }

@@ -41,6 +41,12 @@ const SOURCES: &[(&str, &str)] = &[
     ("download_receipt.subject.txt", include_str!("../../../templates/mail/download_receipt.subject.txt")),
     ("download_receipt.txt", include_str!("../../../templates/mail/download_receipt.txt")),
     ("download_receipt.html", include_str!("../../../templates/mail/download_receipt.html")),
+    ("subscription_confirm.subject.txt", include_str!("../../../templates/mail/subscription_confirm.subject.txt")),
+    ("subscription_confirm.txt", include_str!("../../../templates/mail/subscription_confirm.txt")),
+    ("subscription_confirm.html", include_str!("../../../templates/mail/subscription_confirm.html")),
+    ("update_published.subject.txt", include_str!("../../../templates/mail/update_published.subject.txt")),
+    ("update_published.txt", include_str!("../../../templates/mail/update_published.txt")),
+    ("update_published.html", include_str!("../../../templates/mail/update_published.html")),
 ];
 
 #[derive(Debug)]

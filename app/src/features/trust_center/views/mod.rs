@@ -63,6 +63,7 @@ pub fn TrustCenterView(page: TrustPage) -> impl IntoView {
         <PublicLayout branding>
             <Hero page=page.clone() />
             {sections}
+            <crate::features::updates::views::UpdatesSection updates=page.updates.clone() />
         </PublicLayout>
     }
 }
