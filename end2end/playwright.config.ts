@@ -3,9 +3,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-// Each run starts the release build on a fresh data directory seeded with the demo, and a real
+// Each run starts the binary (E2E_BIN; scripts/test uses the debug build) on a fresh data directory seeded with the demo, and a real
 // SMTP server (aiosmtpd) whose Maildir the tests read mail from.
 const port = Number(process.env.E2E_PORT ?? 3131);
+process.env.E2E_BIN = process.env.E2E_BIN ?? '../target/debug/vouchsafe';
 const smtpPort = Number(process.env.E2E_SMTP_PORT ?? 3132);
 const dataDir = process.env.E2E_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'vouchsafe-e2e-'));
 process.env.E2E_DATA_DIR = dataDir;
@@ -43,7 +44,7 @@ export default defineConfig({
       timeout: 30_000,
     },
     {
-      command: '../target/release/vouchsafe serve --demo',
+      command: `${process.env.E2E_BIN} serve --demo`,
       cwd: __dirname,
       url: `http://127.0.0.1:${port}/healthz`,
       reuseExistingServer: false,

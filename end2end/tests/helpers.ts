@@ -23,7 +23,7 @@ export function trackErrors(page: Page): string[] {
 
 /** Creates a staff account with the real CLI, password on standard input. */
 export function createStaff(email: string, name: string, role: string, password: string) {
-  execFileSync('../target/release/vouchsafe', ['user', 'create', '--email', email, '--name', name, '--role', role], {
+  execFileSync(process.env.E2E_BIN ?? '../target/debug/vouchsafe', ['user', 'create', '--email', email, '--name', name, '--role', role], {
     env: { ...process.env, VOUCHSAFE_DATA_DIR: process.env.E2E_DATA_DIR!, RUST_LOG: 'warn' },
     input: `${password}\n`,
   });

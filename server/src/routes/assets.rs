@@ -107,10 +107,14 @@ fn content_type(file: &str) -> Option<&'static str> {
 fn compress(content_type: &'static str, raw: Vec<u8>) -> Asset {
     let mut brotli = Vec::new();
     {
-        let params = brotli::enc::BrotliEncoderParams { quality: 11, lgwin: 22, ..Default::default() };
+        // Best quality for the release bundle. A debug build (the browser tests) serves a debug
+        // WASM of several MB that brotli 11 takes seconds to compress; quality 5 is instant.
+        let quality = if cfg!(debug_assertions) { 5 } else { 11 };
+        let params = brotli::enc::BrotliEncoderParams { quality, lgwin: 22, ..Default::default() };
         let _ = brotli::BrotliCompress(&mut raw.as_slice(), &mut brotli, &params);
     }
-    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let level = if cfg!(debug_assertions) { flate2::Compression::fast() } else { flate2::Compression::best() };
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), level);
     let gzip = gz.write_all(&raw).and_then(|_| gz.finish()).unwrap_or_default();
     Asset { content_type, raw: raw.into(), brotli: brotli.into(), gzip: gzip.into() }
 }
