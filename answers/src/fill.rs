@@ -5,7 +5,7 @@
 use crate::{
     book::{Book, Mapping},
     kb::{spreadsheet_safe, Format},
-    ooxml::{self, CellOutcome},
+    ooxml::{self, CellOutcome, Position},
 };
 use std::collections::{BTreeMap, HashMap};
 
@@ -82,7 +82,7 @@ pub fn allowed_value(short: &str, allowed: &[String]) -> Option<String> {
 }
 
 /// The cells an answer fills, or why it cannot be placed.
-pub fn cells_for(book: &Book, mapping: &Mapping, answer: &Answer) -> Result<Vec<((u32, u32), String)>, Placement> {
+pub fn cells_for(book: &Book, mapping: &Mapping, answer: &Answer) -> Result<Vec<(Position, String)>, Placement> {
     let sheet = book.sheets.get(answer.sheet).ok_or(Placement::NoAnswerColumn)?;
     let col = mapping.answer.ok_or(Placement::NoAnswerColumn)?;
     if sheet.is_formula(answer.row, col) {
@@ -122,7 +122,7 @@ pub fn fill(
 ) -> Result<(Vec<u8>, Vec<Placement>), FillError> {
     let mut placements = Vec::with_capacity(answers.len());
     let mut per_sheet: BTreeMap<usize, BTreeMap<(u32, u32), String>> = BTreeMap::new();
-    let mut wants: Vec<Option<(usize, Vec<(u32, u32)>, bool)>> = Vec::with_capacity(answers.len());
+    let mut wants: Vec<Option<(usize, Vec<Position>)>> = Vec::with_capacity(answers.len());
     for answer in answers {
         let mapping = mappings.get(answer.sheet).copied().unwrap_or_default();
         match cells_for(book, &mapping, answer) {
@@ -135,7 +135,7 @@ pub fn fill(
                 for (position, value) in cells {
                     targets.insert(position, value);
                 }
-                wants.push(Some((answer.sheet, positions, dropped)));
+                wants.push(Some((answer.sheet, positions)));
                 placements.push(Placement::Written { explanation_dropped: dropped });
             }
             Err(p) => {
@@ -160,7 +160,7 @@ pub fn fill(
             }
             // A formula the reader missed (shared formulas) is still never overwritten.
             for (want, placement) in wants.iter().zip(placements.iter_mut()) {
-                if let Some((sheet, positions, _)) = want {
+                if let Some((sheet, positions)) = want {
                     let kept = positions
                         .iter()
                         .any(|p| outcomes.get(sheet).and_then(|o| o.get(p)) == Some(&CellOutcome::KeptFormula));

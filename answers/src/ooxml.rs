@@ -58,7 +58,7 @@ pub fn parse_cell(text: &str) -> Option<(u32, u32)> {
     let split = text.find(|c: char| c.is_ascii_digit())?;
     let (letters, digits) = text.split_at(split);
     let row: u32 = digits.parse().ok()?;
-    (row >= 1 && row <= 1_048_576).then_some(())?;
+    (1..=1_048_576).contains(&row).then_some(())?;
     Some((row - 1, column_index(letters)?))
 }
 
@@ -296,6 +296,11 @@ pub fn sheet_facts(bytes: &[u8], path: &str) -> Result<SheetFacts, PackageError>
     Ok(facts)
 }
 
+/// A zero-based (row, column).
+pub type Position = (u32, u32);
+/// What became of each requested cell.
+pub type Outcomes = BTreeMap<Position, CellOutcome>;
+
 /// What happened to one requested cell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CellOutcome {
@@ -348,10 +353,7 @@ struct RowSpan {
 /// Writes text into cells of one sheet's XML (zero-based row, column → text), as inline strings
 /// keeping each cell's style; rows and cells that do not exist are inserted in order. Every other
 /// byte of the part is kept. Cells holding a formula are not overwritten.
-pub fn patch_sheet_xml(
-    xml: &[u8],
-    cells: &BTreeMap<(u32, u32), String>,
-) -> Result<(Vec<u8>, BTreeMap<(u32, u32), CellOutcome>), PackageError> {
+pub fn patch_sheet_xml(xml: &[u8], cells: &BTreeMap<(u32, u32), String>) -> Result<(Vec<u8>, Outcomes), PackageError> {
     let mut reader = quick_xml::Reader::from_reader(xml);
     let mut rows: Vec<RowSpan> = Vec::new();
     let mut col_styles: Vec<(u32, u32, String)> = Vec::new();

@@ -68,7 +68,7 @@ pub fn buyer_questionnaire() -> Result<Vec<u8>, XlsxError> {
             .set_result("Is data encrypted in transit using TLS 1.2 or higher?"),
     )?;
     sheet.write_string(11, 0, "DP-3")?;
-    sheet.write_string_with_format(11, 1, &long_question(), &wrap)?;
+    sheet.write_string_with_format(11, 1, long_question(), &wrap)?;
     sheet.write_string(12, 0, "DP-4")?;
     sheet.write_string_with_format(
         12,

@@ -7,7 +7,7 @@ use crate::{
         accounts::views::*,
         analytics::views::AnalyticsPage,
         audit::views::AuditLogPage,
-        content::views::{ContentAdminPage, ContentPreviewPage, ControlEditPage, SubprocessorEditPage},
+        content::views::{ContentAdminPage, ContentPreviewPage, ControlEditPage, FaqEditPage, SubprocessorEditPage},
         documents::{admin::DocumentsAdminPage, views::RequestAccessPage},
         downloads::views::LeakTracePage,
         knowledge::views::{KnowledgeBasePage, KnowledgeEntryPage, KnowledgeHygienePage},
@@ -106,6 +106,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/content/preview") view=ContentPreviewPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/content/controls/new") view=ControlEditPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/content/controls/:id") view=ControlEditPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/content/faq/new") view=FaqEditPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/content/faq/:id") view=FaqEditPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/content/subprocessors/new") view=SubprocessorEditPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/content/subprocessors/:id") view=SubprocessorEditPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/questionnaires") view=QuestionnairesPage ssr=SsrMode::Async />

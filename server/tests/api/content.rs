@@ -116,6 +116,21 @@ async fn edits_are_validated_previewed_and_published_in_one_logged_action() {
     let res = sec.post_form("/api/publish_content", &[]).await;
     assert!(sec.get_text(&location(&res)).await.1.contains("Nothing to publish"));
 
+    // A FAQ entry: validated, a draft until published, then on the page and in trust.json.
+    let res = sec.post_form("/api/save_faq", &[("question", ""), ("answer", "Yes.")]).await;
+    assert_eq!(location(&res), "/admin/content/faq/new");
+    assert!(sec.get_text("/admin/content/faq/new").await.1.contains("Enter the question."));
+    sec.post_form(
+        "/api/save_faq",
+        &[("question", "Do you support SAML single sign-on?"), ("answer", "Yes, on every plan.")],
+    )
+    .await;
+    assert!(sec.get_text("/admin/content").await.1.contains("Not yet published: FAQ."));
+    assert!(!app.browser().get_text("/trust.json").await.1.contains("Do you support SAML single sign-on?"));
+    sec.post_form("/api/publish_content", &[]).await;
+    assert!(app.browser().get_text("/trust.json").await.1.contains("Do you support SAML single sign-on?"));
+    assert!(app.browser().get_text("/").await.1.contains("Do you support SAML single sign-on?"));
+
     // Removing a subprocessor is a draft too, until published.
     let (sub,): (i64,) = sqlx::query_as("select id from subprocessors where name = 'Mailchute'")
         .fetch_one(app.state.db.pool())

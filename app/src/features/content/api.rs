@@ -2,7 +2,7 @@
 // Forms post several fields; the server macro turns them into arguments.
 #![allow(clippy::too_many_arguments)]
 
-use super::model::{ContentOverview, ControlEditPage, SubprocessorEditPage};
+use super::model::{ContentOverview, ControlEditPage, FaqEditPage, SubprocessorEditPage};
 use crate::{error::AppError, features::trust_center::model::TrustPage};
 use leptos::prelude::*;
 
@@ -151,6 +151,52 @@ pub async fn save_subprocessor(
             "/admin/content".into(),
             Some(("content", "Subprocessor saved as a draft: preview, then publish.".into())),
         ))
+    })
+    .await
+    .map(|_| ())
+}
+
+/// Security: one FAQ entry (or a blank one).
+#[server(prefix = "/api", endpoint = "faq_edit")]
+pub async fn faq_edit(id: Option<i64>) -> Result<FaqEditPage, AppError> {
+    require_role(StaffRole::Security)?;
+    let item = match id {
+        Some(id) => Some(super::server::faq(&app_state()?.db, id).await?),
+        None => None,
+    };
+    Ok(FaqEditPage { item })
+}
+
+/// Security: saves (or with `delete`, removes) a FAQ entry in the working copy.
+#[server(prefix = "/api", endpoint = "save_faq")]
+pub async fn save_faq(
+    id: Option<i64>,
+    position: Option<String>,
+    question: String,
+    answer: String,
+    delete: Option<String>,
+) -> Result<(), AppError> {
+    let staff = require_role(StaffRole::Security)?;
+    let page = id.map_or_else(|| "/admin/content/faq/new".to_string(), |id| format!("/admin/content/faq/{id}"));
+    let spec = FormSpec { name: "content_item", page: page.into() };
+    let state = app_state()?;
+    let (meta, actor) = (RequestMeta::current(), staff_actor(&staff));
+    if let (Some(id), Some(_)) = (id, delete.as_ref().filter(|d| !d.is_empty())) {
+        let result = super::server::delete_faq(&state, &meta, &actor, id).await;
+        return finish(&spec, &[], result, |_| {
+            Some(("/admin/content".into(), Some(("content", "FAQ entry removed from the draft.".into()))))
+        })
+        .await;
+    }
+    let input = super::server::FaqInput { position: position.unwrap_or_default(), question, answer };
+    let values = [
+        ("position", input.position.as_str()),
+        ("question", input.question.as_str()),
+        ("answer", input.answer.as_str()),
+    ];
+    let result = super::server::save_faq(&state, &meta, &actor, id, &input).await;
+    finish(&spec, &values, result, |_| {
+        Some(("/admin/content".into(), Some(("content", "FAQ entry saved as a draft: preview, then publish.".into()))))
     })
     .await
     .map(|_| ())

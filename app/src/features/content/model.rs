@@ -31,9 +31,18 @@ pub struct SubprocessorItem {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FaqItem {
+    pub id: i64,
+    pub position: i64,
+    pub question: String,
+    pub answer: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContentOverview {
     pub controls: Vec<ControlItem>,
     pub subprocessors: Vec<SubprocessorItem>,
+    pub faqs: Vec<FaqItem>,
     /// Sections of the public page whose working copy differs from what is published.
     pub pending: Vec<String>,
     pub last_published_at: Option<i64>,
@@ -50,4 +59,9 @@ pub struct ControlEditPage {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubprocessorEditPage {
     pub item: Option<SubprocessorItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FaqEditPage {
+    pub item: Option<FaqItem>,
 }

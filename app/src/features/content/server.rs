@@ -271,7 +271,10 @@ pub async fn subprocessor(db: &Db, id: i64) -> Result<SubprocessorItem, AppError
     row.map(subprocessor_item).ok_or(AppError::NotFound)
 }
 
-pub fn control_choices() -> (Vec<(String, String)>, Vec<(String, String)>) {
+/// (code, label) pairs for a select.
+pub type Choices = Vec<(String, String)>;
+
+pub fn control_choices() -> (Choices, Choices) {
     (
         ControlCategory::ALL.iter().map(|c| (c.code().to_string(), c.label().to_string())).collect(),
         STATUSES.iter().map(|s| (s.code().to_string(), s.label().to_string())).collect(),
@@ -317,9 +320,17 @@ pub async fn overview(db: &Db) -> Result<ContentOverview, AppError> {
     let subprocessors: Vec<SubprocessorRow> =
         sqlx::query_as(&format!("{SUBPROCESSORS} order by position, name")).fetch_all(db.pool()).await?;
     let (pending, last_published_at) = pending(db).await?;
+    let faqs: Vec<(i64, i64, String, String)> =
+        sqlx::query_as("select id, position, question, answer from faqs order by position, id")
+            .fetch_all(db.pool())
+            .await?;
     Ok(ContentOverview {
         controls: controls.into_iter().map(control_item).collect(),
         subprocessors: subprocessors.into_iter().map(subprocessor_item).collect(),
+        faqs: faqs
+            .into_iter()
+            .map(|(id, position, question, answer)| FaqItem { id, position, question, answer })
+            .collect(),
         pending,
         last_published_at,
     })
@@ -474,6 +485,103 @@ pub async fn delete_subprocessor(state: &AppState, meta: &RequestMeta, actor: &A
         "content.subprocessor_deleted",
         format!("subprocessor:{id}"),
         serde_json::json!({ "name": before.name, "draft": true }),
+    )
+    .await
+}
+
+pub async fn faq(db: &Db, id: i64) -> Result<FaqItem, AppError> {
+    let row: Option<(i64, i64, String, String)> =
+        sqlx::query_as("select id, position, question, answer from faqs where id = $1")
+            .bind(id)
+            .fetch_optional(db.pool())
+            .await?;
+    row.map(|(id, position, question, answer)| FaqItem { id, position, question, answer }).ok_or(AppError::NotFound)
+}
+
+/// What the FAQ form posts.
+#[derive(Debug, Clone, Default)]
+pub struct FaqInput {
+    pub position: String,
+    pub question: String,
+    pub answer: String,
+}
+
+/// Creates (`id` none) or changes a FAQ entry in the working copy. (Approved knowledge-base entries
+/// marked public are listed after these on the public page; they are edited in the knowledge base.)
+pub async fn save_faq(
+    state: &AppState,
+    meta: &RequestMeta,
+    actor: &Actor,
+    id: Option<i64>,
+    input: &FaqInput,
+) -> Result<i64, AppError> {
+    let mut problems = Vec::new();
+    let position = position(&input.position).unwrap_or_else(|m| {
+        problems.push(("position", m));
+        None
+    });
+    let question = long_text(&input.question, "question", 500).unwrap_or_else(|m| {
+        problems.push(("question", m));
+        String::new()
+    });
+    let answer = long_text(&input.answer, "answer", 5_000).unwrap_or_else(|m| {
+        problems.push(("answer", m));
+        String::new()
+    });
+    if !problems.is_empty() {
+        return Err(field_errors(problems));
+    }
+    let now = Timestamp::now().0;
+    let id = match id {
+        Some(id) => {
+            let before = faq(&state.db, id).await?;
+            sqlx::query("update faqs set position = $1, question = $2, answer = $3, updated_at = $4 where id = $5")
+                .bind(position.unwrap_or(before.position))
+                .bind(&question)
+                .bind(&answer)
+                .bind(now)
+                .bind(id)
+                .execute(state.db.pool())
+                .await?;
+            id
+        }
+        None => {
+            let (next,): (i64,) =
+                sqlx::query_as("select coalesce(max(position), 0) + 1 from faqs").fetch_one(state.db.pool()).await?;
+            let (id,): (i64,) = sqlx::query_as(
+                "insert into faqs (position, question, answer, created_at, updated_at) values ($1, $2, $3, $4, $4) returning id",
+            )
+            .bind(position.unwrap_or(next))
+            .bind(&question)
+            .bind(&answer)
+            .bind(now)
+            .fetch_one(state.db.pool())
+            .await?;
+            id
+        }
+    };
+    log(
+        state,
+        meta,
+        actor,
+        "content.faq_saved",
+        format!("faq:{id}"),
+        serde_json::json!({ "question": question, "draft": true }),
+    )
+    .await?;
+    Ok(id)
+}
+
+pub async fn delete_faq(state: &AppState, meta: &RequestMeta, actor: &Actor, id: i64) -> Result<(), AppError> {
+    let before = faq(&state.db, id).await?;
+    sqlx::query("delete from faqs where id = $1").bind(id).execute(state.db.pool()).await?;
+    log(
+        state,
+        meta,
+        actor,
+        "content.faq_deleted",
+        format!("faq:{id}"),
+        serde_json::json!({ "question": before.question, "draft": true }),
     )
     .await
 }

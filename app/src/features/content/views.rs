@@ -1,9 +1,10 @@
-//! Staff pages: the content overview (controls, subprocessors, what is unpublished, publish),
+//! Staff pages: the content overview (controls, subprocessors, FAQ, what is unpublished, publish),
 //! the edit forms with messages next to each field, and the preview of the public page.
 
 use super::{
     api::{
-        content_list, content_preview, control_edit, subprocessor_edit, PublishContent, SaveControl, SaveSubprocessor,
+        content_list, content_preview, control_edit, faq_edit, subprocessor_edit, PublishContent, SaveControl, SaveFaq,
+        SaveSubprocessor,
     },
     model::{ControlItem, SubprocessorItem},
 };
@@ -56,6 +57,9 @@ pub fn ContentAdminPage() -> impl IntoView {
                                 <td class="small">{if s.end_date.is_empty() { s.start_date.clone() } else { format!("{} – {}", s.start_date, s.end_date) }}</td>
                             </tr>
                         }).collect();
+                        let faqs: Vec<_> = page.faqs.iter().map(|f| view! {
+                            <li data-test-faq=f.question.clone()><a href=format!("/admin/content/faq/{}", f.id)>{f.question.clone()}</a></li>
+                        }).collect();
                         view! {
                             <h1>"Trust center content"</h1>
                             <FlashMessages flash=flash.clone() />
@@ -73,6 +77,12 @@ pub fn ContentAdminPage() -> impl IntoView {
                                 <h2 id="subprocessors-title">"Subprocessors"</h2>
                                 <p><a class="button secondary small" href="/admin/content/subprocessors/new">"Add a subprocessor"</a></p>
                                 <div class="table-scroll"><table class="table"><thead><tr><th scope="col">"Name"</th><th scope="col">"Purpose"</th><th scope="col">"Location"</th><th scope="col">"In use"</th></tr></thead><tbody>{subprocessors}</tbody></table></div>
+                            </section>
+                            <section class="panel" aria-labelledby="faq-title">
+                                <h2 id="faq-title">"FAQ"</h2>
+                                <p class="small muted">"Approved knowledge-base entries marked public follow these on the public page; edit those in the knowledge base."</p>
+                                <p><a class="button secondary small" href="/admin/content/faq/new">"Add a question"</a></p>
+                                <ol>{faqs}</ol>
                             </section>
                         }
                         .into_any()
@@ -212,5 +222,47 @@ pub fn ContentPreviewPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+#[component]
+pub fn FaqEditPage() -> impl IntoView {
+    let id = id_param();
+    view! {
+        <AdminLayout title="FAQ entry">
+            {move || Suspend::new(async move {
+                let flash = load_flash("content_item").await;
+                match faq_edit(id).await {
+                    Ok(page) => {
+                        let item = page.item.clone();
+                        let question = typed(&flash, "question", item.as_ref().map(|f| f.question.clone()).unwrap_or_default());
+                        let answer = typed(&flash, "answer", item.as_ref().map(|f| f.answer.clone()).unwrap_or_default());
+                        let err = |f: &str| flash.field_error(f).map(|m| view! { <p class="field-error" id=format!("field-{f}-error")>{m}</p> });
+                        view! {
+                            <p class="crumbs"><a href="/admin/content">"← Trust center content"</a></p>
+                            <h1>{item.as_ref().map_or("New question".to_string(), |f| f.question.clone())}</h1>
+                            <FlashMessages flash=flash.clone() />
+                            <form method="post" action=SaveFaq::url() class="form" novalidate>
+                                {item.as_ref().map(|f| view! { <input type="hidden" name="id" value=f.id.to_string() /> })}
+                                <div class="field" class:has-error=flash.field_error("question").is_some()>
+                                    <label for="field-question">"Question"</label>
+                                    <textarea id="field-question" name="question" rows="2">{question}</textarea>
+                                    {err("question")}
+                                </div>
+                                <div class="field" class:has-error=flash.field_error("answer").is_some()>
+                                    <label for="field-answer">"Answer"</label>
+                                    <textarea id="field-answer" name="answer" rows="6">{answer}</textarea>
+                                    {err("answer")}
+                                </div>
+                                <Field name="position" label="Position" kind="number" value=typed(&flash, "position", item.as_ref().map(|f| f.position.to_string()).unwrap_or_default()) error=flash.field_error("position") required=false />
+                                <button type="submit" class="button">"Save draft"</button> " " {delete_button(item.is_some())}
+                            </form>
+                        }
+                        .into_any()
+                    }
+                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                }
+            })}
+        </AdminLayout>
     }
 }

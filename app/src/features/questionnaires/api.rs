@@ -85,9 +85,7 @@ pub async fn qn_write(
         &staff_actor(&staff),
         id,
         row,
-        &short_answer,
-        &answer,
-        save,
+        super::server::Written { short: &short_answer, text: &answer, save_draft: save },
     )
     .await;
     let next = match &result {

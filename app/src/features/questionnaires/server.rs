@@ -774,16 +774,22 @@ pub async fn accept(state: &AppState, actor: &Actor, qid: i64, row_id: i64, entr
 
 /// A person writes the answer; optionally saved to the knowledge base as a draft for its owner
 /// to approve (it is not suggested until approved).
+pub struct Written<'a> {
+    pub short: &'a str,
+    pub text: &'a str,
+    /// Also save it to the knowledge base as a draft.
+    pub save_draft: bool,
+}
+
 pub async fn write(
     state: &AppState,
     meta: &RequestMeta,
     actor: &Actor,
     qid: i64,
     row_id: i64,
-    short: &str,
-    text: &str,
-    save_draft: bool,
+    written: Written<'_>,
 ) -> Result<Option<i64>, AppError> {
+    let Written { short, text, save_draft } = written;
     let row = row_of(&state.db, qid, row_id).await?;
     let q = get_q(&state.db, qid).await?;
     let short = short.trim();
