@@ -125,7 +125,7 @@ fn classify(text: &str) -> Label {
 }
 
 /// How much a column reads like questions: long text, often ending in `?`.
-fn question_likeness(texts: &[&str], rows: usize) -> f32 {
+pub(crate) fn question_likeness(texts: &[&str], rows: usize) -> f32 {
     if texts.is_empty() {
         return 0.0;
     }

@@ -10,7 +10,7 @@ pub struct Question {
     pub text: String,
 }
 
-/// How much a column reads like questions: long text, often ending in `?`.
+/// How much a column reads like questions (see `book`), over the rows from `from`.
 fn question_likeness(table: &Table, column: usize, from: usize) -> f32 {
     let texts: Vec<&str> = table
         .iter()
@@ -19,12 +19,7 @@ fn question_likeness(table: &Table, column: usize, from: usize) -> f32 {
         .map(|c| c.text.trim())
         .filter(|t| !t.is_empty())
         .collect();
-    if texts.is_empty() {
-        return 0.0;
-    }
-    let asks = texts.iter().filter(|t| t.ends_with('?')).count() as f32 / texts.len() as f32;
-    let words = texts.iter().map(|t| t.split_whitespace().count()).sum::<usize>() as f32 / texts.len() as f32;
-    asks * 2.0 + (words / 10.0).min(1.5) + texts.len() as f32 / table.len().max(1) as f32
+    crate::book::question_likeness(&texts, table.len())
 }
 
 pub fn read(bytes: &[u8], format: Format) -> Result<Vec<Question>, ImportError> {

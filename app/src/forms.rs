@@ -27,6 +27,11 @@ impl Flash {
     pub fn value(&self, field: &str) -> String {
         self.values.get(field).cloned().unwrap_or_default()
     }
+
+    /// What was typed into `field` before a refused save, else the `stored` value.
+    pub fn typed_or(&self, field: &str, stored: String) -> String {
+        self.values.get(field).cloned().unwrap_or(stored)
+    }
 }
 
 /// Public: this page view's flash for `form` (the caller's own session data only).

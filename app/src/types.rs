@@ -185,6 +185,28 @@ pub fn short_text(text: &str, what: &str, max: usize) -> Result<String, String> 
     Ok(cleaned)
 }
 
+/// One line of text staff type (a title, a name): as [`short_text`], worded for staff
+/// ("Enter the title." rather than "Enter your title.").
+pub fn short_line(text: &str, what: &str, max: usize) -> Result<String, String> {
+    short_text(text, what, max).map_err(|m| m.replace("Enter your ", "Enter the "))
+}
+
+/// Multi-line text a person typed: trimmed, line endings made `\n`, 1 to `max` characters, no
+/// control characters but line breaks and tabs.
+pub fn long_text(text: &str, what: &str, max: usize) -> Result<String, String> {
+    let text = text.trim().replace("\r\n", "\n");
+    if text.is_empty() {
+        return Err(format!("Enter the {what}."));
+    }
+    if text.chars().count() > max {
+        return Err(format!("Keep the {what} under {max} characters."));
+    }
+    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err(format!("The {what} contains characters we cannot use."));
+    }
+    Ok(text)
+}
+
 /// A path on this site to return to after signing in: starts with one `/`, no scheme, no
 /// backslash, so it can never send the browser elsewhere.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

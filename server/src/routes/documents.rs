@@ -6,7 +6,7 @@
 //! - `GET /download/{token}`: verifies the link and everything behind it again, stamps the copy,
 //!   logs it, then streams it; how the transfer ended is logged too.
 
-use super::RouteError;
+use super::{put_flash, RouteError};
 use app::{
     error::AppError,
     features::{
@@ -71,9 +71,7 @@ async fn refused(session: &Session, refusal: Refusal) -> Response {
     };
     let form = if target == "/nda" { "nda" } else { "account" };
     let flash = Flash { form: form.into(), error: Some(refusal.message().into()), ..Default::default() };
-    if let Err(err) = session.insert("flash", flash).await {
-        tracing::warn!(error = %err, "could not store the refusal message");
-    }
+    put_flash(session, flash, "the refusal message").await;
     Redirect::to(target).into_response()
 }
 

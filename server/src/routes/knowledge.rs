@@ -2,15 +2,12 @@
 //! problems, by line, come back on the page), and `/admin/kb/export.csv` / `.xlsx` download the
 //! approved entries. Security staff and admins only; each handler checks the role itself.
 
-use super::RouteError;
+use super::{put_flash, require_security, RouteError};
 use answers::kb::{self as files, Format};
 use app::{
     error::AppError,
     features::{
-        accounts::{
-            model::{Principal, StaffRole},
-            server::staff_actor,
-        },
+        accounts::{model::Principal, server::staff_actor},
         knowledge::server as kb,
     },
     forms::Flash,
@@ -40,14 +37,6 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-fn require_security(principal: &Principal) -> Result<app::features::accounts::model::StaffUser, AppError> {
-    match principal {
-        Principal::Staff(staff) if staff.has(StaffRole::Security) => Ok(staff.clone()),
-        Principal::Staff(_) => Err(AppError::Forbidden),
-        _ => Err(AppError::Unauthenticated),
-    }
-}
-
 async fn upload(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -73,9 +62,7 @@ async fn upload(
         Ok(notice) => Flash { form: "kb".into(), notice: Some(notice), ..Default::default() },
         Err(error) => Flash { form: "kb".into(), error: Some(error), ..Default::default() },
     };
-    if let Err(err) = session.insert("flash", flash).await {
-        tracing::warn!(error = %err, "could not store the import result");
-    }
+    put_flash(&session, flash, "the import result").await;
     Redirect::to("/admin/kb").into_response()
 }
 

@@ -1,6 +1,7 @@
 //! `POST /admin/leak-trace`: an admin uploads a copy found in the wild and learns which download
 //! it was.
 
+use super::put_flash;
 use app::{
     error::AppError,
     features::{
@@ -91,8 +92,6 @@ async fn upload(
             tracing::error!(error = %err, "could not log a leak trace");
         }
     }
-    if let Err(err) = session.insert("flash", flash).await {
-        tracing::warn!(error = %err, "could not store the trace result");
-    }
+    put_flash(&session, flash, "the trace result").await;
     Redirect::to("/admin/leak-trace").into_response()
 }

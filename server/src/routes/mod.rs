@@ -12,13 +12,19 @@ mod trust_json;
 mod updates;
 mod upload;
 
-use app::{error::AppError, ssr::AppState};
+use app::{
+    error::AppError,
+    features::accounts::model::{Principal, StaffRole, StaffUser},
+    forms::Flash,
+    ssr::AppState,
+};
 use axum::{
     http::{header, StatusCode},
     response::{IntoResponse, Response},
     routing::get,
     Router,
 };
+use tower_sessions::Session;
 
 /// Every route outside the Leptos page tree (the access tests enumerate these).
 pub const PATHS: &[&str] = &[
@@ -74,6 +80,23 @@ pub fn router(state: AppState) -> Router {
         .merge(knowledge::router(state.clone()))
         .merge(questionnaires::router(state.clone()))
         .merge(updates::router(state.clone()))
+}
+
+/// Security staff (and admins) only: the caller, or why not.
+fn require_security(principal: &Principal) -> Result<StaffUser, AppError> {
+    match principal {
+        Principal::Staff(staff) if staff.has(StaffRole::Security) => Ok(staff.clone()),
+        Principal::Staff(_) => Err(AppError::Forbidden),
+        _ => Err(AppError::Unauthenticated),
+    }
+}
+
+/// Leaves `flash` (a form's result) for the next page; `what` names it in the log if the session
+/// store fails.
+async fn put_flash(session: &Session, flash: Flash, what: &str) {
+    if let Err(err) = session.insert("flash", flash).await {
+        tracing::warn!(error = %err, "could not store {what}");
+    }
 }
 
 /// An [`AppError`] as a plain response: its status and its public message, nothing internal.

@@ -3,14 +3,11 @@
 //! (the same file answered, each answer recorded for the company), and a sample questionnaire.
 //! Security staff and admins only; each handler checks the role itself.
 
-use super::{knowledge::attachment, RouteError};
+use super::{knowledge::attachment, put_flash, require_security, RouteError};
 use app::{
     error::AppError,
     features::{
-        accounts::{
-            model::{Principal, StaffRole, StaffUser},
-            server::staff_actor,
-        },
+        accounts::{model::Principal, server::staff_actor},
         questionnaires::server::{self as qn, UploadInput, MAX_BYTES},
     },
     forms::Flash,
@@ -36,14 +33,6 @@ pub fn router(state: AppState) -> Router {
         .route(EXPORT, post(export))
         .route(SAMPLE, get(sample))
         .with_state(state)
-}
-
-fn require_security(principal: &Principal) -> Result<StaffUser, AppError> {
-    match principal {
-        Principal::Staff(staff) if staff.has(StaffRole::Security) => Ok(staff.clone()),
-        Principal::Staff(_) => Err(AppError::Forbidden),
-        _ => Err(AppError::Unauthenticated),
-    }
 }
 
 /// The form's text fields and its one file.
@@ -112,9 +101,7 @@ async fn upload(
                 notice: Some("Uploaded: answers are being suggested.".into()),
                 ..Default::default()
             };
-            if let Err(err) = session.insert("flash", flash).await {
-                tracing::warn!(error = %err, "could not store the upload result");
-            }
+            put_flash(&session, flash, "the upload result").await;
             Redirect::to(&format!("/admin/questionnaires/{id}")).into_response()
         }
         Err(error) => {
@@ -125,9 +112,7 @@ async fn upload(
             // A message about the file is the message.
             let message = fields.iter().find(|f| f.field == "file").map(|f| f.message.clone()).unwrap_or(message);
             let flash = Flash { form: "qn_upload".into(), error: Some(message), notice: None, fields, values: typed };
-            if let Err(err) = session.insert("flash", flash).await {
-                tracing::warn!(error = %err, "could not store the upload result");
-            }
+            put_flash(&session, flash, "the upload result").await;
             Redirect::to("/admin/questionnaires").into_response()
         }
     }
@@ -145,9 +130,7 @@ async fn export(
         Ok(file) => Ok(attachment(&file.file_name, file.mime, file.bytes)),
         Err(error @ AppError::Invalid { .. }) => {
             let flash = Flash { form: "qn".into(), error: Some(error.to_string()), ..Default::default() };
-            if let Err(err) = session.insert("flash", flash).await {
-                tracing::warn!(error = %err, "could not store the export result");
-            }
+            put_flash(&session, flash, "the export result").await;
             Ok(Redirect::to(&format!("/admin/questionnaires/{id}")).into_response())
         }
         Err(error) => Err(error.into()),

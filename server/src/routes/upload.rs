@@ -3,6 +3,7 @@
 //! A plain multipart form (works without JavaScript). Only PDFs, up to [`MAX_BYTES`]; anything
 //! else is refused with a message on the form, and nothing is stored.
 
+use super::put_flash;
 use app::{
     error::AppError,
     features::{
@@ -58,9 +59,7 @@ async fn upload(
             Flash { form: "documents".into(), error: Some(error.to_string()), fields, ..Default::default() }
         }
     };
-    if let Err(err) = session.insert("flash", flash).await {
-        tracing::warn!(error = %err, "could not store the upload result");
-    }
+    put_flash(&session, flash, "the upload result").await;
     Redirect::to("/admin/documents").into_response()
 }
 

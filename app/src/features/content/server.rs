@@ -16,32 +16,11 @@ use crate::{
         request_meta::RequestMeta,
         AppState,
     },
-    types::{short_text, IsoDate, Timestamp},
+    types::{long_text, short_line as line, IsoDate, Timestamp},
 };
 use sqlx::FromRow;
 
 const STATUSES: [ControlStatus; 3] = [ControlStatus::Implemented, ControlStatus::InProgress, ControlStatus::Planned];
-
-/// Multi-line text a person typed: trimmed, 1 to `max` characters, no control characters but
-/// line breaks and tabs.
-fn long_text(text: &str, what: &str, max: usize) -> Result<String, String> {
-    let text = text.trim().replace("\r\n", "\n");
-    if text.is_empty() {
-        return Err(format!("Enter the {what}."));
-    }
-    if text.chars().count() > max {
-        return Err(format!("Keep the {what} under {max} characters."));
-    }
-    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err(format!("The {what} contains characters we cannot use."));
-    }
-    Ok(text)
-}
-
-/// One line of text (a title, a name): as `short_text`, worded for staff.
-fn line(text: &str, what: &str, max: usize) -> Result<String, String> {
-    short_text(text, what, max).map_err(|m| m.replace("Enter your ", "Enter the "))
-}
 
 fn position(text: &str) -> Result<Option<i64>, String> {
     match text.trim() {
@@ -336,6 +315,13 @@ pub async fn overview(db: &Db) -> Result<ContentOverview, AppError> {
     })
 }
 
+/// The position after the last row of `table` (one of this module's own tables).
+async fn next_position(db: &Db, table: &'static str) -> Result<i64, AppError> {
+    let (next,): (i64,) =
+        sqlx::query_as(&format!("select coalesce(max(position), 0) + 1 from {table}")).fetch_one(db.pool()).await?;
+    Ok(next)
+}
+
 async fn log(
     state: &AppState,
     meta: &RequestMeta,
@@ -378,9 +364,7 @@ pub async fn save_control(
             id
         }
         None => {
-            let (next,): (i64,) = sqlx::query_as("select coalesce(max(position), 0) + 1 from controls")
-                .fetch_one(state.db.pool())
-                .await?;
+            let next = next_position(&state.db, "controls").await?;
             let (id,): (i64,) = sqlx::query_as(
                 "insert into controls (position, category, title, description, status, tsc_points, created_at, updated_at) \
                  values ($1, $2, $3, $4, $5, $6, $7, $7) returning id",
@@ -449,9 +433,7 @@ pub async fn save_subprocessor(
             id
         }
         None => {
-            let (next,): (i64,) = sqlx::query_as("select coalesce(max(position), 0) + 1 from subprocessors")
-                .fetch_one(state.db.pool())
-                .await?;
+            let next = next_position(&state.db, "subprocessors").await?;
             let (id,): (i64,) = sqlx::query_as(
                 "insert into subprocessors (position, name, purpose, location, data_processed, website_url, start_date, end_date, created_at, updated_at) \
                  values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) returning id",
@@ -546,8 +528,7 @@ pub async fn save_faq(
             id
         }
         None => {
-            let (next,): (i64,) =
-                sqlx::query_as("select coalesce(max(position), 0) + 1 from faqs").fetch_one(state.db.pool()).await?;
+            let next = next_position(&state.db, "faqs").await?;
             let (id,): (i64,) = sqlx::query_as(
                 "insert into faqs (position, question, answer, created_at, updated_at) values ($1, $2, $3, $4, $4) returning id",
             )
@@ -599,18 +580,20 @@ pub async fn preview(state: &AppState) -> Result<TrustPage, AppError> {
 
 /// Publishes the working copy; the access log records who and which sections changed.
 pub async fn publish(state: &AppState, meta: &RequestMeta, actor: &Actor) -> Result<Vec<String>, AppError> {
-    let (sections, _) = pending(&state.db).await?;
+    let working = tc::load_working(&state.db, IsoDate::today_utc()).await?;
+    let published = tc::load_published(&state.db).await?.map(|(c, _)| c);
+    let sections = changed_sections(&working, published.as_ref());
     if sections.is_empty() {
         return Err(AppError::invalid("Nothing to publish: the public page already shows every change."));
     }
+    tc::publish_content(&state.db, &working, actor.id).await?;
+    state.page_cache.invalidate();
     // Subprocessors that join or leave the public list: staff get a draft update for each.
     let names = |c: &TrustCenterContent| {
         c.subprocessors.iter().map(|s| s.name.clone()).collect::<std::collections::BTreeSet<_>>()
     };
-    let before = tc::load_published(&state.db).await?.map(|(c, _)| names(&c)).unwrap_or_default();
-    tc::publish(&state.db, actor.id, IsoDate::today_utc()).await?;
-    state.page_cache.invalidate();
-    let after = tc::load_published(&state.db).await?.map(|(c, _)| names(&c)).unwrap_or_default();
+    let before = published.as_ref().map(names).unwrap_or_default();
+    let after = names(&working);
     let added: Vec<String> = after.difference(&before).cloned().collect();
     let removed: Vec<String> = before.difference(&after).cloned().collect();
     crate::features::updates::server::propose_subprocessor_changes(state, actor, &added, &removed).await?;

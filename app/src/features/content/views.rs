@@ -11,7 +11,7 @@ use super::{
 use crate::{
     components::{Badge, ErrorPanel},
     features::{accounts::views::AdminLayout, trust_center::views::TrustCenterView},
-    forms::{load_flash, Field, Flash, FlashMessages},
+    forms::{load_flash, Field, FlashMessages},
     types::Timestamp,
 };
 use leptos::{prelude::*, server_fn::ServerFn};
@@ -94,15 +94,6 @@ pub fn ContentAdminPage() -> impl IntoView {
     }
 }
 
-/// The typed value after a refused save, else the stored one.
-fn typed(flash: &Flash, field: &str, stored: String) -> String {
-    if flash.values.contains_key(field) {
-        flash.value(field)
-    } else {
-        stored
-    }
-}
-
 fn id_param() -> Option<i64> {
     use_params_map().with_untracked(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()))
 }
@@ -122,9 +113,9 @@ pub fn ControlEditPage() -> impl IntoView {
                     Ok(page) => {
                         let item = page.item.clone();
                         let get = |f: fn(&ControlItem) -> String| item.as_ref().map(f).unwrap_or_default();
-                        let category = typed(&flash, "category", get(|c| c.category.clone()));
-                        let status = typed(&flash, "status", item.as_ref().map_or("implemented".into(), |c| c.status.clone()));
-                        let description = typed(&flash, "description", get(|c| c.description.clone()));
+                        let category = flash.typed_or("category", get(|c| c.category.clone()));
+                        let status = flash.typed_or("status", item.as_ref().map_or("implemented".into(), |c| c.status.clone()));
+                        let description = flash.typed_or("description", get(|c| c.description.clone()));
                         let err = |f: &str| flash.field_error(f).map(|m| view! { <p class="field-error" id=format!("field-{f}-error")>{m}</p> });
                         let categories: Vec<_> = page.categories.iter().map(|(code, label)| view! { <option value=code.clone() selected=*code == category>{label.clone()}</option> }).collect();
                         let statuses: Vec<_> = page.statuses.iter().map(|(code, label)| view! { <option value=code.clone() selected=*code == status>{label.clone()}</option> }).collect();
@@ -134,7 +125,7 @@ pub fn ControlEditPage() -> impl IntoView {
                             <FlashMessages flash=flash.clone() />
                             <form method="post" action=SaveControl::url() class="form" novalidate>
                                 {item.as_ref().map(|c| view! { <input type="hidden" name="id" value=c.id.to_string() /> })}
-                                <Field name="title" label="Title" value=typed(&flash, "title", get(|c| c.title.clone())) error=flash.field_error("title") />
+                                <Field name="title" label="Title" value=flash.typed_or("title", get(|c| c.title.clone())) error=flash.field_error("title") />
                                 <div class="field" class:has-error=flash.field_error("category").is_some()>
                                     <label for="field-category">"Category"</label>
                                     <select id="field-category" name="category"><option value="">"Choose…"</option>{categories}</select>
@@ -150,8 +141,8 @@ pub fn ControlEditPage() -> impl IntoView {
                                     <select id="field-status" name="status">{statuses}</select>
                                     {err("status")}
                                 </div>
-                                <Field name="tsc_points" label="Trust Services Criteria" value=typed(&flash, "tsc_points", get(|c| c.tsc_points.clone())) error=flash.field_error("tsc_points") required=false hint="Separated by commas, e.g. CC6.1, CC6.6." />
-                                <Field name="position" label="Position" kind="number" value=typed(&flash, "position", get(|c| c.position.to_string())) error=flash.field_error("position") required=false hint="Lower comes first; empty puts a new control last." />
+                                <Field name="tsc_points" label="Trust Services Criteria" value=flash.typed_or("tsc_points", get(|c| c.tsc_points.clone())) error=flash.field_error("tsc_points") required=false hint="Separated by commas, e.g. CC6.1, CC6.6." />
+                                <Field name="position" label="Position" kind="number" value=flash.typed_or("position", get(|c| c.position.to_string())) error=flash.field_error("position") required=false hint="Lower comes first; empty puts a new control last." />
                                 <button type="submit" class="button">"Save draft"</button> " " {delete_button(item.is_some())}
                             </form>
                         }
@@ -175,7 +166,7 @@ pub fn SubprocessorEditPage() -> impl IntoView {
                     Ok(page) => {
                         let item = page.item.clone();
                         let get = |f: fn(&SubprocessorItem) -> String| item.as_ref().map(f).unwrap_or_default();
-                        let v = |field: &str, f: fn(&SubprocessorItem) -> String| typed(&flash, field, get(f));
+                        let v = |field: &str, f: fn(&SubprocessorItem) -> String| flash.typed_or(field, get(f));
                         view! {
                             <p class="crumbs"><a href="/admin/content">"← Trust center content"</a></p>
                             <h1>{item.as_ref().map_or("New subprocessor".to_string(), |s| s.name.clone())}</h1>
@@ -235,8 +226,8 @@ pub fn FaqEditPage() -> impl IntoView {
                 match faq_edit(id).await {
                     Ok(page) => {
                         let item = page.item.clone();
-                        let question = typed(&flash, "question", item.as_ref().map(|f| f.question.clone()).unwrap_or_default());
-                        let answer = typed(&flash, "answer", item.as_ref().map(|f| f.answer.clone()).unwrap_or_default());
+                        let question = flash.typed_or("question", item.as_ref().map(|f| f.question.clone()).unwrap_or_default());
+                        let answer = flash.typed_or("answer", item.as_ref().map(|f| f.answer.clone()).unwrap_or_default());
                         let err = |f: &str| flash.field_error(f).map(|m| view! { <p class="field-error" id=format!("field-{f}-error")>{m}</p> });
                         view! {
                             <p class="crumbs"><a href="/admin/content">"← Trust center content"</a></p>
@@ -254,7 +245,7 @@ pub fn FaqEditPage() -> impl IntoView {
                                     <textarea id="field-answer" name="answer" rows="6">{answer}</textarea>
                                     {err("answer")}
                                 </div>
-                                <Field name="position" label="Position" kind="number" value=typed(&flash, "position", item.as_ref().map(|f| f.position.to_string()).unwrap_or_default()) error=flash.field_error("position") required=false />
+                                <Field name="position" label="Position" kind="number" value=flash.typed_or("position", item.as_ref().map(|f| f.position.to_string()).unwrap_or_default()) error=flash.field_error("position") required=false />
                                 <button type="submit" class="button">"Save draft"</button> " " {delete_button(item.is_some())}
                             </form>
                         }

@@ -9,7 +9,7 @@ use crate::features::questionnaires::views::ToldCompanies;
 use crate::{
     components::{Badge, ErrorPanel},
     features::accounts::views::AdminLayout,
-    forms::{load_flash, Field, Flash, FlashMessages},
+    forms::{load_flash, Field, FlashMessages},
 };
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -141,15 +141,6 @@ pub fn KnowledgeBasePage() -> impl IntoView {
     }
 }
 
-/// A value for a form field: what was typed last (after a refused save), else the entry's.
-fn typed(flash: &Flash, field: &str, stored: String) -> String {
-    if flash.values.contains_key(field) {
-        flash.value(field)
-    } else {
-        stored
-    }
-}
-
 #[component]
 pub fn KnowledgeEntryPage() -> impl IntoView {
     let id = use_params_map().with_untracked(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()));
@@ -161,18 +152,18 @@ pub fn KnowledgeEntryPage() -> impl IntoView {
                     Ok(page) => {
                         let e = page.entry.clone();
                         let get = |f: fn(&KbEntry) -> String, default: &str| e.as_ref().map(f).unwrap_or_else(|| default.to_string());
-                        let external_id = typed(&flash, "external_id", get(|e| e.external_id.clone(), ""));
-                        let question = typed(&flash, "question", get(|e| e.question.clone(), ""));
-                        let alternatives = typed(&flash, "alternatives", get(|e| e.alternatives.join("\n"), ""));
-                        let short = typed(&flash, "short_answer", get(|e| e.short_answer.clone(), "Yes"));
-                        let explanation = typed(&flash, "explanation", get(|e| e.explanation.clone(), ""));
-                        let category = typed(&flash, "category", get(|e| e.category.clone(), ""));
-                        let tags = typed(&flash, "tags", get(|e| e.tags.join("; "), ""));
-                        let owner = typed(&flash, "owner_id", get(|e| e.owner_id.map(|o| o.to_string()).unwrap_or_default(), ""));
-                        let status = typed(&flash, "status", get(|e| e.status.code().to_string(), "draft"));
-                        let visibility = typed(&flash, "visibility", get(|e| e.visibility.code().to_string(), "internal"));
-                        let reviewed = typed(&flash, "last_reviewed_on", get(|e| e.last_reviewed_on.clone().unwrap_or_default(), ""));
-                        let interval = typed(&flash, "review_interval_days", get(|e| e.review_interval_days.to_string(), "365"));
+                        let external_id = flash.typed_or("external_id", get(|e| e.external_id.clone(), ""));
+                        let question = flash.typed_or("question", get(|e| e.question.clone(), ""));
+                        let alternatives = flash.typed_or("alternatives", get(|e| e.alternatives.join("\n"), ""));
+                        let short = flash.typed_or("short_answer", get(|e| e.short_answer.clone(), "Yes"));
+                        let explanation = flash.typed_or("explanation", get(|e| e.explanation.clone(), ""));
+                        let category = flash.typed_or("category", get(|e| e.category.clone(), ""));
+                        let tags = flash.typed_or("tags", get(|e| e.tags.join("; "), ""));
+                        let owner = flash.typed_or("owner_id", get(|e| e.owner_id.map(|o| o.to_string()).unwrap_or_default(), ""));
+                        let status = flash.typed_or("status", get(|e| e.status.code().to_string(), "draft"));
+                        let visibility = flash.typed_or("visibility", get(|e| e.visibility.code().to_string(), "internal"));
+                        let reviewed = flash.typed_or("last_reviewed_on", get(|e| e.last_reviewed_on.clone().unwrap_or_default(), ""));
+                        let interval = flash.typed_or("review_interval_days", get(|e| e.review_interval_days.to_string(), "365"));
                         let title = e.as_ref().map(|e| format!("{}: {}", e.external_id, e.question)).unwrap_or_else(|| "New entry".into());
                         let err = |f: &str| flash.field_error(f);
                         let err_view = move |m: Option<String>| m.map(|m| view! { <p class="field-error">{m}</p> });

@@ -196,22 +196,24 @@ pub async fn create(
         .execute(&mut *tx)
         .await?;
     let details = serde_json::json!({ "title": title, "file": shown_name, "company_id": company_id, "questions": total, "sha256": sha });
-    audit::record(
-        &mut tx,
-        state.db.backend(),
-        meta,
-        Event {
-            actor,
-            event: "questionnaire.imported",
-            object: format!("questionnaire:{id}"),
-            outcome: Outcome::Success,
-            details,
-        },
-    )
-    .await?;
+    record(&mut tx, state, meta, actor, "questionnaire.imported", id, details).await?;
     tx.commit().await?;
     spawn_processing(state.clone(), id);
     Ok(id)
+}
+
+/// An access-log entry about questionnaire `id`, in the caller's transaction.
+async fn record(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    state: &AppState,
+    meta: &RequestMeta,
+    actor: &Actor,
+    event: &'static str,
+    id: i64,
+    details: serde_json::Value,
+) -> Result<(), AppError> {
+    let event = Event { actor, event, object: format!("questionnaire:{id}"), outcome: Outcome::Success, details };
+    audit::record(tx, state.db.backend(), meta, event).await.map(|_| ())
 }
 
 /// Stores a sheet's mapping and inserts its question rows (keeping rows already there with the
@@ -912,19 +914,7 @@ pub async fn set_mapping(
     .execute(&mut *tx)
     .await?;
     let details = serde_json::json!({ "sheet": sheet.name, "mapping": mapping, "questions": count });
-    audit::record(
-        &mut tx,
-        state.db.backend(),
-        meta,
-        Event {
-            actor,
-            event: "questionnaire.mapping_changed",
-            object: format!("questionnaire:{qid}"),
-            outcome: Outcome::Success,
-            details,
-        },
-    )
-    .await?;
+    record(&mut tx, state, meta, actor, "questionnaire.mapping_changed", qid, details).await?;
     tx.commit().await?;
     spawn_processing(state.clone(), qid);
     Ok(count)
@@ -954,19 +944,7 @@ pub async fn update_details(
         .execute(&mut *tx)
         .await?;
     let details = serde_json::json!({ "title": title, "company_id": company_id, "due_on": due_on, "owner_id": owner });
-    audit::record(
-        &mut tx,
-        state.db.backend(),
-        meta,
-        Event {
-            actor,
-            event: "questionnaire.updated",
-            object: format!("questionnaire:{qid}"),
-            outcome: Outcome::Success,
-            details,
-        },
-    )
-    .await?;
+    record(&mut tx, state, meta, actor, "questionnaire.updated", qid, details).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -1034,19 +1012,7 @@ pub async fn export(state: &AppState, meta: &RequestMeta, actor: &Actor, qid: i6
         .await?;
     }
     let details = serde_json::json!({ "company_id": q.company_id, "answers": written, "questions": rows.len() });
-    audit::record(
-        &mut tx,
-        state.db.backend(),
-        meta,
-        Event {
-            actor,
-            event: "questionnaire.exported",
-            object: format!("questionnaire:{qid}"),
-            outcome: Outcome::Success,
-            details,
-        },
-    )
-    .await?;
+    record(&mut tx, state, meta, actor, "questionnaire.exported", qid, details).await?;
     tx.commit().await?;
     let (stem, ext) = q.file_name.rsplit_once('.').unwrap_or((q.file_name.as_str(), format_code(format)));
     let mime = match format {

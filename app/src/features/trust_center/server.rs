@@ -299,8 +299,16 @@ pub async fn load_working(db: &Db, today: IsoDate) -> Result<TrustCenterContent,
 
 /// Publishes the working copy: stores it whole as the newest published version.
 pub async fn publish(db: &Db, by_user: Option<i64>, today: IsoDate) -> Result<Timestamp, AppError> {
-    let content = load_working(db, today).await?;
-    let json = serde_json::to_string(&content).map_err(|e| AppError::internal("serialising content", e))?;
+    publish_content(db, &load_working(db, today).await?, by_user).await
+}
+
+/// Stores `content` as the newest published version.
+pub async fn publish_content(
+    db: &Db,
+    content: &TrustCenterContent,
+    by_user: Option<i64>,
+) -> Result<Timestamp, AppError> {
+    let json = serde_json::to_string(content).map_err(|e| AppError::internal("serialising content", e))?;
     let now = Timestamp::now();
     sqlx::query("insert into published_versions (content, published_at, published_by) values ($1, $2, $3)")
         .bind(json)
@@ -320,13 +328,7 @@ pub async fn publish_faq_only(db: &Db, by_user: Option<i64>) -> Result<bool, App
         return Ok(false);
     }
     content.faqs = faqs;
-    let json = serde_json::to_string(&content).map_err(|e| AppError::internal("serialising content", e))?;
-    sqlx::query("insert into published_versions (content, published_at, published_by) values ($1, $2, $3)")
-        .bind(json)
-        .bind(Timestamp::now().0)
-        .bind(by_user)
-        .execute(db.pool())
-        .await?;
+    publish_content(db, &content, by_user).await?;
     Ok(true)
 }
 

@@ -15,7 +15,7 @@ use crate::{
         tokens::Token,
         AppState,
     },
-    types::{short_text, EmailAddress, Timestamp},
+    types::{long_text, short_line, EmailAddress, Timestamp},
 };
 use sqlx::FromRow;
 
@@ -101,17 +101,15 @@ pub struct UpdateInput {
 
 fn validate(input: &UpdateInput) -> Result<(UpdateKind, String, String), AppError> {
     let kind = UpdateKind::parse(&input.kind);
-    let title = short_text(&input.title, "title", 150).map_err(|m| m.replace("Enter your ", "Enter the "));
-    let body = input.body.trim().replace("\r\n", "\n");
-    let body_ok = if body.is_empty() {
-        Err("Write what changed.".to_string())
-    } else if body.chars().count() > 5_000 {
-        Err("Keep the text under 5,000 characters.".to_string())
-    } else if body.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        Err("The text contains characters we cannot use.".to_string())
-    } else {
-        Ok(())
-    };
+    let title = short_line(&input.title, "title", 150);
+    // The same rules as every staff text; only the empty case is worded for an update.
+    let body = long_text(&input.body, "text", 5_000).map_err(|m| {
+        if input.body.trim().is_empty() {
+            "Write what changed.".to_string()
+        } else {
+            m
+        }
+    });
     let mut problems = Vec::new();
     if let Err(m) = &kind {
         problems.push(("kind", m.clone()));
@@ -119,11 +117,11 @@ fn validate(input: &UpdateInput) -> Result<(UpdateKind, String, String), AppErro
     if let Err(m) = &title {
         problems.push(("title", m.clone()));
     }
-    if let Err(m) = body_ok {
-        problems.push(("body", m));
+    if let Err(m) = &body {
+        problems.push(("body", m.clone()));
     }
-    match (kind, title) {
-        (Ok(kind), Ok(title)) if problems.is_empty() => Ok((kind, title, body)),
+    match (kind, title, body) {
+        (Ok(kind), Ok(title), Ok(body)) if problems.is_empty() => Ok((kind, title, body)),
         _ => Err(field_errors(problems)),
     }
 }
@@ -242,9 +240,9 @@ pub async fn publish(state: &AppState, meta: &RequestMeta, actor: &Actor, id: i6
         return Err(AppError::invalid("This update is already published."));
     }
     let mut queued = 0;
-    for (sid, email, topics, token) in subscribers.iter().filter(|(_, _, t, _)| t.split(',').any(|x| x == update.kind))
+    for (sid, email, _, token) in
+        subscribers.iter().filter(|(_, _, topics, _)| topics.split(',').any(|x| x == update.kind))
     {
-        let _ = topics;
         let (page, one_click) = unsubscribe_urls(&base, token);
         let vars = serde_json::json!({
             "title": update.title,
@@ -290,12 +288,11 @@ pub async fn propose_subprocessor_changes(
 ) -> Result<usize, AppError> {
     let now = Timestamp::now().0;
     let mut count = 0;
-    for (name, title, body) in added
+    let drafts = added
         .iter()
-        .map(|n| (n, format!("New subprocessor: {n}"), format!("We have started using {n}. The subprocessor list on this page gives its purpose, location and the data it processes.")))
-        .chain(removed.iter().map(|n| (n, format!("Subprocessor no longer used: {n}"), format!("We no longer use {n} as a subprocessor."))))
-    {
-        let _ = name;
+        .map(|n| (format!("New subprocessor: {n}"), format!("We have started using {n}. The subprocessor list on this page gives its purpose, location and the data it processes.")))
+        .chain(removed.iter().map(|n| (format!("Subprocessor no longer used: {n}"), format!("We no longer use {n} as a subprocessor."))));
+    for (title, body) in drafts {
         sqlx::query(
             "insert into updates (kind, title, body, status, proposed, created_by, created_at, updated_at) values ('subprocessor', $1, $2, 'draft', 1, $3, $4, $4)",
         )
