@@ -6,12 +6,14 @@ use crate::{
         access::views::*,
         accounts::views::*,
         analytics::views::AnalyticsPage,
+        attestations::views::{FrameworkEditPage, ReportEditPage},
         audit::views::AuditLogPage,
         content::views::{ContentAdminPage, ContentPreviewPage, ControlEditPage, FaqEditPage, SubprocessorEditPage},
         documents::{admin::DocumentsAdminPage, views::RequestAccessPage},
         downloads::views::LeakTracePage,
         knowledge::views::{KnowledgeBasePage, KnowledgeEntryPage, KnowledgeHygienePage},
         nda::views::{NdaAdminPage, NdaPage, NdaVersionPage},
+        profile::views::ProfileEditPage,
         questionnaires::views::{CompanyDetailPage, QuestionnaireReviewPage, QuestionnairesPage},
         trust_center::views::TrustCenterPage,
         updates::views::{ConfirmSubscriptionPage, SubscriptionResultPage, UnsubscribePage, UpdatesAdminPage},
@@ -110,6 +112,11 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/content/faq/:id") view=FaqEditPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/content/subprocessors/new") view=SubprocessorEditPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/content/subprocessors/:id") view=SubprocessorEditPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/content/profile") view=ProfileEditPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/content/soc2/new") view=ReportEditPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/content/soc2/:id") view=ReportEditPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/content/frameworks/new") view=FrameworkEditPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/content/frameworks/:id") view=FrameworkEditPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/questionnaires") view=QuestionnairesPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/questionnaires/:id") view=QuestionnaireReviewPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/companies/:id") view=CompanyDetailPage ssr=SsrMode::Async />

@@ -102,3 +102,40 @@ pub fn field_errors(pairs: Vec<(&str, String)>) -> AppError {
         fields: pairs.into_iter().map(|(field, message)| FieldError { field: field.into(), message }).collect(),
     }
 }
+
+/// (code, label) pairs for a select or a set of checkboxes.
+pub type Choices = Vec<(String, String)>;
+
+/// Collects field messages while a form is parsed, so every problem is reported at once.
+#[derive(Debug, Default)]
+pub struct Problems(Vec<(&'static str, String)>);
+
+impl Problems {
+    /// The value, or `None` with the message kept for `field`.
+    pub fn take<T>(&mut self, field: &'static str, result: Result<T, String>) -> Option<T> {
+        match result {
+            Ok(value) => Some(value),
+            Err(message) => {
+                self.0.push((field, message));
+                None
+            }
+        }
+    }
+
+    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        self.0.push((field, message.into()));
+    }
+
+    pub fn has(&self, field: &str) -> bool {
+        self.0.iter().any(|(f, _)| *f == field)
+    }
+
+    /// `Ok` when nothing was wrong, else every message by field.
+    pub fn check(self) -> Result<(), AppError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(field_errors(self.0))
+        }
+    }
+}

@@ -1,21 +1,37 @@
-use super::RouteError;
-use app::{error::AppError, ssr::AppState};
-use axum::{
-    extract::{Path, State},
-    http::header,
-    response::{IntoResponse, Response},
+use super::{put_flash, read_multipart, require_security, RouteError};
+use app::{
+    error::AppError,
+    features::{
+        accounts::{model::Principal, server::staff_actor},
+        profile::server as profile,
+    },
+    forms::Flash,
+    ssr::{request_meta::RequestMeta, AppState},
 };
+use axum::{
+    extract::{DefaultBodyLimit, Multipart, Path, State},
+    http::header,
+    response::{IntoResponse, Redirect, Response},
+    routing::post,
+    Extension, Router,
+};
+use tower_sessions::Session;
 
-/// The company logo. Its URL carries a hash prefix, so it can be cached for good; an SVG is served
-/// with a sandboxing CSP so script inside it can never run on this origin.
+/// A company logo (the working profile's or one a published version still shows). Its URL carries
+/// a hash prefix, so it can be cached for good; an SVG is served with a sandboxing CSP so script
+/// inside it can never run on this origin.
 pub async fn logo(State(state): State<AppState>, Path(hash): Path<String>) -> Result<Response, RouteError> {
-    let row: Option<(Option<String>, Option<String>)> =
-        sqlx::query_as("select logo_sha256, logo_content_type from company_profile where id = 1")
+    if hash.len() < 16 || hash.len() > 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(AppError::NotFound.into());
+    }
+    let row: Option<(String, String)> =
+        sqlx::query_as("select sha256, content_type from logos where substr(sha256, 1, 16) = $1")
+            .bind(hash[..16].to_ascii_lowercase())
             .fetch_optional(state.db.pool())
             .await
             .map_err(AppError::from)?;
     let (sha, content_type) = match row {
-        Some((Some(sha), Some(ct))) if hash.len() >= 16 && sha.starts_with(&hash) => (sha, ct),
+        Some((sha, ct)) if sha.starts_with(&hash.to_ascii_lowercase()) => (sha, ct),
         _ => return Err(AppError::NotFound.into()),
     };
     let bytes = state.files.get(&sha).await.map_err(|e| AppError::internal("reading the logo", e))?;
@@ -28,4 +44,53 @@ pub async fn logo(State(state): State<AppState>, Path(hash): Path<String>) -> Re
         bytes,
     )
         .into_response())
+}
+
+/// `POST /admin/content/logo/upload`: security staff upload a new logo (or, with `remove`, take it
+/// off) in the working copy; the public page changes when the content is published.
+pub const LOGO_UPLOAD: &str = "/admin/content/logo/upload";
+const PROFILE_PAGE: &str = "/admin/content/profile";
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route(LOGO_UPLOAD, post(upload_logo))
+        .layer(DefaultBodyLimit::max(profile::MAX_LOGO_BYTES + 64 * 1024))
+        .with_state(state)
+}
+
+async fn upload_logo(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(meta): Extension<RequestMeta>,
+    session: Session,
+    multipart: Multipart,
+) -> Response {
+    let staff = match require_security(&principal) {
+        Ok(staff) => staff,
+        Err(e) => return RouteError(e).into_response(),
+    };
+    let actor = staff_actor(&staff);
+    let result = async {
+        let (fields, file) = read_multipart(multipart, "logo", profile::MAX_LOGO_BYTES, &["remove"]).await?;
+        if fields.get("remove").is_some_and(|v| !v.is_empty()) {
+            profile::remove_logo(&state, &meta, &actor).await?;
+            return Ok("Logo removed from the draft: preview, then publish.");
+        }
+        let (_, bytes) = file.ok_or_else(|| AppError::field("logo", "Choose an image file."))?;
+        profile::save_logo(&state, &meta, &actor, &bytes).await?;
+        Ok("Logo saved as a draft: preview, then publish.")
+    }
+    .await;
+    let flash = match result {
+        Ok(notice) => Flash { form: "logo".into(), notice: Some(notice.into()), ..Default::default() },
+        Err(error) => {
+            let fields = match &error {
+                AppError::Invalid { fields, .. } => fields.clone(),
+                _ => Vec::new(),
+            };
+            Flash { form: "logo".into(), error: Some(error.to_string()), fields, ..Default::default() }
+        }
+    };
+    put_flash(&session, flash, "the logo upload result").await;
+    Redirect::to(PROFILE_PAGE).into_response()
 }

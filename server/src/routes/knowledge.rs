@@ -2,7 +2,7 @@
 //! problems, by line, come back on the page), and `/admin/kb/export.csv` / `.xlsx` download the
 //! approved entries. Security staff and admins only; each handler checks the role itself.
 
-use super::{put_flash, require_security, RouteError};
+use super::{put_flash, read_multipart, require_security, RouteError};
 use answers::kb::{self as files, Format};
 use app::{
     error::AppError,
@@ -49,7 +49,8 @@ async fn upload(
         Err(e) => return RouteError(e).into_response(),
     };
     let result: Result<String, String> = async {
-        let (name, bytes) = read_file(multipart).await?;
+        let (_, file) = read_multipart(multipart, "file", MAX_BYTES, &[]).await.map_err(|e| e.to_string())?;
+        let (name, bytes) = file.ok_or("Choose a file to import.")?;
         let format = Format::from_name(&name).ok_or("Upload a .csv or .xlsx file.")?;
         let rows = files::parse(&bytes, format).map_err(|e| e.to_string())?;
         let summary =
@@ -64,28 +65,6 @@ async fn upload(
     };
     put_flash(&session, flash, "the import result").await;
     Redirect::to("/admin/kb").into_response()
-}
-
-async fn read_file(mut multipart: Multipart) -> Result<(String, Vec<u8>), String> {
-    let too_big = || format!("The file is larger than {} MB.", MAX_BYTES / 1024 / 1024);
-    while let Some(mut field) = multipart.next_field().await.map_err(|_| too_big())? {
-        if field.name() != Some("file") {
-            continue;
-        }
-        let name = field.file_name().unwrap_or_default().to_string();
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field.chunk().await.map_err(|_| too_big())? {
-            if bytes.len() + chunk.len() > MAX_BYTES {
-                return Err(too_big());
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        if bytes.is_empty() {
-            return Err("Choose a file to import.".into());
-        }
-        return Ok((name, bytes));
-    }
-    Err("Choose a file to import.".into())
 }
 
 /// A file download. The name is reduced to safe ASCII for the header, with the full UTF-8 name

@@ -35,6 +35,7 @@ pub const PATHS: &[&str] = &[
     GET_RESTRICTED,
     DELIVER,
     LOGO,
+    branding::LOGO_UPLOAD,
     AUDIT_CSV,
     CHECKPOINTS,
     ANALYTICS_CSV,
@@ -80,6 +81,7 @@ pub fn router(state: AppState) -> Router {
         .merge(knowledge::router(state.clone()))
         .merge(questionnaires::router(state.clone()))
         .merge(updates::router(state.clone()))
+        .merge(branding::router(state.clone()))
 }
 
 /// Security staff (and admins) only: the caller, or why not.
@@ -97,6 +99,47 @@ async fn put_flash(session: &Session, flash: Flash, what: &str) {
     if let Err(err) = session.insert("flash", flash).await {
         tracing::warn!(error = %err, "could not store {what}");
     }
+}
+
+/// A multipart form's text fields named in `texts` (each cut to 500 characters) and its one file
+/// in `file_field` (name and bytes; `None` when no file was chosen). A file over `max_bytes`, or a
+/// body axum cut off, is a message on `file_field`.
+async fn read_multipart(
+    mut multipart: axum::extract::Multipart,
+    file_field: &'static str,
+    max_bytes: usize,
+    texts: &[&str],
+) -> Result<(std::collections::BTreeMap<String, String>, Option<(String, Vec<u8>)>), AppError> {
+    let too_big = || {
+        let limit = if max_bytes >= 1024 * 1024 {
+            format!("{} MB", max_bytes / 1024 / 1024)
+        } else {
+            format!("{} KB", max_bytes / 1024)
+        };
+        AppError::field(file_field, format!("The file is larger than {limit}."))
+    };
+    let mut fields = std::collections::BTreeMap::new();
+    let mut file = None;
+    while let Some(mut field) = multipart.next_field().await.map_err(|_| too_big())? {
+        let name = field.name().unwrap_or_default().to_string();
+        if name == file_field {
+            let file_name = field.file_name().unwrap_or_default().to_string();
+            let mut bytes = Vec::new();
+            while let Some(chunk) = field.chunk().await.map_err(|_| too_big())? {
+                if bytes.len() + chunk.len() > max_bytes {
+                    return Err(too_big());
+                }
+                bytes.extend_from_slice(&chunk);
+            }
+            if !bytes.is_empty() {
+                file = Some((file_name, bytes));
+            }
+        } else if texts.contains(&name.as_str()) {
+            let text = field.text().await.map_err(|_| AppError::BadRequest)?;
+            fields.insert(name, text.chars().take(500).collect());
+        }
+    }
+    Ok((fields, file))
 }
 
 /// An [`AppError`] as a plain response: its status and its public message, nothing internal.

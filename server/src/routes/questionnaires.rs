@@ -3,7 +3,7 @@
 //! (the same file answered, each answer recorded for the company), and a sample questionnaire.
 //! Security staff and admins only; each handler checks the role itself.
 
-use super::{knowledge::attachment, put_flash, require_security, RouteError};
+use super::{knowledge::attachment, put_flash, read_multipart, require_security, RouteError};
 use app::{
     error::AppError,
     features::{
@@ -35,37 +35,6 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// The form's text fields and its one file.
-async fn read_form(
-    mut multipart: Multipart,
-) -> Result<(BTreeMap<String, String>, Option<(String, Vec<u8>)>), AppError> {
-    let too_big = || AppError::field("file", format!("The file is larger than {} MB.", MAX_BYTES / 1024 / 1024));
-    let mut fields = BTreeMap::new();
-    let mut file = None;
-    while let Some(mut field) = multipart.next_field().await.map_err(|_| too_big())? {
-        let name = field.name().unwrap_or_default().to_string();
-        if name == "file" {
-            let file_name = field.file_name().unwrap_or_default().to_string();
-            let mut bytes = Vec::new();
-            while let Some(chunk) = field.chunk().await.map_err(|_| too_big())? {
-                if bytes.len() + chunk.len() > MAX_BYTES {
-                    return Err(too_big());
-                }
-                bytes.extend_from_slice(&chunk);
-            }
-            if !bytes.is_empty() {
-                file = Some((file_name, bytes));
-            }
-        } else if ["title", "company_id", "new_company_domain", "new_company_name", "due_on", "owner_id"]
-            .contains(&name.as_str())
-        {
-            let text = field.text().await.map_err(|_| AppError::BadRequest)?;
-            fields.insert(name, text.chars().take(500).collect());
-        }
-    }
-    Ok((fields, file))
-}
-
 async fn upload(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -79,7 +48,13 @@ async fn upload(
     };
     let mut typed = BTreeMap::new();
     let result: Result<i64, AppError> = async {
-        let (fields, file) = read_form(multipart).await?;
+        let (fields, file) = read_multipart(
+            multipart,
+            "file",
+            MAX_BYTES,
+            &["title", "company_id", "new_company_domain", "new_company_name", "due_on", "owner_id"],
+        )
+        .await?;
         typed = fields.clone();
         let (name, bytes) = file.ok_or_else(|| AppError::field("file", "Choose the buyer's file (.xlsx or .csv)."))?;
         let get = |k: &str| fields.get(k).cloned().unwrap_or_default();

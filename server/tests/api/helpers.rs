@@ -272,11 +272,22 @@ impl Browser {
         fields: &[(&str, &str)],
         file: (&str, Vec<u8>),
     ) -> reqwest::Response {
+        self.post_file(path, "file", fields, file).await
+    }
+
+    /// As [`Self::post_multipart`], with the file in the part named `part`.
+    pub async fn post_file(
+        &self,
+        path: &str,
+        part: &str,
+        fields: &[(&str, &str)],
+        file: (&str, Vec<u8>),
+    ) -> reqwest::Response {
         let mut form = reqwest::multipart::Form::new();
         for (k, v) in fields {
             form = form.text(k.to_string(), v.to_string());
         }
-        form = form.part("file", reqwest::multipart::Part::bytes(file.1).file_name(file.0.to_string()));
+        form = form.part(part.to_string(), reqwest::multipart::Part::bytes(file.1).file_name(file.0.to_string()));
         self.client
             .post(format!("{}{path}", self.base))
             .header(header::ORIGIN, &self.base)

@@ -10,6 +10,7 @@ mod accounts;
 mod audit_log;
 mod cli;
 mod content;
+mod content_records;
 mod crash;
 mod downloads;
 mod gated_access;

@@ -43,6 +43,8 @@ pub struct ContentOverview {
     pub controls: Vec<ControlItem>,
     pub subprocessors: Vec<SubprocessorItem>,
     pub faqs: Vec<FaqItem>,
+    pub company_name: String,
+    pub attestations: crate::features::attestations::model::AttestationsOverview,
     /// Sections of the public page whose working copy differs from what is published.
     pub pending: Vec<String>,
     pub last_published_at: Option<i64>,

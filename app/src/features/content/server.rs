@@ -22,7 +22,7 @@ use sqlx::FromRow;
 
 const STATUSES: [ControlStatus; 3] = [ControlStatus::Implemented, ControlStatus::InProgress, ControlStatus::Planned];
 
-fn position(text: &str) -> Result<Option<i64>, String> {
+pub(crate) fn position(text: &str) -> Result<Option<i64>, String> {
     match text.trim() {
         "" => Ok(None),
         t => t
@@ -116,7 +116,7 @@ struct ValidSubprocessor {
 }
 
 /// A public web address: http(s), a host with a dot, no credentials.
-fn web_url(text: &str) -> Result<Option<String>, String> {
+pub(crate) fn web_url(text: &str) -> Result<Option<String>, String> {
     let text = text.trim();
     if text.is_empty() {
         return Ok(None);
@@ -135,7 +135,7 @@ fn web_url(text: &str) -> Result<Option<String>, String> {
     Ok(Some(url.to_string()))
 }
 
-fn date(text: &str) -> Result<Option<IsoDate>, String> {
+pub(crate) fn date(text: &str) -> Result<Option<IsoDate>, String> {
     match text.trim() {
         "" => Ok(None),
         t => IsoDate::parse(t).map(Some),
@@ -250,8 +250,7 @@ pub async fn subprocessor(db: &Db, id: i64) -> Result<SubprocessorItem, AppError
     row.map(subprocessor_item).ok_or(AppError::NotFound)
 }
 
-/// (code, label) pairs for a select.
-pub type Choices = Vec<(String, String)>;
+pub use crate::forms::Choices;
 
 pub fn control_choices() -> (Choices, Choices) {
     (
@@ -303,7 +302,10 @@ pub async fn overview(db: &Db) -> Result<ContentOverview, AppError> {
         sqlx::query_as("select id, position, question, answer from faqs order by position, id")
             .fetch_all(db.pool())
             .await?;
+    let (company, _) = tc::load_profile(db).await?;
     Ok(ContentOverview {
+        company_name: company.name,
+        attestations: crate::features::attestations::server::overview(db).await?,
         controls: controls.into_iter().map(control_item).collect(),
         subprocessors: subprocessors.into_iter().map(subprocessor_item).collect(),
         faqs: faqs
@@ -322,7 +324,7 @@ async fn next_position(db: &Db, table: &'static str) -> Result<i64, AppError> {
     Ok(next)
 }
 
-async fn log(
+pub(crate) async fn log(
     state: &AppState,
     meta: &RequestMeta,
     actor: &Actor,

@@ -60,6 +60,21 @@ pub fn ContentAdminPage() -> impl IntoView {
                         let faqs: Vec<_> = page.faqs.iter().map(|f| view! {
                             <li data-test-faq=f.question.clone()><a href=format!("/admin/content/faq/{}", f.id)>{f.question.clone()}</a></li>
                         }).collect();
+                        let reports: Vec<_> = page.attestations.reports.iter().map(|r| view! {
+                            <tr data-test-report=r.label.clone()>
+                                <td><a href=format!("/admin/content/soc2/{}", r.id)>{r.label.clone()}</a> {r.current.then(|| view! { " " <Badge tone="good" text="On the public page" /> })}</td>
+                                <td>{r.audit_firm.clone()}</td>
+                                <td>{r.report_date.clone()}</td>
+                                <td>{r.bridge_letters}</td>
+                            </tr>
+                        }).collect();
+                        let frameworks: Vec<_> = page.attestations.frameworks.iter().map(|f| view! {
+                            <tr data-test-framework=f.name.clone()>
+                                <td><a href=format!("/admin/content/frameworks/{}", f.id)>{f.name.clone()}</a></td>
+                                <td>{f.evidence.clone()}</td>
+                                <td>{if f.in_progress { "In progress".to_string() } else { f.valid_until.clone() }}</td>
+                            </tr>
+                        }).collect();
                         view! {
                             <h1>"Trust center content"</h1>
                             <FlashMessages flash=flash.clone() />
@@ -68,6 +83,20 @@ pub fn ContentAdminPage() -> impl IntoView {
                                 {page.last_published_at.map(|at| format!("Last published {}.", Timestamp(at).long()))}
                             </p>
                             {publish_form(&page.pending)}
+                            <section class="panel" aria-labelledby="profile-title">
+                                <h2 id="profile-title">"Company profile and branding"</h2>
+                                <p>{page.company_name.clone()} " · " <a href="/admin/content/profile">"Edit name, description, contact, colour, logo and sections"</a></p>
+                            </section>
+                            <section class="panel" aria-labelledby="reports-title">
+                                <h2 id="reports-title">"SOC 2 reports"</h2>
+                                <p><a class="button secondary small" href="/admin/content/soc2/new">"Add a report"</a></p>
+                                <div class="table-scroll"><table class="table"><thead><tr><th scope="col">"Report"</th><th scope="col">"Audit firm"</th><th scope="col">"Report date"</th><th scope="col">"Bridge letters"</th></tr></thead><tbody>{reports}</tbody></table></div>
+                            </section>
+                            <section class="panel" aria-labelledby="frameworks-title">
+                                <h2 id="frameworks-title">"Other frameworks"</h2>
+                                <p><a class="button secondary small" href="/admin/content/frameworks/new">"Add a framework"</a></p>
+                                <div class="table-scroll"><table class="table"><thead><tr><th scope="col">"Framework"</th><th scope="col">"Evidence"</th><th scope="col">"Valid until"</th></tr></thead><tbody>{frameworks}</tbody></table></div>
+                            </section>
                             <section class="panel" aria-labelledby="controls-title">
                                 <h2 id="controls-title">"Controls"</h2>
                                 <p><a class="button secondary small" href="/admin/content/controls/new">"Add a control"</a></p>

@@ -49,7 +49,7 @@ pub fn parse_sections(text: &str) -> Result<Vec<Section>, String> {
     text.split(',').map(str::trim).filter(|s| !s.is_empty()).map(Section::parse).collect()
 }
 
-async fn load_profile(db: &Db) -> Result<(CompanyProfile, Timestamp), AppError> {
+pub async fn load_profile(db: &Db) -> Result<(CompanyProfile, Timestamp), AppError> {
     let row: ProfileRow = sqlx::query_as(
         "select name, description, website_url, security_contact_email, logo_sha256, accent_color, sections, \
          updated_at from company_profile where id = 1",

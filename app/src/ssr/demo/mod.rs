@@ -78,6 +78,13 @@ pub async fn seed_if_empty(db: &Db, files: &FileStore, today: IsoDate) -> Result
     let dates = DemoDates::for_today(today);
     let now = Timestamp::now().0;
     let logo = files.put(documents::LOGO_SVG.as_bytes()).await.map_err(|e| AppError::internal("storing logo", e))?;
+    sqlx::query("insert into logos (sha256, content_type, byte_size, created_at) values ($1, $2, $3, $4)")
+        .bind(&logo)
+        .bind("image/svg+xml")
+        .bind(documents::LOGO_SVG.len() as i64)
+        .bind(now)
+        .execute(db.pool())
+        .await?;
     let sections: Vec<&str> = Section::ALL.iter().map(|s| s.anchor()).collect();
     sqlx::query(
         "insert into company_profile (id, name, description, website_url, security_contact_email, logo_sha256, \

@@ -85,8 +85,13 @@ pub async fn enqueue(tx: &mut Transaction<'static, Any>, mail: &OutgoingMail) ->
     Ok(id)
 }
 
-/// Reads the branding for mails from the working company profile.
+/// The branding for mails: the published company profile (the working one before any publish).
 pub async fn branding(db: &super::db::Db, base_url: &str) -> Result<Branding, AppError> {
+    // What the public sees: a renamed company or a new colour waits in the draft until published.
+    if let Some((content, _)) = crate::features::trust_center::server::load_published(db).await? {
+        let company = content.company;
+        return Ok(Branding { company: company.name, accent: company.accent_color, base_url: base_url.to_string() });
+    }
     let row: Option<(String, String)> =
         sqlx::query_as("select name, accent_color from company_profile where id = 1").fetch_optional(db.pool()).await?;
     let (company, accent) = row.unwrap_or_else(|| ("Trust Center".into(), "#1d5c8f".into()));
