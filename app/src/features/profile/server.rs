@@ -99,9 +99,10 @@ pub fn accent_color(text: &str) -> Result<String, String> {
     Ok(format!("#{hex}"))
 }
 
-/// The shown sections in their order. Equal places keep the page's usual order.
-fn section_order(posted: &[(Section, String)], problems: &mut Problems) -> Vec<Section> {
-    let mut shown: Vec<(usize, usize, Section)> = Vec::new();
+/// The shown sections in their order. When two share a place, the one just moved there comes
+/// first (moving Subprocessors to place 1 puts it first), then the page's usual order.
+fn section_order(posted: &[(Section, String)], current: &[Section], problems: &mut Problems) -> Vec<Section> {
+    let mut shown: Vec<(usize, bool, usize, Section)> = Vec::new();
     for (section, value) in posted {
         let value = value.trim();
         if value.is_empty() || value.eq_ignore_ascii_case("hidden") {
@@ -110,7 +111,8 @@ fn section_order(posted: &[(Section, String)], problems: &mut Problems) -> Vec<S
         match value.parse::<usize>() {
             Ok(place) if (1..=Section::ALL.len()).contains(&place) => {
                 let usual = Section::ALL.iter().position(|s| s == section).unwrap_or(0);
-                shown.push((place, usual, *section));
+                let stayed = current.iter().position(|s| s == section) == Some(place - 1);
+                shown.push((place, stayed, usual, *section));
             }
             _ => problems.add(section_field(*section), "Choose a place from the list, or Hidden."),
         }
@@ -118,8 +120,8 @@ fn section_order(posted: &[(Section, String)], problems: &mut Problems) -> Vec<S
     if shown.is_empty() && posted.iter().all(|(s, _)| !problems.has(section_field(*s))) {
         problems.add(section_field(Section::Compliance), "Show at least one section.");
     }
-    shown.sort_by_key(|(place, usual, _)| (*place, *usual));
-    shown.into_iter().map(|(_, _, s)| s).collect()
+    shown.sort_by_key(|(place, stayed, usual, _)| (*place, *stayed, *usual));
+    shown.into_iter().map(|(_, _, _, s)| s).collect()
 }
 
 struct ValidProfile {
@@ -132,7 +134,7 @@ struct ValidProfile {
 }
 
 impl ProfileInput {
-    fn validate(&self) -> Result<ValidProfile, AppError> {
+    fn validate(&self, current: &[Section]) -> Result<ValidProfile, AppError> {
         let mut problems = Problems::default();
         let name = problems.take("name", short_line(&self.name, "company name", 80));
         let description = problems.take("description", long_text(&self.description, "description", 1_000));
@@ -146,7 +148,7 @@ impl ProfileInput {
             EmailAddress::parse(&self.security_contact_email).map(|e| e.as_str().to_string()),
         );
         let accent = problems.take("accent_color", accent_color(&self.accent_color));
-        let sections = section_order(&self.sections, &mut problems);
+        let sections = section_order(&self.sections, current, &mut problems);
         problems.check()?;
         match (name, description, website_url, email, accent) {
             (Some(name), Some(description), Some(website_url), Some(security_contact_email), Some(accent_color)) => {
@@ -164,8 +166,8 @@ pub async fn save_profile(
     actor: &Actor,
     input: &ProfileInput,
 ) -> Result<(), AppError> {
-    let v = input.validate()?;
     let (before, _) = tc::load_profile(&state.db).await?;
+    let v = input.validate(&before.sections)?;
     let mut changed = Vec::new();
     for (field, was, now) in [
         ("name", &before.name, &v.name),
@@ -334,16 +336,26 @@ mod tests {
             (Section::Subprocessors, "2".to_string()),
             (Section::Faq, "".to_string()),
         ];
-        let order = section_order(&posted, &mut problems);
+        let order = section_order(&posted, &[], &mut problems);
         assert_eq!(order, vec![Section::Controls, Section::Compliance, Section::Subprocessors]);
+        // Moving one section to a taken place puts it there, before the one that stayed.
+        let current = Section::ALL.to_vec();
+        let moved: Vec<_> = current
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (*s, if *s == Section::Faq { "1".to_string() } else { (i + 1).to_string() }))
+            .collect();
+        let order = section_order(&moved, &current, &mut problems);
+        assert_eq!(order[0], Section::Faq);
+        assert_eq!(order[1], Section::Compliance);
         assert!(problems.check().is_ok());
         let mut problems = Problems::default();
         let none: Vec<_> = Section::ALL.iter().map(|s| (*s, "hidden".to_string())).collect();
-        assert!(section_order(&none, &mut problems).is_empty());
+        assert!(section_order(&none, &[], &mut problems).is_empty());
         let err = problems.check().unwrap_err();
         assert_eq!(err.field_message("section_compliance"), Some("Show at least one section."));
         let mut problems = Problems::default();
-        section_order(&[(Section::Faq, "9".into())], &mut problems);
+        section_order(&[(Section::Faq, "9".into())], &[], &mut problems);
         assert!(problems.has("section_faq"));
     }
 
