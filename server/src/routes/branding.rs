@@ -1,11 +1,10 @@
-use super::{put_flash, read_multipart, require_security, RouteError};
+use super::{outcome_flash, put_flash, read_multipart, require_security, RouteError};
 use app::{
     error::AppError,
     features::{
         accounts::{model::Principal, server::staff_actor},
         profile::server as profile,
     },
-    forms::Flash,
     ssr::{request_meta::RequestMeta, AppState},
 };
 use axum::{
@@ -81,16 +80,7 @@ async fn upload_logo(
         Ok("Logo saved as a draft: preview, then publish.")
     }
     .await;
-    let flash = match result {
-        Ok(notice) => Flash { form: "logo".into(), notice: Some(notice.into()), ..Default::default() },
-        Err(error) => {
-            let fields = match &error {
-                AppError::Invalid { fields, .. } => fields.clone(),
-                _ => Vec::new(),
-            };
-            Flash { form: "logo".into(), error: Some(error.to_string()), fields, ..Default::default() }
-        }
-    };
+    let flash = outcome_flash("logo", result.map(str::to_string));
     put_flash(&session, flash, "the logo upload result").await;
     Redirect::to(PROFILE_PAGE).into_response()
 }

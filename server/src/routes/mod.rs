@@ -101,6 +101,20 @@ async fn put_flash(session: &Session, flash: Flash, what: &str) {
     }
 }
 
+/// The flash a plain form route leaves: its notice, or the error with its messages by field.
+fn outcome_flash(form: &str, result: Result<String, AppError>) -> Flash {
+    match result {
+        Ok(notice) => Flash { form: form.into(), notice: Some(notice), ..Default::default() },
+        Err(error) => {
+            let fields = match &error {
+                AppError::Invalid { fields, .. } => fields.clone(),
+                _ => Vec::new(),
+            };
+            Flash { form: form.into(), error: Some(error.to_string()), fields, ..Default::default() }
+        }
+    }
+}
+
 /// A multipart form's text fields named in `texts` (each cut to 500 characters) and its one file
 /// in `file_field` (name and bytes; `None` when no file was chosen). A file over `max_bytes`, or a
 /// body axum cut off, is a message on `file_field`.

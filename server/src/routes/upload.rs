@@ -3,14 +3,13 @@
 //! A plain multipart form (works without JavaScript). Only PDFs, up to [`MAX_BYTES`]; anything
 //! else is refused with a message on the form, and nothing is stored.
 
-use super::put_flash;
+use super::{outcome_flash, put_flash};
 use app::{
     error::AppError,
     features::{
         accounts::model::{Principal, StaffRole},
         documents::server::{self as docs, DocumentForm},
     },
-    forms::Flash,
     ssr::{request_meta::RequestMeta, AppState},
 };
 use axum::{
@@ -49,16 +48,7 @@ async fn upload(
         docs::upload(&state, &meta, &staff, form).await
     }
     .await;
-    let flash = match &result {
-        Ok(message) => Flash { form: "documents".into(), notice: Some(message.clone()), ..Default::default() },
-        Err(error) => {
-            let fields = match error {
-                AppError::Invalid { fields, .. } => fields.clone(),
-                _ => Vec::new(),
-            };
-            Flash { form: "documents".into(), error: Some(error.to_string()), fields, ..Default::default() }
-        }
-    };
+    let flash = outcome_flash("documents", result);
     put_flash(&session, flash, "the upload result").await;
     Redirect::to("/admin/documents").into_response()
 }

@@ -6,7 +6,10 @@ use crate::{
     error::AppError,
     features::{
         content::server::{date, log, position},
-        trust_center::domain::{ExaminationPeriod, Opinion, ReportType, SubserviceTreatment, TscCategory},
+        trust_center::{
+            domain::{ExaminationPeriod, Opinion, ReportType, SubserviceTreatment, TscCategory},
+            server as tc,
+        },
     },
     forms::Problems,
     ssr::{
@@ -216,17 +219,8 @@ pub async fn report(db: &Db, id: i64) -> Result<ReportItem, AppError> {
         .fetch_optional(db.pool())
         .await?
         .ok_or(AppError::NotFound)?;
-    let orgs: Vec<(String, String, String)> = sqlx::query_as(
-        "select name, services, treatment from soc2_subservice_orgs where report_id = $1 order by position, id",
-    )
-    .bind(id)
-    .fetch_all(db.pool())
-    .await?;
-    let cuecs: Vec<(String,)> =
-        sqlx::query_as("select description from soc2_cuecs where report_id = $1 order by position, id")
-            .bind(id)
-            .fetch_all(db.pool())
-            .await?;
+    let orgs = tc::subservice_org_rows(db, id).await?;
+    let cuecs = tc::cuec_rows(db, id).await?;
     Ok(ReportItem {
         id: row.id,
         report_type: row.report_type,
@@ -237,7 +231,7 @@ pub async fn report(db: &Db, id: i64) -> Result<ReportItem, AppError> {
         report_date: row.report_date,
         tsc_in_scope: row.tsc_in_scope.split(',').map(|c| c.trim().to_string()).filter(|c| !c.is_empty()).collect(),
         subservice_orgs: format_subservice_orgs(&orgs),
-        cuecs: cuecs.into_iter().map(|(c,)| c).collect::<Vec<_>>().join("\n"),
+        cuecs: cuecs.join("\n"),
         document_id: row.document_id,
     })
 }

@@ -7,15 +7,13 @@ use super::{
 };
 use crate::{
     components::ErrorPanel,
-    features::accounts::views::AdminLayout,
+    features::{
+        accounts::views::AdminLayout,
+        content::views::{delete_button, id_param},
+    },
     forms::{load_flash, Choices, Field, Flash, FlashMessages},
 };
 use leptos::{prelude::*, server_fn::ServerFn};
-use leptos_router::hooks::use_params_map;
-
-fn id_param() -> Option<i64> {
-    use_params_map().with_untracked(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()))
-}
 
 /// The field's message, wired to its control by id.
 fn field_error(flash: &Flash, field: &str) -> Option<impl IntoView> {
@@ -72,10 +70,6 @@ fn text_area(
 
 fn document_choices(documents: &[(i64, String)]) -> Choices {
     documents.iter().map(|(id, title)| (id.to_string(), title.clone())).collect()
-}
-
-fn delete_button(exists: bool, what: &'static str) -> impl IntoView {
-    exists.then(|| view! { <button type="submit" class="button secondary" name="delete" value="yes" formnovalidate>{what}</button> })
 }
 
 #[component]

@@ -123,12 +123,14 @@ pub fn ContentAdminPage() -> impl IntoView {
     }
 }
 
-fn id_param() -> Option<i64> {
+/// The `:id` of an editor's path (`None` on a `/new` page).
+pub(crate) fn id_param() -> Option<i64> {
     use_params_map().with_untracked(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()))
 }
 
-fn delete_button(exists: bool) -> impl IntoView {
-    exists.then(|| view! { <button type="submit" class="button secondary" name="delete" value="yes" formnovalidate>"Remove"</button> })
+/// An editor's remove button, shown once the item exists.
+pub(crate) fn delete_button(exists: bool, label: &'static str) -> impl IntoView {
+    exists.then(|| view! { <button type="submit" class="button secondary" name="delete" value="yes" formnovalidate>{label}</button> })
 }
 
 #[component]
@@ -172,7 +174,7 @@ pub fn ControlEditPage() -> impl IntoView {
                                 </div>
                                 <Field name="tsc_points" label="Trust Services Criteria" value=flash.typed_or("tsc_points", get(|c| c.tsc_points.clone())) error=flash.field_error("tsc_points") required=false hint="Separated by commas, e.g. CC6.1, CC6.6." />
                                 <Field name="position" label="Position" kind="number" value=flash.typed_or("position", get(|c| c.position.to_string())) error=flash.field_error("position") required=false hint="Lower comes first; empty puts a new control last." />
-                                <button type="submit" class="button">"Save draft"</button> " " {delete_button(item.is_some())}
+                                <button type="submit" class="button">"Save draft"</button> " " {delete_button(item.is_some(), "Remove")}
                             </form>
                         }
                         .into_any()
@@ -210,7 +212,7 @@ pub fn SubprocessorEditPage() -> impl IntoView {
                                 <Field name="start_date" label="In use since" kind="date" value=v("start_date", |s| s.start_date.clone()) error=flash.field_error("start_date") required=false />
                                 <Field name="end_date" label="In use until" kind="date" value=v("end_date", |s| s.end_date.clone()) error=flash.field_error("end_date") required=false hint="Set when you stop using it; it leaves the public list after this date." />
                                 <Field name="position" label="Position" kind="number" value=v("position", |s| s.position.to_string()) error=flash.field_error("position") required=false />
-                                <button type="submit" class="button">"Save draft"</button> " " {delete_button(item.is_some())}
+                                <button type="submit" class="button">"Save draft"</button> " " {delete_button(item.is_some(), "Remove")}
                             </form>
                         }
                         .into_any()
@@ -275,7 +277,7 @@ pub fn FaqEditPage() -> impl IntoView {
                                     {err("answer")}
                                 </div>
                                 <Field name="position" label="Position" kind="number" value=flash.typed_or("position", item.as_ref().map(|f| f.position.to_string()).unwrap_or_default()) error=flash.field_error("position") required=false />
-                                <button type="submit" class="button">"Save draft"</button> " " {delete_button(item.is_some())}
+                                <button type="submit" class="button">"Save draft"</button> " " {delete_button(item.is_some(), "Remove")}
                             </form>
                         }
                         .into_any()

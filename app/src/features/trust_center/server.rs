@@ -84,6 +84,26 @@ struct ReportRow {
     document_slug: Option<String>,
 }
 
+/// A report's subservice organizations as stored: (name, services, treatment code), in order.
+pub async fn subservice_org_rows(db: &Db, report_id: i64) -> Result<Vec<(String, String, String)>, AppError> {
+    Ok(sqlx::query_as(
+        "select name, services, treatment from soc2_subservice_orgs where report_id = $1 order by position, id",
+    )
+    .bind(report_id)
+    .fetch_all(db.pool())
+    .await?)
+}
+
+/// A report's complementary user entity controls, in order.
+pub async fn cuec_rows(db: &Db, report_id: i64) -> Result<Vec<String>, AppError> {
+    let rows: Vec<(String,)> =
+        sqlx::query_as("select description from soc2_cuecs where report_id = $1 order by position, id")
+            .bind(report_id)
+            .fetch_all(db.pool())
+            .await?;
+    Ok(rows.into_iter().map(|(c,)| c).collect())
+}
+
 /// The SOC 2 report with the latest period end, with its subservice organizations and CUECs.
 async fn load_current_report(db: &Db) -> Result<Option<(i64, Soc2Report)>, AppError> {
     let row: Option<ReportRow> = sqlx::query_as(
@@ -113,24 +133,15 @@ async fn load_current_report(db: &Db) -> Result<Option<(i64, Soc2Report)>, AppEr
         tsc_in_scope.push(TscCategory::Security);
     }
     tsc_in_scope.sort();
-    let orgs: Vec<(String, String, String)> = sqlx::query_as(
-        "select name, services, treatment from soc2_subservice_orgs where report_id = $1 order by position, id",
-    )
-    .bind(row.id)
-    .fetch_all(db.pool())
-    .await?;
-    let subservice_organizations = orgs
+    let subservice_organizations = subservice_org_rows(db, row.id)
+        .await?
         .into_iter()
         .map(|(name, services, treatment)| {
             let treatment = SubserviceTreatment::parse(&treatment).map_err(|e| corrupt("treatment", e))?;
             Ok(SubserviceOrganization { name, services, treatment })
         })
         .collect::<Result<_, AppError>>()?;
-    let cuecs: Vec<(String,)> =
-        sqlx::query_as("select description from soc2_cuecs where report_id = $1 order by position, id")
-            .bind(row.id)
-            .fetch_all(db.pool())
-            .await?;
+    let cuecs = cuec_rows(db, row.id).await?;
     let report = Soc2Report {
         report_type,
         period,
@@ -139,7 +150,7 @@ async fn load_current_report(db: &Db) -> Result<Option<(i64, Soc2Report)>, AppEr
         report_date: date("report date", &row.report_date)?,
         tsc_in_scope,
         subservice_organizations,
-        complementary_user_entity_controls: cuecs.into_iter().map(|(c,)| c).collect(),
+        complementary_user_entity_controls: cuecs,
         document_slug: row.document_slug,
     };
     Ok(Some((row.id, report)))
