@@ -297,6 +297,16 @@ async fn soc2_reports_bridge_letters_and_frameworks_are_validated_and_published(
     let public = app.get_text("/").await.1;
     assert!(public.contains("Ledger &amp; Rowe LLP") && public.contains("PCI DSS v4.0"));
 
+    // The publish proposed draft updates about them for staff to review; nothing was sent.
+    let proposed: Vec<(String, String, String)> =
+        sqlx::query_as("select kind, title, status from updates where proposed = 1 order by id")
+            .fetch_all(app.state.db.pool())
+            .await
+            .unwrap();
+    let titles: Vec<&str> = proposed.iter().map(|(_, t, _)| t.as_str()).collect();
+    assert_eq!(titles, ["New SOC 2 Type II report", "New bridge letter", "PCI DSS v4.0: Attestation of Compliance"]);
+    assert!(proposed.iter().all(|(kind, _, status)| kind == "report" && status == "draft"));
+
     // Removing the new report puts the previous one back on the page (after a publish).
     let res = sec
         .post_form(

@@ -2,6 +2,7 @@
 //! published page, the preview, and publishing (logged with who and which sections changed).
 
 use super::model::*;
+use crate::features::updates::model::UpdateKind;
 use crate::{
     error::AppError,
     features::trust_center::{
@@ -590,15 +591,8 @@ pub async fn publish(state: &AppState, meta: &RequestMeta, actor: &Actor) -> Res
     }
     tc::publish_content(&state.db, &working, actor.id).await?;
     state.page_cache.invalidate();
-    // Subprocessors that join or leave the public list: staff get a draft update for each.
-    let names = |c: &TrustCenterContent| {
-        c.subprocessors.iter().map(|s| s.name.clone()).collect::<std::collections::BTreeSet<_>>()
-    };
-    let before = published.as_ref().map(names).unwrap_or_default();
-    let after = names(&working);
-    let added: Vec<String> = after.difference(&before).cloned().collect();
-    let removed: Vec<String> = before.difference(&after).cloned().collect();
-    crate::features::updates::server::propose_subprocessor_changes(state, actor, &added, &removed).await?;
+    let proposals = proposed_updates(published.as_ref(), &working);
+    crate::features::updates::server::propose(state, actor, &proposals).await?;
     log(
         state,
         meta,
@@ -609,4 +603,72 @@ pub async fn publish(state: &AppState, meta: &RequestMeta, actor: &Actor) -> Res
     )
     .await?;
     Ok(sections)
+}
+
+/// What a publish announces: a draft update (kind, title, text) for each subprocessor joining or
+/// leaving the public list, a newer SOC 2 report, a new bridge letter and a newly listed framework.
+/// Staff review and publish them from the updates page; nothing is sent on its own.
+pub fn proposed_updates(
+    before: Option<&TrustCenterContent>,
+    after: &TrustCenterContent,
+) -> Vec<(UpdateKind, String, String)> {
+    use std::collections::BTreeSet;
+    let mut drafts = Vec::new();
+    let names = |c: &TrustCenterContent| c.subprocessors.iter().map(|s| s.name.clone()).collect::<BTreeSet<_>>();
+    let was = before.map(names).unwrap_or_default();
+    let now = names(after);
+    for name in now.difference(&was) {
+        drafts.push((
+            UpdateKind::Subprocessor,
+            format!("New subprocessor: {name}"),
+            format!("We have started using {name}. The subprocessor list on this page gives its purpose, location and the data it processes."),
+        ));
+    }
+    for name in was.difference(&now) {
+        drafts.push((
+            UpdateKind::Subprocessor,
+            format!("Subprocessor no longer used: {name}"),
+            format!("We no longer use {name} as a subprocessor."),
+        ));
+    }
+    let Some(before) = before else { return drafts };
+    if let Some(report) = &after.soc2 {
+        if before.soc2.as_ref().is_none_or(|r| r.period.end < report.period.end) {
+            let kind = report.report_type.label();
+            let period = if report.period.start == report.period.end {
+                format!("as of {}", report.period.end.long())
+            } else {
+                format!("covering {} to {}", report.period.start.long(), report.period.end.long())
+            };
+            drafts.push((
+                UpdateKind::Report,
+                format!("New SOC 2 {kind} report"),
+                format!(
+                    "Our SOC 2 {kind} report {period} has been issued by {}. Request it from this page.",
+                    report.audit_firm
+                ),
+            ));
+        }
+    }
+    if let Some(letter) = &after.bridge_letter {
+        if before.bridge_letter.as_ref().is_none_or(|b| b.covered_until < letter.covered_until) {
+            drafts.push((
+                UpdateKind::Report,
+                "New bridge letter".to_string(),
+                format!(
+                    "A bridge letter now covers the time since our last SOC 2 report, up to {}.",
+                    letter.covered_until.long()
+                ),
+            ));
+        }
+    }
+    let listed: BTreeSet<&str> = before.frameworks.iter().map(|f| f.name.as_str()).collect();
+    for framework in after.frameworks.iter().filter(|f| !f.in_progress && !listed.contains(f.name.as_str())) {
+        drafts.push((
+            UpdateKind::Report,
+            format!("{}: {}", framework.name, framework.evidence),
+            format!("{} is now listed on this page ({}).", framework.name, framework.evidence.to_lowercase()),
+        ));
+    }
+    drafts
 }

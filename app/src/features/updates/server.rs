@@ -278,33 +278,26 @@ pub async fn publish(state: &AppState, meta: &RequestMeta, actor: &Actor, id: i6
     Ok(queued)
 }
 
-/// Drafts an update for each subprocessor added to or removed from the public list, for staff to
-/// review and publish (called when the content is published).
-pub async fn propose_subprocessor_changes(
+/// Drafts updates for staff to review (marked as proposed automatically): (kind, title, text).
+pub async fn propose(
     state: &AppState,
     actor: &Actor,
-    added: &[String],
-    removed: &[String],
+    drafts: &[(UpdateKind, String, String)],
 ) -> Result<usize, AppError> {
     let now = Timestamp::now().0;
-    let mut count = 0;
-    let drafts = added
-        .iter()
-        .map(|n| (format!("New subprocessor: {n}"), format!("We have started using {n}. The subprocessor list on this page gives its purpose, location and the data it processes.")))
-        .chain(removed.iter().map(|n| (format!("Subprocessor no longer used: {n}"), format!("We no longer use {n} as a subprocessor."))));
-    for (title, body) in drafts {
+    for (kind, title, body) in drafts {
         sqlx::query(
-            "insert into updates (kind, title, body, status, proposed, created_by, created_at, updated_at) values ('subprocessor', $1, $2, 'draft', 1, $3, $4, $4)",
+            "insert into updates (kind, title, body, status, proposed, created_by, created_at, updated_at) values ($1, $2, $3, 'draft', 1, $4, $5, $5)",
         )
-        .bind(&title)
-        .bind(&body)
+        .bind(kind.code())
+        .bind(title)
+        .bind(body)
         .bind(&actor.label)
         .bind(now)
         .execute(state.db.pool())
         .await?;
-        count += 1;
     }
-    Ok(count)
+    Ok(drafts.len())
 }
 
 /// Asks for update mails: a confirmation mail is sent; nothing else happens until the link is
