@@ -118,8 +118,8 @@ pub fn ReportEditPage() -> impl IntoView {
                                     {categories}
                                     {field_error(&flash, "tsc_in_scope")}
                                 </fieldset>
-                                {text_area(&flash, "subservice_orgs", "Subservice organizations", get(|r| r.subservice_orgs.clone()), 4, Some("One per line: name | services | carve-out or inclusive."))}
-                                {text_area(&flash, "cuecs", "Complementary user entity controls", get(|r| r.cuecs.clone()), 5, Some("One per line, as the report states them."))}
+                                {text_area(&flash, "subservice_orgs", "Subservice organizations", get(|r| r.subservice_orgs.clone()), 6, Some("One per line: name | services | carve-out or inclusive."))}
+                                {text_area(&flash, "cuecs", "Complementary user entity controls", get(|r| r.cuecs.clone()), 8, Some("One per line, as the report states them."))}
                                 {select_field(&flash, "document_id", "The report document", &documents, item.as_ref().and_then(|r| r.document_id).map(|d| d.to_string()).unwrap_or_default(), Some("None"))}
                                 <button type="submit" class="button">"Save draft"</button> " " {delete_button(item.is_some(), "Remove report")}
                             </form>

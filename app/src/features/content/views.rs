@@ -10,7 +10,13 @@ use super::{
 };
 use crate::{
     components::{Badge, ErrorPanel},
-    features::{accounts::views::AdminLayout, trust_center::views::TrustCenterView},
+    features::{
+        accounts::views::AdminLayout,
+        trust_center::{
+            domain::{ControlCategory, ControlStatus},
+            views::TrustCenterView,
+        },
+    },
     forms::{load_flash, Field, FlashMessages},
     types::Timestamp,
 };
@@ -44,8 +50,8 @@ pub fn ContentAdminPage() -> impl IntoView {
                         let controls: Vec<_> = page.controls.iter().map(|c| view! {
                             <tr data-test-control=c.title.clone()>
                                 <td><a href=format!("/admin/content/controls/{}", c.id)>{c.title.clone()}</a></td>
-                                <td>{c.category.clone()}</td>
-                                <td>{c.status.clone()}</td>
+                                <td>{ControlCategory::parse(&c.category).map_or(c.category.clone(), |k| k.label().to_string())}</td>
+                                <td>{ControlStatus::parse(&c.status).map_or(c.status.clone(), |k| k.label().to_string())}</td>
                                 <td class="small">{c.tsc_points.clone()}</td>
                             </tr>
                         }).collect();

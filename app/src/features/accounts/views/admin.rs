@@ -53,6 +53,8 @@ fn AdminFrame(staff: StaffUser, children: Children) -> impl IntoView {
     }
     if staff.has(StaffRole::Security) {
         links.extend([
+            ("/admin/content", "Content"),
+            ("/admin/updates", "Updates"),
             ("/admin/documents", "Documents"),
             ("/admin/kb", "Knowledge base"),
             ("/admin/questionnaires", "Questionnaires"),
