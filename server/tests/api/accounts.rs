@@ -630,7 +630,8 @@ async fn a_mail_server_outage_loses_nothing() {
 async fn the_cli_creates_staff_reading_the_password_from_stdin() {
     use std::io::Write;
     let app = spawn_app().await;
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_vouchsafe"))
+    let mut child = app
+        .cli()
         .args([
             "user",
             "create",
@@ -643,7 +644,6 @@ async fn the_cli_creates_staff_reading_the_password_from_stdin() {
             "--role",
             "security",
         ])
-        .env("VOUCHSAFE_DATA_DIR", &app.state.config.data_dir)
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
@@ -664,9 +664,9 @@ async fn the_cli_creates_staff_reading_the_password_from_stdin() {
         sqlx::query_as("select role from staff_roles order by role").fetch_all(app.state.db.pool()).await.unwrap();
     assert_eq!(roles.len(), 2);
     // A bad role is refused with a clear message.
-    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_vouchsafe"))
+    let bad = app
+        .cli()
         .args(["user", "create", "--email", "x@northwind-analytics.example", "--name", "X", "--role", "root"])
-        .env("VOUCHSAFE_DATA_DIR", &app.state.config.data_dir)
         .output()
         .unwrap();
     assert!(!bad.status.success());

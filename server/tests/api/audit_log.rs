@@ -9,12 +9,7 @@ use app::{
 
 /// Runs `vouchsafe audit verify` on the app's data: (exit success, stdout).
 fn verify(app: &TestApp) -> (bool, String) {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vouchsafe"))
-        .args(["audit", "verify"])
-        .env("VOUCHSAFE_DATA_DIR", &app.state.config.data_dir)
-        .env_remove("VOUCHSAFE_AUDIT_KEY")
-        .output()
-        .unwrap();
+    let out = app.cli().args(["audit", "verify"]).env_remove("VOUCHSAFE_AUDIT_KEY").output().unwrap();
     (out.status.success(), String::from_utf8_lossy(&out.stdout).to_string())
 }
 
@@ -37,8 +32,12 @@ async fn count(app: &TestApp) -> i64 {
 
 /// What an attacker with database access does first.
 async fn drop_triggers(app: &TestApp) {
-    for t in ["access_log_no_update", "access_log_no_delete"] {
-        sqlx::query(&format!("drop trigger {t}")).execute(app.state.db.pool()).await.unwrap();
+    let statements: &[&str] = match app.state.db.backend() {
+        app::ssr::db::Backend::Sqlite => &["drop trigger access_log_no_update", "drop trigger access_log_no_delete"],
+        app::ssr::db::Backend::Postgres => &["drop trigger access_log_no_update on access_log"],
+    };
+    for statement in statements {
+        sqlx::query(statement).execute(app.state.db.pool()).await.unwrap();
     }
 }
 
@@ -158,18 +157,14 @@ async fn a_chain_recomputed_without_the_key_is_caught_by_the_signed_checkpoint()
 async fn checkpoints_are_exported_and_a_missing_key_is_reported() {
     let app = with_history().await;
     let file = app.state.config.data_dir.join("checkpoints.json");
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vouchsafe"))
-        .args(["audit", "export-checkpoints", file.to_str().unwrap()])
-        .env("VOUCHSAFE_DATA_DIR", &app.state.config.data_dir)
-        .output()
-        .unwrap();
+    let out = app.cli().args(["audit", "export-checkpoints", file.to_str().unwrap()]).output().unwrap();
     assert!(out.status.success());
     let exported: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     assert_eq!(exported.as_array().unwrap().len(), 2);
     assert_eq!(exported[0]["public_key"], app.state.audit_key.public_hex());
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_vouchsafe"))
+    let out = app
+        .cli()
         .args(["audit", "verify"])
-        .env("VOUCHSAFE_DATA_DIR", &app.state.config.data_dir)
         .env("VOUCHSAFE_AUDIT_KEY", app.state.config.data_dir.join("nope.key"))
         .output()
         .unwrap();

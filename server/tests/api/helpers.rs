@@ -58,6 +58,9 @@ pub async fn spawn(options: Options) -> TestApp {
     if let Some(smtp) = &smtp {
         vars.insert("VOUCHSAFE_SMTP_URL", smtp.url());
     }
+    if let Ok(server) = std::env::var("VOUCHSAFE_TEST_POSTGRES") {
+        vars.insert("DATABASE_URL", fresh_postgres_database(&server).await);
+    }
     let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("config");
     let state = server::build_state(config).await.expect("state");
     if options.demo {
@@ -69,7 +72,26 @@ pub async fn spawn(options: Options) -> TestApp {
     TestApp { addr, state, client, smtp, _dir: dir }
 }
 
+/// With `VOUCHSAFE_TEST_POSTGRES=postgres://user@host:port` (see `scripts/test-postgres`), each test
+/// gets a new, empty PostgreSQL database on that server instead of a SQLite file.
+async fn fresh_postgres_database(server: &str) -> String {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let server = server.trim_end_matches('/');
+    let name = format!("vouchsafe_test_{:016x}", rand::random::<u64>());
+    let mut admin = sqlx::AnyConnection::connect(&format!("{server}/postgres")).await.expect("postgres server");
+    sqlx::query(&format!("create database {name}")).execute(&mut admin).await.expect("create database");
+    format!("{server}/{name}")
+}
+
 impl TestApp {
+    /// The `vouchsafe` binary set up for this app's data (and database, when it is PostgreSQL).
+    pub fn cli(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_vouchsafe"));
+        cmd.env("VOUCHSAFE_DATA_DIR", &self.state.config.data_dir).env("DATABASE_URL", &self.state.config.database_url);
+        cmd
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{}", self.addr, path)
     }
