@@ -39,20 +39,18 @@ pub async fn document_choices(db: &Db) -> Result<Vec<(i64, String)>, AppError> {
     Ok(sqlx::query_as("select id, title from documents order by position, title").fetch_all(db.pool()).await?)
 }
 
-/// A posted document id: empty for none, else a document that exists.
-async fn linked_document(db: &Db, text: &str) -> Result<Option<i64>, String> {
+/// A posted document id: empty for none, else a document that exists (the inner error is the
+/// field's message; the outer one a database failure).
+async fn linked_document(db: &Db, text: &str) -> Result<Result<Option<i64>, String>, AppError> {
     let text = text.trim();
     if text.is_empty() {
-        return Ok(None);
+        return Ok(Ok(None));
     }
     let bad = || "Choose a document from the list.".to_string();
-    let id: i64 = text.parse().map_err(|_| bad())?;
-    let found: Option<(i64,)> = sqlx::query_as("select id from documents where id = $1")
-        .bind(id)
-        .fetch_optional(db.pool())
-        .await
-        .map_err(|_| bad())?;
-    found.map(|(id,)| Some(id)).ok_or_else(bad)
+    let Ok(id) = text.parse::<i64>() else { return Ok(Err(bad())) };
+    let found: Option<(i64,)> =
+        sqlx::query_as("select id from documents where id = $1").bind(id).fetch_optional(db.pool()).await?;
+    Ok(found.map(|(id,)| Some(id)).ok_or_else(bad))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -169,7 +167,7 @@ impl ReportInput {
         tsc_in_scope.sort();
         let subservice_orgs = p.take("subservice_orgs", parse_subservice_orgs(&self.subservice_orgs));
         let cuecs = p.take("cuecs", parse_cuecs(&self.cuecs));
-        let document_id = p.take("document_id", linked_document(db, &self.document_id).await);
+        let document_id = p.take("document_id", linked_document(db, &self.document_id).await?);
         p.check()?;
         match (report_type, period, audit_firm, opinion, report_date, subservice_orgs, cuecs, document_id) {
             (
@@ -445,7 +443,7 @@ pub async fn add_bridge_letter(
             );
         }
     }
-    let document_id = p.take("letter_document_id", linked_document(&state.db, &input.document_id).await);
+    let document_id = p.take("letter_document_id", linked_document(&state.db, &input.document_id).await?);
     p.check()?;
     let (Some(issued), Some(until), Some(document_id)) = (issued, until, document_id) else {
         return Err(AppError::invalid("Please correct the highlighted fields."));
@@ -543,7 +541,7 @@ impl FrameworkInput {
             "" => Some(String::new()),
             text => p.take("description", long_text(text, "description", 1_000)),
         };
-        let document_id = p.take("document_id", linked_document(db, &self.document_id).await);
+        let document_id = p.take("document_id", linked_document(db, &self.document_id).await?);
         p.check()?;
         match (name, evidence, description, document_id) {
             (Some(name), Some(evidence), Some(description), Some(document_id)) => Ok(ValidFramework {
