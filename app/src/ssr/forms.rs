@@ -6,6 +6,12 @@ use std::collections::BTreeMap;
 
 const FLASH_KEY: &str = "flash";
 
+/// Whether a form's checkbox was ticked or its named button (`delete`, `remove`…) pressed: the
+/// field came with a non-empty value.
+pub fn pressed(field: &Option<String>) -> bool {
+    field.as_deref().is_some_and(|v| !v.is_empty())
+}
+
 /// The flash of the page being rendered. Taken out of the session once per page view, by
 /// [`take_for_page_view`], because a page may be rendered in more than one pass and a
 /// destructive read inside the render would show the message in none of them.

@@ -12,16 +12,10 @@ use crate::{
     ssr::{
         app_state,
         auth::require_role,
-        forms::{finish, FormSpec},
+        forms::{finish, pressed, FormSpec},
         request_meta::RequestMeta,
     },
 };
-
-/// `true` when a form's `delete` button was pressed.
-#[cfg(feature = "ssr")]
-fn pressed(button: &Option<String>) -> bool {
-    button.as_deref().is_some_and(|v| !v.is_empty())
-}
 
 /// Security: one SOC 2 report (or a blank one), its bridge letters and the form's choices.
 #[server(prefix = "/api", endpoint = "report_edit")]

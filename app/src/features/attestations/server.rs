@@ -5,7 +5,7 @@ use super::model::*;
 use crate::{
     error::AppError,
     features::{
-        content::server::{date, log, position},
+        content::server::{date, log, next_position, position},
         trust_center::{
             domain::{ExaminationPeriod, Opinion, ReportType, SubserviceTreatment, TscCategory},
             server as tc,
@@ -643,9 +643,7 @@ pub async fn save_framework(
             before.id
         }
         None => {
-            let (next,): (i64,) = sqlx::query_as("select coalesce(max(position), 0) + 1 from frameworks")
-                .fetch_one(state.db.pool())
-                .await?;
+            let next = next_position(&state.db, "frameworks").await?;
             let (id,): (i64,) = sqlx::query_as(
                 "insert into frameworks (position, name, evidence, issuer, issued_on, valid_until, in_progress, description, \
                  document_id, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) returning id",

@@ -11,62 +11,9 @@ use crate::{
         accounts::views::AdminLayout,
         content::views::{delete_button, id_param},
     },
-    forms::{load_flash, Choices, Field, Flash, FlashMessages},
+    forms::{field_error, load_flash, select_field, text_area, Choices, Field, FlashMessages},
 };
 use leptos::{prelude::*, server_fn::ServerFn};
-
-/// The field's message, wired to its control by id.
-fn field_error(flash: &Flash, field: &str) -> Option<impl IntoView> {
-    flash.field_error(field).map(|m| view! { <p class="field-error" id=format!("field-{field}-error")>{m}</p> })
-}
-
-/// A labelled select of `choices` (with an empty first option when `blank` is set).
-fn select_field(
-    flash: &Flash,
-    name: &'static str,
-    label: &'static str,
-    choices: &Choices,
-    chosen: String,
-    blank: Option<&'static str>,
-) -> impl IntoView {
-    let chosen = flash.typed_or(name, chosen);
-    let options: Vec<_> = choices
-        .iter()
-        .map(|(code, text)| view! { <option value=code.clone() selected=*code == chosen>{text.clone()}</option> })
-        .collect();
-    let invalid = flash.field_error(name).is_some();
-    view! {
-        <div class="field" class:has-error=invalid>
-            <label for=format!("field-{name}")>{label}</label>
-            <select id=format!("field-{name}") name=name aria-invalid=invalid.then_some("true")>
-                {blank.map(|text| view! { <option value="">{text}</option> })}
-                {options}
-            </select>
-            {field_error(flash, name)}
-        </div>
-    }
-}
-
-/// A labelled textarea with an optional hint.
-fn text_area(
-    flash: &Flash,
-    name: &'static str,
-    label: &'static str,
-    stored: String,
-    rows: u32,
-    hint: Option<&'static str>,
-) -> impl IntoView {
-    let invalid = flash.field_error(name).is_some();
-    let hint_id = format!("field-{name}-hint");
-    view! {
-        <div class="field" class:has-error=invalid>
-            <label for=format!("field-{name}")>{label}</label>
-            {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> })}
-            <textarea id=format!("field-{name}") name=name rows=rows.to_string() aria-invalid=invalid.then_some("true") aria-describedby=hint.map(|_| hint_id.clone())>{flash.typed_or(name, stored)}</textarea>
-            {field_error(flash, name)}
-        </div>
-    }
-}
 
 fn document_choices(documents: &[(i64, String)]) -> Choices {
     documents.iter().map(|(id, title)| (id.to_string(), title.clone())).collect()

@@ -12,7 +12,7 @@ use crate::{
     ssr::{
         app_state,
         auth::require_role,
-        forms::{finish, FormSpec},
+        forms::{finish, pressed, FormSpec},
         request_meta::RequestMeta,
     },
 };
@@ -65,7 +65,7 @@ pub async fn save_control(
     let spec = FormSpec { name: "content_item", page: page.into() };
     let state = app_state()?;
     let (meta, actor) = (RequestMeta::current(), staff_actor(&staff));
-    if let (Some(id), Some(_)) = (id, delete.as_ref().filter(|d| !d.is_empty())) {
+    if let (Some(id), true) = (id, pressed(&delete)) {
         let result = super::server::delete_control(&state, &meta, &actor, id).await;
         return finish(&spec, &[], result, |_| {
             Some(("/admin/content".into(), Some(("content", "Control removed from the draft.".into()))))
@@ -118,7 +118,7 @@ pub async fn save_subprocessor(
     let spec = FormSpec { name: "content_item", page: page.into() };
     let state = app_state()?;
     let (meta, actor) = (RequestMeta::current(), staff_actor(&staff));
-    if let (Some(id), Some(_)) = (id, delete.as_ref().filter(|d| !d.is_empty())) {
+    if let (Some(id), true) = (id, pressed(&delete)) {
         let result = super::server::delete_subprocessor(&state, &meta, &actor, id).await;
         return finish(&spec, &[], result, |_| {
             Some(("/admin/content".into(), Some(("content", "Subprocessor removed from the draft.".into()))))
@@ -181,7 +181,7 @@ pub async fn save_faq(
     let spec = FormSpec { name: "content_item", page: page.into() };
     let state = app_state()?;
     let (meta, actor) = (RequestMeta::current(), staff_actor(&staff));
-    if let (Some(id), Some(_)) = (id, delete.as_ref().filter(|d| !d.is_empty())) {
+    if let (Some(id), true) = (id, pressed(&delete)) {
         let result = super::server::delete_faq(&state, &meta, &actor, id).await;
         return finish(&spec, &[], result, |_| {
             Some(("/admin/content".into(), Some(("content", "FAQ entry removed from the draft.".into()))))

@@ -10,7 +10,7 @@ use crate::{
         model::{TrustCenterContent, TrustPage},
         server as tc,
     },
-    forms::field_errors,
+    forms::Problems,
     ssr::{
         audit::{self, Actor, Event, Outcome},
         db::Db,
@@ -57,27 +57,22 @@ struct ValidControl {
 
 impl ControlInput {
     fn validate(&self) -> Result<ValidControl, AppError> {
-        let mut problems = Vec::new();
-        let mut check = |field: &'static str, r: Result<(), String>| {
-            if let Err(m) = r {
-                problems.push((field, m));
-            }
-        };
-        let position = position(&self.position);
-        check("position", position.clone().map(|_| ()));
-        let category =
-            ControlCategory::parse(&self.category).map_err(|_| "Choose a category from the list.".to_string());
-        check("category", category.clone().map(|_| ()));
-        let title = line(&self.title, "title", 120);
-        check("title", title.clone().map(|_| ()));
-        let description = long_text(&self.description, "description", 2_000);
-        check("description", description.clone().map(|_| ()));
-        let status = ControlStatus::parse(&self.status).map_err(|_| "Choose a status from the list.".to_string());
-        check("status", status.clone().map(|_| ()));
-        let tsc = TscPoint::parse_list(&self.tsc_points);
-        check("tsc_points", tsc.clone().map(|_| ()));
+        let mut p = Problems::default();
+        let position = p.take("position", position(&self.position));
+        let category = p.take(
+            "category",
+            ControlCategory::parse(&self.category).map_err(|_| "Choose a category from the list.".to_string()),
+        );
+        let title = p.take("title", line(&self.title, "title", 120));
+        let description = p.take("description", long_text(&self.description, "description", 2_000));
+        let status = p.take(
+            "status",
+            ControlStatus::parse(&self.status).map_err(|_| "Choose a status from the list.".to_string()),
+        );
+        let tsc = p.take("tsc_points", TscPoint::parse_list(&self.tsc_points));
+        p.check()?;
         match (position, category, title, description, status, tsc) {
-            (Ok(position), Ok(category), Ok(title), Ok(description), Ok(status), Ok(tsc)) if problems.is_empty() => {
+            (Some(position), Some(category), Some(title), Some(description), Some(status), Some(tsc)) => {
                 Ok(ValidControl {
                     position,
                     category,
@@ -87,7 +82,7 @@ impl ControlInput {
                     tsc_points: tsc.iter().map(|p| p.to_string()).collect::<Vec<_>>().join(", "),
                 })
             }
-            _ => Err(field_errors(problems)),
+            _ => Err(AppError::invalid("Please correct the highlighted fields.")),
         }
     }
 }
@@ -145,43 +140,34 @@ pub(crate) fn date(text: &str) -> Result<Option<IsoDate>, String> {
 
 impl SubprocessorInput {
     fn validate(&self) -> Result<ValidSubprocessor, AppError> {
-        let mut problems: Vec<(&str, String)> = Vec::new();
-        let mut keep = |field: &'static str, r: Result<String, String>| match r {
-            Ok(v) => v,
-            Err(m) => {
-                problems.push((field, m));
-                String::new()
-            }
-        };
-        let name = keep("name", line(&self.name, "name", 120));
-        let purpose = keep("purpose", long_text(&self.purpose, "purpose", 300));
-        let location = keep("location", line(&self.location, "location", 120));
-        let data_processed = keep("data_processed", long_text(&self.data_processed, "data processed", 300));
-        let position = position(&self.position).unwrap_or_else(|m| {
-            problems.push(("position", m));
-            None
-        });
-        let website_url = web_url(&self.website_url).unwrap_or_else(|m| {
-            problems.push(("website_url", m));
-            None
-        });
-        let start_date = date(&self.start_date).unwrap_or_else(|m| {
-            problems.push(("start_date", m));
-            None
-        });
-        let end_date = date(&self.end_date).unwrap_or_else(|m| {
-            problems.push(("end_date", m));
-            None
-        });
+        let mut p = Problems::default();
+        let name = p.take("name", line(&self.name, "name", 120));
+        let purpose = p.take("purpose", long_text(&self.purpose, "purpose", 300));
+        let location = p.take("location", line(&self.location, "location", 120));
+        let data_processed = p.take("data_processed", long_text(&self.data_processed, "data processed", 300));
+        let position = p.take("position", position(&self.position)).flatten();
+        let website_url = p.take("website_url", web_url(&self.website_url)).flatten();
+        let start_date = p.take("start_date", date(&self.start_date)).flatten();
+        let end_date = p.take("end_date", date(&self.end_date)).flatten();
         if let (Some(s), Some(e)) = (start_date, end_date) {
             if e < s {
-                problems.push(("end_date", "The end date is before the start date.".into()));
+                p.add("end_date", "The end date is before the start date.");
             }
         }
-        if !problems.is_empty() {
-            return Err(field_errors(problems));
+        p.check()?;
+        match (name, purpose, location, data_processed) {
+            (Some(name), Some(purpose), Some(location), Some(data_processed)) => Ok(ValidSubprocessor {
+                position,
+                name,
+                purpose,
+                location,
+                data_processed,
+                website_url,
+                start_date,
+                end_date,
+            }),
+            _ => Err(AppError::invalid("Please correct the highlighted fields.")),
         }
-        Ok(ValidSubprocessor { position, name, purpose, location, data_processed, website_url, start_date, end_date })
     }
 }
 
@@ -318,8 +304,8 @@ pub async fn overview(db: &Db) -> Result<ContentOverview, AppError> {
     })
 }
 
-/// The position after the last row of `table` (one of this module's own tables).
-async fn next_position(db: &Db, table: &'static str) -> Result<i64, AppError> {
+/// The position after the last row of `table` (a content table with a `position` column).
+pub(crate) async fn next_position(db: &Db, table: &'static str) -> Result<i64, AppError> {
     let (next,): (i64,) =
         sqlx::query_as(&format!("select coalesce(max(position), 0) + 1 from {table}")).fetch_one(db.pool()).await?;
     Ok(next)
@@ -500,22 +486,14 @@ pub async fn save_faq(
     id: Option<i64>,
     input: &FaqInput,
 ) -> Result<i64, AppError> {
-    let mut problems = Vec::new();
-    let position = position(&input.position).unwrap_or_else(|m| {
-        problems.push(("position", m));
-        None
-    });
-    let question = long_text(&input.question, "question", 500).unwrap_or_else(|m| {
-        problems.push(("question", m));
-        String::new()
-    });
-    let answer = long_text(&input.answer, "answer", 5_000).unwrap_or_else(|m| {
-        problems.push(("answer", m));
-        String::new()
-    });
-    if !problems.is_empty() {
-        return Err(field_errors(problems));
-    }
+    let mut p = Problems::default();
+    let position = p.take("position", position(&input.position)).flatten();
+    let question = p.take("question", long_text(&input.question, "question", 500));
+    let answer = p.take("answer", long_text(&input.answer, "answer", 5_000));
+    p.check()?;
+    let (Some(question), Some(answer)) = (question, answer) else {
+        return Err(AppError::invalid("Please correct the highlighted fields."));
+    };
     let now = Timestamp::now().0;
     let id = match id {
         Some(id) => {

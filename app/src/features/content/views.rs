@@ -17,7 +17,7 @@ use crate::{
             views::TrustCenterView,
         },
     },
-    forms::{load_flash, Field, FlashMessages},
+    forms::{load_flash, select_field, text_area, Field, FlashMessages},
     types::Timestamp,
 };
 use leptos::{prelude::*, server_fn::ServerFn};
@@ -150,12 +150,7 @@ pub fn ControlEditPage() -> impl IntoView {
                     Ok(page) => {
                         let item = page.item.clone();
                         let get = |f: fn(&ControlItem) -> String| item.as_ref().map(f).unwrap_or_default();
-                        let category = flash.typed_or("category", get(|c| c.category.clone()));
-                        let status = flash.typed_or("status", item.as_ref().map_or("implemented".into(), |c| c.status.clone()));
-                        let description = flash.typed_or("description", get(|c| c.description.clone()));
-                        let err = |f: &str| flash.field_error(f).map(|m| view! { <p class="field-error" id=format!("field-{f}-error")>{m}</p> });
-                        let categories: Vec<_> = page.categories.iter().map(|(code, label)| view! { <option value=code.clone() selected=*code == category>{label.clone()}</option> }).collect();
-                        let statuses: Vec<_> = page.statuses.iter().map(|(code, label)| view! { <option value=code.clone() selected=*code == status>{label.clone()}</option> }).collect();
+                        let status = item.as_ref().map_or("implemented".into(), |c| c.status.clone());
                         view! {
                             <p class="crumbs"><a href="/admin/content">"← Trust center content"</a></p>
                             <h1>{item.as_ref().map_or("New control".to_string(), |c| c.title.clone())}</h1>
@@ -163,21 +158,9 @@ pub fn ControlEditPage() -> impl IntoView {
                             <form method="post" action=SaveControl::url() class="form" novalidate>
                                 {item.as_ref().map(|c| view! { <input type="hidden" name="id" value=c.id.to_string() /> })}
                                 <Field name="title" label="Title" value=flash.typed_or("title", get(|c| c.title.clone())) error=flash.field_error("title") />
-                                <div class="field" class:has-error=flash.field_error("category").is_some()>
-                                    <label for="field-category">"Category"</label>
-                                    <select id="field-category" name="category"><option value="">"Choose…"</option>{categories}</select>
-                                    {err("category")}
-                                </div>
-                                <div class="field" class:has-error=flash.field_error("description").is_some()>
-                                    <label for="field-description">"Description"</label>
-                                    <textarea id="field-description" name="description" rows="4">{description}</textarea>
-                                    {err("description")}
-                                </div>
-                                <div class="field" class:has-error=flash.field_error("status").is_some()>
-                                    <label for="field-status">"Status"</label>
-                                    <select id="field-status" name="status">{statuses}</select>
-                                    {err("status")}
-                                </div>
+                                {select_field(&flash, "category", "Category", &page.categories, get(|c| c.category.clone()), Some("Choose…"))}
+                                {text_area(&flash, "description", "Description", get(|c| c.description.clone()), 4, None)}
+                                {select_field(&flash, "status", "Status", &page.statuses, status, None)}
                                 <Field name="tsc_points" label="Trust Services Criteria" value=flash.typed_or("tsc_points", get(|c| c.tsc_points.clone())) error=flash.field_error("tsc_points") required=false hint="Separated by commas, e.g. CC6.1, CC6.6." />
                                 <Field name="position" label="Position" kind="number" value=flash.typed_or("position", get(|c| c.position.to_string())) error=flash.field_error("position") required=false hint="Lower comes first; empty puts a new control last." />
                                 <button type="submit" class="button">"Save draft"</button> " " {delete_button(item.is_some(), "Remove")}
@@ -263,25 +246,14 @@ pub fn FaqEditPage() -> impl IntoView {
                 match faq_edit(id).await {
                     Ok(page) => {
                         let item = page.item.clone();
-                        let question = flash.typed_or("question", item.as_ref().map(|f| f.question.clone()).unwrap_or_default());
-                        let answer = flash.typed_or("answer", item.as_ref().map(|f| f.answer.clone()).unwrap_or_default());
-                        let err = |f: &str| flash.field_error(f).map(|m| view! { <p class="field-error" id=format!("field-{f}-error")>{m}</p> });
                         view! {
                             <p class="crumbs"><a href="/admin/content">"← Trust center content"</a></p>
                             <h1>{item.as_ref().map_or("New question".to_string(), |f| f.question.clone())}</h1>
                             <FlashMessages flash=flash.clone() />
                             <form method="post" action=SaveFaq::url() class="form" novalidate>
                                 {item.as_ref().map(|f| view! { <input type="hidden" name="id" value=f.id.to_string() /> })}
-                                <div class="field" class:has-error=flash.field_error("question").is_some()>
-                                    <label for="field-question">"Question"</label>
-                                    <textarea id="field-question" name="question" rows="2">{question}</textarea>
-                                    {err("question")}
-                                </div>
-                                <div class="field" class:has-error=flash.field_error("answer").is_some()>
-                                    <label for="field-answer">"Answer"</label>
-                                    <textarea id="field-answer" name="answer" rows="6">{answer}</textarea>
-                                    {err("answer")}
-                                </div>
+                                {text_area(&flash, "question", "Question", item.as_ref().map(|f| f.question.clone()).unwrap_or_default(), 2, None)}
+                                {text_area(&flash, "answer", "Answer", item.as_ref().map(|f| f.answer.clone()).unwrap_or_default(), 6, None)}
                                 <Field name="position" label="Position" kind="number" value=flash.typed_or("position", item.as_ref().map(|f| f.position.to_string()).unwrap_or_default()) error=flash.field_error("position") required=false />
                                 <button type="submit" class="button">"Save draft"</button> " " {delete_button(item.is_some(), "Remove")}
                             </form>

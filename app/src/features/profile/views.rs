@@ -5,7 +5,7 @@ use super::api::{profile_edit, SaveProfile};
 use crate::{
     components::ErrorPanel,
     features::accounts::views::AdminLayout,
-    forms::{load_flash, Field, FlashMessages},
+    forms::{field_error, load_flash, text_area, Field, FlashMessages},
 };
 use leptos::{prelude::*, server_fn::ServerFn};
 
@@ -21,8 +21,6 @@ pub fn ProfileEditPage() -> impl IntoView {
                 let logo_flash = load_flash("logo").await;
                 match profile_edit().await {
                     Ok(page) => {
-                        let err = |f: &str| flash.field_error(f).map(|m| view! { <p class="field-error" id=format!("field-{f}-error")>{m}</p> });
-                        let description = flash.typed_or("description", page.description.clone());
                         let places = page.sections.len();
                         let sections: Vec<_> = page.sections.iter().map(|s| {
                             let field = format!("section_{}", s.anchor);
@@ -52,12 +50,7 @@ pub fn ProfileEditPage() -> impl IntoView {
                             <FlashMessages flash=flash.clone() />
                             <form method="post" action=SaveProfile::url() class="form" novalidate>
                                 <Field name="name" label="Company name" value=flash.typed_or("name", page.name.clone()) error=flash.field_error("name") />
-                                <div class="field" class:has-error=flash.field_error("description").is_some()>
-                                    <label for="field-description">"Description"</label>
-                                    <p class="hint" id="field-description-hint">"The paragraph under the company name on the public page."</p>
-                                    <textarea id="field-description" name="description" rows="4" aria-describedby="field-description-hint">{description}</textarea>
-                                    {err("description")}
-                                </div>
+                                {text_area(&flash, "description", "Description", page.description.clone(), 4, Some("The paragraph under the company name on the public page."))}
                                 <Field name="website_url" label="Website" kind="url" value=flash.typed_or("website_url", page.website_url.clone()) error=flash.field_error("website_url") />
                                 <Field name="security_contact_email" label="Security contact" kind="email" value=flash.typed_or("security_contact_email", page.security_contact_email.clone()) error=flash.field_error("security_contact_email") hint="Where researchers and customers report security issues." />
                                 <Field name="accent_color" label="Accent colour" value=flash.typed_or("accent_color", page.accent_color.clone()) error=flash.field_error("accent_color") hint="As #rrggbb. Links and buttons use it, so it needs 4.5:1 contrast with white." />
@@ -80,7 +73,7 @@ pub fn ProfileEditPage() -> impl IntoView {
                                         <label for="field-logo">"New logo"</label>
                                         <p class="hint" id="field-logo-hint">"PNG, JPEG, WebP, GIF or SVG, up to 512 KB. A wide logo about 48 pixels high looks best."</p>
                                         <input id="field-logo" type="file" name="logo" accept="image/png,image/jpeg,image/webp,image/gif,image/svg+xml" aria-describedby="field-logo-hint" />
-                                        {logo_flash.field_error("logo").map(|m| view! { <p class="field-error" id="field-logo-error">{m}</p> })}
+                                        {field_error(&logo_flash, "logo")}
                                     </div>
                                     <button type="submit" class="button secondary">"Upload logo"</button> " "
                                     {page.logo_url.is_some().then(|| view! { <button type="submit" class="button secondary" name="remove" value="yes">"Remove logo"</button> })}

@@ -12,7 +12,7 @@ use crate::{
     ssr::{
         app_state,
         auth::{require_role, require_staff},
-        forms::{finish, FormSpec},
+        forms::{finish, pressed, FormSpec},
         request_meta::RequestMeta,
     },
 };
@@ -78,7 +78,7 @@ pub async fn qn_write(
     let back = back.unwrap_or_default();
     let spec = FormSpec { name: "qn", page: review_path(id, &back, Some(row)).into() };
     let state = app_state()?;
-    let save = save_draft.is_some_and(|v| !v.is_empty());
+    let save = pressed(&save_draft);
     let result = super::server::write(
         &state,
         &RequestMeta::current(),

@@ -12,7 +12,7 @@ use crate::{
     ssr::{
         app_state,
         auth::require_role,
-        forms::{finish, FormSpec},
+        forms::{finish, pressed, FormSpec},
         request_meta::RequestMeta,
     },
 };
@@ -37,7 +37,7 @@ pub async fn save_update(
     let spec = FormSpec { name: "updates", page: "/admin/updates".into() };
     let state = app_state()?;
     let (meta, actor) = (RequestMeta::current(), staff_actor(&staff));
-    if let (Some(id), Some(_)) = (id, delete.as_ref().filter(|d| !d.is_empty())) {
+    if let (Some(id), true) = (id, pressed(&delete)) {
         let result = super::server::delete_draft(&state, &meta, &actor, id).await;
         return finish(&spec, &[], result, |_| {
             Some(("/admin/updates".into(), Some(("updates", "Draft deleted.".into()))))
@@ -88,8 +88,7 @@ pub async fn subscribe(
         (topic_policy, UpdateKind::Policy),
         (topic_general, UpdateKind::General),
     ];
-    let topics: Vec<UpdateKind> =
-        chosen.into_iter().filter(|(v, _)| v.as_ref().is_some_and(|v| !v.is_empty())).map(|(_, k)| k).collect();
+    let topics: Vec<UpdateKind> = chosen.into_iter().filter(|(v, _)| pressed(v)).map(|(_, k)| k).collect();
     let spec = FormSpec { name: "subscribe", page: "/updates/subscription?state=error".into() };
     let result = super::server::subscribe(&app_state()?, &RequestMeta::current(), &email, &topics).await;
     finish(&spec, &[("email", email.as_str())], result, |_| Some(("/updates/subscription?state=check".into(), None)))
