@@ -76,7 +76,11 @@ impl FromServerFnError for AppError {
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
-            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => Self::BadRequest,
+            // The request's own fault: arguments missing or malformed, a body that is not what
+            // the function reads.
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) | ServerFnErrorErr::Deserialization(_) => {
+                Self::BadRequest
+            }
             _ => Self::Internal,
         }
     }

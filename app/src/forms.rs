@@ -133,10 +133,59 @@ pub fn text_area(
         <div class="field" class:has-error=invalid>
             <label for=format!("field-{name}")>{label}</label>
             {hint.map(|h| view! { <p class="hint" id=hint_id.clone()>{h}</p> })}
-            <textarea id=format!("field-{name}") name=name rows=rows.to_string() aria-invalid=invalid.then_some("true") aria-describedby=hint.map(|_| hint_id.clone())>{flash.typed_or(name, stored)}</textarea>
+            <TextArea id=format!("field-{name}") name=name rows=rows value=flash.typed_or(name, stored) invalid=invalid described_by=hint.map(|_| hint_id.clone()) />
             {field_error(flash, name)}
         </div>
     }
+}
+
+/// The only `<textarea>` element in the application: every other view uses this component (a
+/// test in this module fails on a bare `<textarea` anywhere else).
+///
+/// Why: tachys 0.2 treats a textarea's children as raw text and writes them into the HTML
+/// without escaping (the upstream fix, leptos-rs/leptos#4819, was reverted). A value holding
+/// `</textarea>` would close the element and the rest would be parsed as markup: a stored
+/// `<button formaction=…>` or `<meta http-equiv=refresh>` inside a staff page. So the value is
+/// escaped here, on the server, before tachys writes it; the browser decodes it back into exactly
+/// the typed text. (No textarea lives inside an island, so the browser never renders one.)
+#[component]
+pub fn TextArea(
+    #[prop(into)] id: String,
+    name: &'static str,
+    #[prop(into)] value: String,
+    #[prop(default = 3)] rows: u32,
+    #[prop(optional)] required: bool,
+    #[prop(default = None)] placeholder: Option<String>,
+    #[prop(optional)] invalid: bool,
+    #[prop(default = None)] described_by: Option<String>,
+    /// Marks the answer box the review page's keyboard shortcuts focus.
+    #[prop(optional)]
+    answer: bool,
+) -> impl IntoView {
+    view! {
+        <textarea
+            id=id
+            name=name
+            rows=rows.to_string()
+            required=required
+            placeholder=placeholder
+            aria-invalid=invalid.then_some("true")
+            aria-describedby=described_by
+            data-answer=answer.then_some("true")
+        >
+            {textarea_text(&value)}
+        </textarea>
+    }
+}
+
+/// A textarea's value as tachys must be handed it: HTML-escaped on the server (see [`TextArea`]).
+/// A leading line break is doubled, because the HTML parser drops the first one after the tag.
+pub fn textarea_text(value: &str) -> String {
+    let value =
+        if value.starts_with('\n') || value.starts_with("\r\n") { format!("\n{value}") } else { value.to_string() };
+    #[cfg(feature = "ssr")]
+    let value = html_escape::encode_text(&value).into_owned();
+    value
 }
 
 /// The form-level error or notice, announced to screen readers.
@@ -190,5 +239,44 @@ impl Problems {
         } else {
             Err(field_errors(self.0))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    #[cfg(feature = "ssr")]
+    fn textarea_values_cannot_close_the_element() {
+        let text = textarea_text("</textarea><h1 id=x>& <meta http-equiv=refresh>");
+        assert_eq!(text, "&lt;/textarea&gt;&lt;h1 id=x&gt;&amp; &lt;meta http-equiv=refresh&gt;");
+        assert_eq!(textarea_text("\nfirst line kept"), "\n\nfirst line kept");
+        let html = view! { <TextArea id="t" name="t" value="</textarea><h1 id=x>" /> }.to_html();
+        assert!(!html.contains("<h1"), "{html}");
+        assert!(html.contains("&lt;/textarea&gt;&lt;h1 id=x&gt;</textarea>"), "{html}");
+    }
+
+    /// Every textarea goes through [`TextArea`]: a bare one would write its value unescaped.
+    #[test]
+    fn no_view_writes_a_bare_textarea() {
+        fn walk(dir: &std::path::Path, found: &mut Vec<String>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    walk(&path, found);
+                } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("src/forms.rs") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    for (n, line) in text.lines().enumerate() {
+                        if line.contains("<textarea") {
+                            found.push(format!("{}:{}", path.display(), n + 1));
+                        }
+                    }
+                }
+            }
+        }
+        let mut found = Vec::new();
+        walk(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), &mut found);
+        assert!(found.is_empty(), "use forms::TextArea instead of <textarea> at {found:?}");
     }
 }

@@ -14,11 +14,22 @@ impl IsoDate {
     const FORMAT: &'static [time::format_description::BorrowedFormatItem<'static>] =
         format_description!("[year]-[month]-[day]");
 
-    /// Parses `YYYY-MM-DD`; anything else is refused with a message fit for a form field.
+    /// The years a date may fall in. Nothing a trust center records (report periods, NDA and
+    /// access dates, certificates) lies outside them, and inside them date arithmetic can never
+    /// leave the calendar the `time` crate supports (a far-future date used to panic there).
+    pub const YEARS: std::ops::RangeInclusive<i32> = 1900..=2199;
+
+    /// Parses `YYYY-MM-DD` within [`Self::YEARS`]; anything else is refused with a message fit
+    /// for a form field.
     pub fn parse(text: &str) -> Result<Self, String> {
-        Date::parse(text.trim(), Self::FORMAT)
-            .map(Self)
-            .map_err(|_| format!("“{}” is not a date in the form YYYY-MM-DD.", text.trim()))
+        let text = text.trim();
+        let shown: String = text.chars().take(40).collect();
+        let date =
+            Date::parse(text, Self::FORMAT).map_err(|_| format!("“{shown}” is not a date in the form YYYY-MM-DD."))?;
+        if !Self::YEARS.contains(&date.year()) {
+            return Err(format!("“{shown}” is outside the years {} to {}.", Self::YEARS.start(), Self::YEARS.end()));
+        }
+        Ok(Self(date))
     }
 
     /// Builds a date from parts; `None` when the parts are not a real day.
@@ -39,17 +50,27 @@ impl IsoDate {
 
     /// The same day `months` calendar months later (negative: earlier), clamped to the
     /// month's last day: 31 January + 1 month is 28 or 29 February.
+    /// Saturates at the ends of the supported calendar rather than panicking.
     pub fn add_months(self, months: i32) -> Self {
         let d = self.0;
-        let index = d.year() * 12 + (d.month() as i32 - 1) + months;
+        let index = (d.year() * 12 + (d.month() as i32 - 1)).saturating_add(months);
         let (year, month0) = (index.div_euclid(12), index.rem_euclid(12));
-        let month = Month::try_from(month0 as u8 + 1).expect("month index is 0..12");
+        let Ok(month) = Month::try_from(month0 as u8 + 1) else { return self };
+        let year = year.clamp(Date::MIN.year(), Date::MAX.year());
         let last = month.length(year);
-        Self(Date::from_calendar_date(year, month, d.day().min(last)).expect("day clamped"))
+        Self(Date::from_calendar_date(year, month, d.day().min(last)).unwrap_or(if months < 0 {
+            Date::MIN
+        } else {
+            Date::MAX
+        }))
     }
 
+    /// Saturates at the ends of the supported calendar rather than panicking.
     pub fn add_days(self, days: i64) -> Self {
-        Self(self.0 + time::Duration::days(days))
+        // Beyond ±10,000 years the result saturates anyway; this keeps `Duration::days` in range.
+        let days = days.clamp(-4_000_000, 4_000_000);
+        let moved = self.0.checked_add(time::Duration::days(days));
+        Self(moved.unwrap_or(if days < 0 { Date::MIN } else { Date::MAX }))
     }
 
     /// Whole calendar months from `self` to `later` (0 when `later` is not after `self`).

@@ -68,7 +68,7 @@ test('request, NDA, sales approval, stamped download, access log, and revocation
   await waitForMail('ivy@initech.example', /You now have access/);
   await prospect.goto('/account');
   const downloadPromise = prospect.waitForEvent('download');
-  await prospect.getByRole('link', { name: /^Download SOC 2 Type II Report/ }).click();
+  await prospect.getByRole('button', { name: /^Download SOC 2 Type II Report/ }).click();
   const download = await downloadPromise;
   const file = join(mkdtempSync(join(tmpdir(), 'vs-dl-')), 'report.pdf');
   await download.saveAs(file);
@@ -85,7 +85,10 @@ test('request, NDA, sales approval, stamped download, access log, and revocation
   await expect(sales.locator('tr[data-test-event="download.completed"]').first()).toContainText(id!);
 
   // A link issued before revocation no longer works after it.
-  const issued = await prospect.request.get('/documents/soc2-type-ii-report/get', { maxRedirects: 0 });
+  const issued = await prospect.request.post('/documents/soc2-type-ii-report/get', {
+    maxRedirects: 0,
+    headers: { Origin: new URL(prospect.url()).origin },
+  });
   expect(issued.status()).toBe(303);
   const link = issued.headers()['location'];
   expect(link).toMatch(/^\/download\//);

@@ -82,12 +82,24 @@ pub enum QuestionnaireCommand {
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Verify sequence, row hashes, the chain and every signed checkpoint. Exits 0 when all hold,
-    /// otherwise non-zero naming the first bad sequence number.
-    Verify,
+    /// 1 naming the first bad sequence number. Without --public-key the key file
+    /// (VOUCHSAFE_AUDIT_KEY) is trusted; without --checkpoints only the database's own
+    /// checkpoints are: pin both to catch someone who controls the data directory.
+    Verify {
+        /// Checkpoints kept outside the database (`audit export-checkpoints`, or copies of
+        /// /audit/checkpoint.json); repeat for several files.
+        #[arg(long = "checkpoints")]
+        checkpoints: Vec<std::path::PathBuf>,
+        /// The public key (hex, from `audit public-key`) every checkpoint must be signed by.
+        #[arg(long)]
+        public_key: Option<String>,
+    },
     /// Sign a checkpoint of the current head now.
     Checkpoint,
     /// Write every signed checkpoint as JSON (to FILE, or standard output).
     ExportCheckpoints { file: Option<std::path::PathBuf> },
+    /// Print the checkpoint-signing public key (hex), to pin with `verify --public-key`.
+    PublicKey,
 }
 
 #[derive(Debug, Subcommand)]
@@ -156,7 +168,7 @@ async fn run_serve(config: Config, demo: bool) -> anyhow::Result<()> {
 }
 
 async fn run_migrate(config: Config) -> anyhow::Result<()> {
-    let db = app::ssr::db::Db::connect(&config.database_url).await?;
+    let db = app::ssr::db::Db::connect(config.database_url.expose()).await?;
     db.migrate().await?;
     println!("migrations applied");
     Ok(())

@@ -28,7 +28,7 @@ fn cli_actor() -> Actor {
 }
 
 async fn open(config: &Config) -> anyhow::Result<Db> {
-    let db = Db::connect(&config.database_url).await?;
+    let db = Db::connect(config.database_url.expose()).await?;
     db.migrate().await?;
     Ok(db)
 }

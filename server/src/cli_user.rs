@@ -35,7 +35,7 @@ pub async fn create(config: Config, email: &str, name: &str, roles: &[String]) -
     let password = read_password()?;
     let password = Password::parse_new(&password, email.as_str()).map_err(|m| anyhow::anyhow!("password: {m}"))?;
     let hash = passwords::hash(password).await.map_err(|_| anyhow::anyhow!("could not hash the password"))?;
-    let db = Db::connect(&config.database_url).await?;
+    let db = Db::connect(config.database_url.expose()).await?;
     db.migrate().await?;
     let mut tx = db.begin().await?;
     let id = match staff::create(&mut tx, &email, &name, &roles, Some(hash)).await {

@@ -15,7 +15,7 @@ use app::{
     ssr::{
         config::Config,
         db::Db,
-        keys::{AuditKey, LinkKey},
+        keys::{AuditKey, LinkKey, SecretsKey},
         mail::{
             worker::{self, Mailer, Transport},
             Templates,
@@ -36,15 +36,29 @@ use tokio::sync::Notify;
 
 /// Connects to the database, applies migrations and assembles the shared state.
 pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
-    std::fs::create_dir_all(&config.data_dir)
+    app::ssr::private_fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
-    let db = Db::connect(&config.database_url).await.context("connecting to the database")?;
+    // Older versions left the data world-readable: the database (TOTP secrets), originals, mails.
+    let repaired = app::ssr::private_fs::tighten(&config.data_dir)
+        .with_context(|| format!("making the data directory {} private", config.data_dir.display()))?;
+    if repaired > 0 {
+        tracing::info!(entries = repaired, "made files in the data directory private (0600/0700)");
+    }
+    let db = Db::connect(config.database_url.expose()).await.context("connecting to the database")?;
     db.migrate().await.context("applying database migrations")?;
     let files = FileStore::new(config.data_dir.join("files"));
     let link_key =
         LinkKey::load_or_create(&config.data_dir.join("link-signing.key")).context("the download-link key")?;
     let audit_key = AuditKey::load_or_create(&config.audit_key_path)
         .with_context(|| format!("VOUCHSAFE_AUDIT_KEY: {}", config.audit_key_path.display()))?;
+    let secrets = SecretsKey::load_or_create(&config.secrets_key_path)
+        .with_context(|| format!("VOUCHSAFE_SECRETS_KEY: {}", config.secrets_key_path.display()))?;
+    let sealed = app::features::accounts::server::staff::seal_plain_totp_secrets(&db, &secrets)
+        .await
+        .map_err(|_| anyhow::anyhow!("could not encrypt the stored TOTP secrets"))?;
+    if sealed > 0 {
+        tracing::info!(accounts = sealed, "encrypted TOTP secrets stored in plain text by an older version");
+    }
     let leptos_options = leptos_options(&config);
     let transport = Transport::new(config.smtp_url.as_ref(), config.data_dir.join("outbox"))
         .map_err(|problem| anyhow::anyhow!("VOUCHSAFE_SMTP_URL: {problem}"))?;
@@ -65,8 +79,10 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         templates: Arc::new(Templates::load().context("loading mail templates")?),
         mailer,
         rate_limits: Arc::new(RateLimits::default()),
+        refusals: Arc::new(Default::default()),
         link_key,
         audit_key,
+        secrets,
         visits: Arc::new(Default::default()),
     })
 }
@@ -108,15 +124,32 @@ pub fn router(state: AppState) -> Router {
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow::Result<()> {
     tokio::spawn(worker::run(state.db.clone(), state.mailer.clone()));
     tokio::spawn(housekeeping(state.clone()));
+    tokio::spawn(checkpointer(state.clone()));
     // Questionnaires whose suggestions a restart interrupted carry on.
     match app::features::questionnaires::server::resume(&state).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(questionnaires = n, "resumed suggesting answers"),
         Err(err) => tracing::warn!(error = %err, "could not resume questionnaires"),
     }
-    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let app = router(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    // Counted refusals are written before the process ends.
+    if let Err(err) = state.refusals.flush(&state.db, true).await {
+        tracing::error!(error = %err, "could not log the counted refusals");
+    }
     Ok(())
+}
+
+/// Signs a checkpoint of the access log's head within a second of its 100th new entry, and at
+/// least every ten minutes while entries arrive (see `maybe_checkpoint`).
+async fn checkpointer(state: AppState) {
+    loop {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        if let Err(err) = app::features::audit::server::maybe_checkpoint(&state.db, &state.audit_key).await {
+            tracing::error!(error = %err, "could not sign an access-log checkpoint");
+            tokio::time::sleep(Duration::from_secs(30)).await;
+        }
+    }
 }
 
 async fn shutdown_signal() {
@@ -137,7 +170,7 @@ async fn shutdown_signal() {
     }
 }
 
-/// Every minute: add up page views, sign an access-log checkpoint when one is due. Every ten
+/// Every minute: add up page views, log the counted refusals. Every ten
 /// minutes: drop expired sessions, spent one-time links and idle rate-limit counters, and mail
 /// expiry reminders.
 async fn housekeeping(state: AppState) {
@@ -149,8 +182,8 @@ async fn housekeeping(state: AppState) {
         if let Err(err) = state.visits.flush(&state.db).await {
             tracing::warn!(error = %err, "could not store page views");
         }
-        if let Err(err) = app::features::audit::server::maybe_checkpoint(&state.db, &state.audit_key).await {
-            tracing::error!(error = %err, "could not sign an access-log checkpoint");
+        if let Err(err) = state.refusals.flush(&state.db, false).await {
+            tracing::error!(error = %err, "could not log the counted refusals");
         }
         if minute % 10 != 1 {
             continue;

@@ -3,6 +3,13 @@
 use clap::Parser;
 
 fn main() -> std::process::ExitCode {
+    // Whatever this process creates (database, WAL, stored files, mails, exports) is for its own
+    // user only; the code also sets modes explicitly, this catches what it does not know about.
+    #[cfg(unix)]
+    // SAFETY: umask only sets this process's file-creation mask; it has no failure mode.
+    unsafe {
+        libc::umask(0o077);
+    }
     // A missing .env is normal; a malformed one is reported by the config step naming the value.
     let _ = dotenvy::dotenv();
     server::telemetry::init();

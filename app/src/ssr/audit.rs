@@ -141,12 +141,19 @@ const COLUMNS: &str = "seq, at, actor_kind, actor_id, actor_label, role, event, 
      request_id, details, prev_hash, hash";
 
 /// Appends `event` to the log inside `tx`. Returns the row's sequence number.
+///
+/// When the request acts by a signed-in session and the event's actor is that session's owner,
+/// the action is authorized once more here, inside its own transaction, against the state as it
+/// is now: the session must still exist and a staff member must still be active. A sign-out
+/// elsewhere, a password reset, a role change or a deactivation that committed while the request
+/// was in flight makes the whole transaction fail, so nothing it wrote is kept.
 pub async fn record(
     tx: &mut Transaction<'static, Any>,
     backend: Backend,
     meta: &RequestMeta,
     event: Event<'_>,
 ) -> Result<i64, AppError> {
+    still_authorized(tx, meta, event.actor).await?;
     if backend == Backend::Postgres {
         // Writers take turns: the chain needs the true previous row. (SQLite transactions are
         // already serialised: see `Db::begin`.)
@@ -194,6 +201,42 @@ pub async fn record(
     .execute(&mut **tx)
     .await?;
     Ok(row.seq)
+}
+
+async fn still_authorized(
+    tx: &mut Transaction<'static, Any>,
+    meta: &RequestMeta,
+    actor: &Actor,
+) -> Result<(), AppError> {
+    let Some(owner) = &meta.session else { return Ok(()) };
+    let live: Option<(i64,)> = match (actor.kind, actor.id) {
+        (ActorKind::Staff, Some(id)) if owner.staff_id == Some(id) => {
+            sqlx::query_as(
+                "select 1 from sessions s join staff_users u on u.id = s.staff_id \
+                 where s.id = $1 and u.id = $2 and u.active = 1",
+            )
+            .bind(&owner.key)
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?
+        }
+        (ActorKind::Prospect, Some(id)) if owner.prospect_id == Some(id) => {
+            sqlx::query_as("select 1 from sessions where id = $1 and prospect_id = $2")
+                .bind(&owner.key)
+                .bind(id)
+                .fetch_optional(&mut **tx)
+                .await?
+        }
+        // Someone else's event (a sign-in link confirmed, a system job): nothing to re-check.
+        _ => return Ok(()),
+    };
+    match live {
+        Some(_) => Ok(()),
+        None => {
+            tracing::warn!(actor_kind = actor.kind.code(), "an action outlived its session; refused");
+            Err(AppError::Unauthenticated)
+        }
+    }
 }
 
 /// Records `event` in a transaction of its own (for events that are the whole action, such as

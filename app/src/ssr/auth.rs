@@ -53,16 +53,58 @@ fn session_error(err: impl std::fmt::Display) -> AppError {
     AppError::internal("session store", err)
 }
 
+/// A session that only carries a form's message to the next page (no one signed in).
+pub const ANONYMOUS_IDLE_SECONDS: i64 = 3600;
+
+impl SessionAuth {
+    /// Seconds without a request after which the session ends.
+    pub fn idle_seconds(&self) -> i64 {
+        match self {
+            Self::Prospect { .. } => PROSPECT_IDLE_SECONDS,
+            Self::StaffPending { .. } => PENDING_SECONDS,
+            Self::Staff { .. } => STAFF_IDLE_SECONDS,
+        }
+    }
+
+    /// Seconds after sign-in after which the session ends, however active.
+    pub fn absolute_seconds(&self) -> i64 {
+        match self {
+            Self::Prospect { .. } => PROSPECT_ABSOLUTE_SECONDS,
+            Self::StaffPending { .. } => PENDING_SECONDS,
+            Self::Staff { .. } => STAFF_ABSOLUTE_SECONDS,
+        }
+    }
+
+    fn since(&self) -> i64 {
+        match self {
+            Self::Prospect { since, .. } | Self::StaffPending { since, .. } | Self::Staff { since, .. } => *since,
+        }
+    }
+}
+
+/// When a session seen at `now` ends: its idle timeout from now, but never after its absolute
+/// lifetime. This, not the cookie, is what the store keeps and checks: every request that
+/// touches the session slides the idle timeout, and nothing else (a layer default, a form's
+/// flash) can lengthen it.
+pub fn expires_at(auth: Option<&SessionAuth>, now: i64) -> i64 {
+    match auth {
+        Some(auth) => (now + auth.idle_seconds()).min(auth.since() + auth.absolute_seconds()),
+        None => now + ANONYMOUS_IDLE_SECONDS,
+    }
+}
+
+/// Keeps a signed-in session alive for another idle period: called on each request of its
+/// owner, so the idle timeout slides (the store writes [`expires_at`], and the cookie gets the
+/// same lifetime).
+pub fn touch(session: &Session, auth: &SessionAuth) {
+    session.set_expiry(Some(Expiry::OnInactivity(time::Duration::seconds(auth.idle_seconds()))));
+}
+
 /// Replaces the session's identity. The session id changes (no fixation), and so does its idle
 /// timeout.
 pub async fn establish(session: &Session, auth: SessionAuth, meta: &RequestMeta) -> Result<(), AppError> {
     session.cycle_id().await.map_err(session_error)?;
-    let idle = match auth {
-        SessionAuth::Prospect { .. } => PROSPECT_IDLE_SECONDS,
-        SessionAuth::StaffPending { .. } => PENDING_SECONDS,
-        SessionAuth::Staff { .. } => STAFF_IDLE_SECONDS,
-    };
-    session.set_expiry(Some(Expiry::OnInactivity(time::Duration::seconds(idle))));
+    touch(session, &auth);
     session.insert(AUTH_KEY, &auth).await.map_err(session_error)?;
     let client = ClientInfo { ip: meta.ip.clone(), user_agent: meta.user_agent.clone() };
     session.insert(CLIENT_KEY, &client).await.map_err(session_error)?;
@@ -74,6 +116,7 @@ pub async fn end(session: &Session) -> Result<(), AppError> {
     session.flush().await.map_err(session_error)
 }
 
+/// What the session records about its owner, if anyone signed in.
 pub async fn session_auth(session: &Session) -> Option<SessionAuth> {
     session.get::<SessionAuth>(AUTH_KEY).await.ok().flatten()
 }
@@ -138,6 +181,24 @@ pub async fn resolve(session: &Session, db: &Db) -> Result<Principal, AppError> 
     }
 }
 
+/// Resolves the session again against the database as it is now, bypassing what the session
+/// layer loaded when the request's headers arrived: a request whose body took its time must not
+/// act for a session that was ended, or a person deactivated, in the meantime.
+pub async fn resolve_again(session: &Session, db: &Db) -> Result<Principal, AppError> {
+    let Some(id) = session.id() else { return Ok(Principal::Anonymous) };
+    let live: Option<(i64,)> = sqlx::query_as("select 1 from sessions where id = $1 and expires_at > $2")
+        .bind(super::session_store::session_key(&id))
+        .bind(Timestamp::now().0)
+        .fetch_optional(db.pool())
+        .await?;
+    if live.is_none() {
+        // Ended elsewhere: forget it here too (the cookie is removed with the response).
+        session.clear().await;
+        return Ok(Principal::Anonymous);
+    }
+    resolve(session, db).await
+}
+
 /// The principal of the request being handled (resolved by the server's middleware).
 pub fn current_principal() -> Principal {
     leptos::prelude::use_context::<http::request::Parts>()
@@ -176,5 +237,26 @@ pub fn require_prospect() -> Result<ProspectUser, AppError> {
         Principal::Prospect(p) => Ok(p),
         Principal::Staff(_) => Err(AppError::Forbidden),
         _ => Err(AppError::Unauthenticated),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn idle_timeouts_slide_but_never_past_the_absolute_lifetime() {
+        let now = 1_800_000_000;
+        let staff = SessionAuth::Staff { id: 1, since: now - 3600 };
+        assert_eq!(expires_at(Some(&staff), now), now + STAFF_IDLE_SECONDS);
+        let late = SessionAuth::Staff { id: 1, since: now - STAFF_ABSOLUTE_SECONDS + 60 };
+        assert_eq!(expires_at(Some(&late), now), now + 60);
+        let prospect = SessionAuth::Prospect { id: 2, since: now };
+        assert_eq!(expires_at(Some(&prospect), now), now + PROSPECT_IDLE_SECONDS);
+        let old = SessionAuth::Prospect { id: 2, since: now - PROSPECT_ABSOLUTE_SECONDS + 10 };
+        assert_eq!(expires_at(Some(&old), now), now + 10);
+        let pending = SessionAuth::StaffPending { id: 3, since: now - 100 };
+        assert_eq!(expires_at(Some(&pending), now), now - 100 + PENDING_SECONDS);
+        assert_eq!(expires_at(None, now), now + ANONYMOUS_IDLE_SECONDS);
     }
 }

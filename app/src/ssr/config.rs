@@ -103,12 +103,36 @@ impl fmt::Debug for SmtpUrl {
     }
 }
 
+/// Where the database is. A PostgreSQL URL carries a password, so `Debug` shows only the engine
+/// and host, and nothing prints it whole.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    /// The full URL, credentials included, for the connection only. Never log it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match Url::parse(&self.0) {
+            Ok(url) if url.scheme().starts_with("postgres") => {
+                write!(f, "DatabaseUrl({}://…@{}/…)", url.scheme(), url.host_str().unwrap_or_default())
+            }
+            _ if self.0.starts_with("sqlite:") => write!(f, "DatabaseUrl({})", self.0),
+            _ => f.write_str("DatabaseUrl(…)"),
+        }
+    }
+}
+
 /// The server's configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
     /// Holds the SQLite database, stored files and the outbox.
     pub data_dir: PathBuf,
-    pub database_url: String,
+    pub database_url: DatabaseUrl,
     pub addr: SocketAddr,
     pub base_url: BaseUrl,
     /// Where the built site (`pkg/`, favicon, robots.txt) lives.
@@ -121,6 +145,8 @@ pub struct Config {
     pub trusted_proxies: TrustedProxies,
     /// The Ed25519 key that signs access-log checkpoints (created if absent).
     pub audit_key_path: PathBuf,
+    /// The key that encrypts secrets kept in the database, such as TOTP seeds (created if absent).
+    pub secrets_key_path: PathBuf,
     /// The all-MiniLM-L6-v2 directory for answer suggestions; `None`: lexical ranking only.
     pub model_dir: Option<PathBuf>,
 }
@@ -138,7 +164,7 @@ impl Config {
             Some(url) => {
                 parse_database_url(&url).map_err(|problem| ConfigError { variable: "DATABASE_URL", problem })?
             }
-            None => sqlite_url_for(&data_dir.join("vouchsafe.db")),
+            None => DatabaseUrl(sqlite_url_for(&data_dir.join("vouchsafe.db"))),
         };
         let addr_text = get("VOUCHSAFE_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
         let addr: SocketAddr = addr_text.trim().parse().map_err(|_| ConfigError {
@@ -171,6 +197,8 @@ impl Config {
             .map_err(|problem| ConfigError { variable: "VOUCHSAFE_TRUSTED_PROXIES", problem })?;
         let audit_key_path =
             get("VOUCHSAFE_AUDIT_KEY").map(PathBuf::from).unwrap_or_else(|| data_dir.join("audit-signing.key"));
+        let secrets_key_path =
+            get("VOUCHSAFE_SECRETS_KEY").map(PathBuf::from).unwrap_or_else(|| data_dir.join("secrets.key"));
         if let Some(table) = get("VOUCHSAFE_SYNONYMS") {
             if let Err(e) = std::fs::read_to_string(&table) {
                 return Err(ConfigError { variable: "VOUCHSAFE_SYNONYMS", problem: format!("{table}: {e}") });
@@ -200,6 +228,7 @@ impl Config {
             mail_from,
             trusted_proxies,
             audit_key_path,
+            secrets_key_path,
         })
     }
 }
@@ -210,12 +239,13 @@ fn is_plain_address(text: &str) -> bool {
         && !text.chars().any(|c| c.is_whitespace() || c == '<' || c == '>' || c == ',')
 }
 
-fn parse_database_url(url: &str) -> Result<String, String> {
+fn parse_database_url(url: &str) -> Result<DatabaseUrl, String> {
     let url = url.trim();
     if url.starts_with("sqlite:") || url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(url.to_string())
+        Ok(DatabaseUrl(url.to_string()))
     } else {
-        Err(format!("“{url}” must be a sqlite: or postgres:// URL"))
+        // Not echoed: a mistyped URL still holds the real password.
+        Err("must be a sqlite: or postgres:// URL".into())
     }
 }
 
@@ -275,7 +305,7 @@ mod tests {
     fn defaults_need_no_environment() {
         let c = config(&[]).unwrap();
         assert_eq!(c.data_dir, PathBuf::from("./data"));
-        assert_eq!(c.database_url, "sqlite://./data/vouchsafe.db?mode=rwc");
+        assert_eq!(c.database_url.expose(), "sqlite://./data/vouchsafe.db?mode=rwc");
         assert_eq!(c.addr.to_string(), "127.0.0.1:3000");
         assert_eq!(c.base_url.as_str(), "http://127.0.0.1:3000");
     }
@@ -287,8 +317,9 @@ mod tests {
         let e = config(&[("VOUCHSAFE_BASE_URL", "trust.example.com")]).unwrap_err();
         assert_eq!(e.variable, "VOUCHSAFE_BASE_URL");
         assert!(e.to_string().starts_with("VOUCHSAFE_BASE_URL: "));
-        let e = config(&[("DATABASE_URL", "mysql://x")]).unwrap_err();
+        let e = config(&[("DATABASE_URL", "mysql://root:hunter2@db")]).unwrap_err();
         assert_eq!(e.variable, "DATABASE_URL");
+        assert!(!e.to_string().contains("hunter2"));
     }
 
     #[test]
@@ -323,8 +354,17 @@ mod tests {
     }
 
     #[test]
+    fn database_passwords_never_print() {
+        let c = config(&[("DATABASE_URL", "postgres://vouchsafe:s3cret-pw@db.internal:5432/trust")]).unwrap();
+        assert_eq!(c.database_url.expose(), "postgres://vouchsafe:s3cret-pw@db.internal:5432/trust");
+        let printed = format!("{c:?}");
+        assert!(!printed.contains("s3cret-pw"), "{printed}");
+        assert!(printed.contains("DatabaseUrl(postgres://…@db.internal/…)"), "{printed}");
+    }
+
+    #[test]
     fn data_dir_moves_the_default_database() {
         let c = config(&[("VOUCHSAFE_DATA_DIR", "/srv/vouchsafe")]).unwrap();
-        assert_eq!(c.database_url, "sqlite:///srv/vouchsafe/vouchsafe.db?mode=rwc");
+        assert_eq!(c.database_url.expose(), "sqlite:///srv/vouchsafe/vouchsafe.db?mode=rwc");
     }
 }

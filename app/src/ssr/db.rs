@@ -34,10 +34,13 @@ impl Db {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") { Backend::Sqlite } else { Backend::Postgres };
         if backend == Backend::Sqlite {
-            if let Some(dir) = sqlite_file(url).and_then(|p| p.parent().map(ToOwned::to_owned)) {
-                if !dir.as_os_str().is_empty() {
-                    std::fs::create_dir_all(&dir).map_err(sqlx::Error::Io)?;
+            if let Some(file) = sqlite_file(url) {
+                if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    super::private_fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
                 }
+                // Created by us, 0600, before SQLite opens it: its WAL and shared-memory files
+                // take the database file's mode.
+                super::private_fs::touch(&file).map_err(sqlx::Error::Io)?;
             }
         }
         let options = AnyConnectOptions::from_str(url)?;
@@ -45,8 +48,26 @@ impl Db {
             // SQLite serialises writers anyway; a small pool keeps WAL readers concurrent.
             .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
             .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // Wait for a writer rather than fail at once; enforce foreign keys.
+                        sqlx::query("pragma busy_timeout = 10000").execute(&mut *conn).await?;
+                        sqlx::query("pragma foreign_keys = on").execute(&mut *conn).await?;
+                    }
+                    Ok(())
+                })
+            })
             .connect_with(options)
             .await?;
+        if backend == Backend::Sqlite {
+            // Write-ahead logging: readers never wait for the writer. The mode is stored in the
+            // database file, so one statement settles it for every connection.
+            let (mode,): (String,) = sqlx::query_as("pragma journal_mode = wal").fetch_one(&pool).await?;
+            if !mode.eq_ignore_ascii_case("wal") && !mode.eq_ignore_ascii_case("memory") {
+                tracing::warn!(mode, "SQLite refused write-ahead logging");
+            }
+        }
         Ok(Self { pool, backend })
     }
 

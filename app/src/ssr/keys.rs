@@ -1,8 +1,10 @@
 //! Signing keys, kept in files outside the database and generated on first start: there are no
 //! default secrets. A key file is created with mode 0600 and never logged.
 //!
-//! - the download-link key (HMAC-SHA-256, for the short-lived signed links), and
-//! - the access-log key (Ed25519, for signed checkpoints); its path is `VOUCHSAFE_AUDIT_KEY`.
+//! - the download-link key (HMAC-SHA-256, for the short-lived signed links),
+//! - the access-log key (Ed25519, for signed checkpoints); its path is `VOUCHSAFE_AUDIT_KEY`, and
+//! - the secrets key (XChaCha20-Poly1305), which encrypts the secrets the database must keep in
+//!   a usable form (staff TOTP seeds); its path is `VOUCHSAFE_SECRETS_KEY`.
 
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use std::{fmt, io, path::Path};
@@ -17,7 +19,7 @@ fn load_or_create(path: &Path) -> io::Result<[u8; 32]> {
         Err(err) if err.kind() == io::ErrorKind::NotFound => {
             let secret: [u8; 32] = rand::random();
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir)?;
+                super::private_fs::create_dir_all(dir)?;
             }
             write_private(path, format!("{}\n", hex::encode(secret)).as_bytes())?;
             tracing::info!(path = %path.display(), "generated a new key file");
@@ -84,6 +86,69 @@ impl fmt::Debug for AuditKey {
     }
 }
 
+/// Encrypts secrets the database has to keep readable (TOTP seeds), so a copy of the database
+/// (a backup, a stolen file) without this key does not hand out second factors.
+///
+/// Each value is sealed with XChaCha20-Poly1305 under a random 192-bit nonce, bound to what it is
+/// (`context`, e.g. `totp:staff:12`) as associated data: a sealed value copied onto another row
+/// does not open there.
+#[derive(Clone)]
+pub struct SecretsKey([u8; 32]);
+
+/// Sealed values start with this, so plain values from before encryption can be told apart.
+const SEALED_PREFIX: &str = "v1.";
+
+impl SecretsKey {
+    pub fn load_or_create(path: &Path) -> io::Result<Self> {
+        load_or_create(path).map(Self)
+    }
+
+    fn cipher(&self) -> chacha20poly1305::XChaCha20Poly1305 {
+        use chacha20poly1305::KeyInit;
+        chacha20poly1305::XChaCha20Poly1305::new(&self.0.into())
+    }
+
+    /// `v1.` and base64 of nonce ‖ ciphertext.
+    pub fn seal(&self, context: &str, plaintext: &str) -> String {
+        use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+        use chacha20poly1305::aead::{Aead, Payload};
+        let nonce: [u8; 24] = rand::random();
+        let sealed = self
+            .cipher()
+            .encrypt(&nonce.into(), Payload { msg: plaintext.as_bytes(), aad: context.as_bytes() })
+            .expect("XChaCha20-Poly1305 encrypts any message shorter than 256 GiB");
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&sealed);
+        format!("{SEALED_PREFIX}{}", URL_SAFE_NO_PAD.encode(out))
+    }
+
+    /// The plaintext, or `None` when the value is not sealed, was sealed for another context or
+    /// by another key, or was altered.
+    pub fn open(&self, context: &str, sealed: &str) -> Option<String> {
+        use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
+        use chacha20poly1305::aead::{Aead, Payload};
+        let bytes = URL_SAFE_NO_PAD.decode(sealed.strip_prefix(SEALED_PREFIX)?).ok()?;
+        if bytes.len() < 24 {
+            return None;
+        }
+        let (nonce, ciphertext) = bytes.split_at(24);
+        let nonce = <[u8; 24]>::try_from(nonce).ok()?;
+        let plain = self.cipher().decrypt(&nonce.into(), Payload { msg: ciphertext, aad: context.as_bytes() }).ok()?;
+        String::from_utf8(plain).ok()
+    }
+
+    /// Whether `value` is a sealed value (rather than a plain one stored by an older version).
+    pub fn is_sealed(value: &str) -> bool {
+        value.starts_with(SEALED_PREFIX)
+    }
+}
+
+impl fmt::Debug for SecretsKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretsKey(…)")
+    }
+}
+
 /// Checks an Ed25519 signature given hex public key and signature.
 pub fn verify_signature(public_hex: &str, message: &[u8], signature_hex: &str) -> bool {
     let key = hex::decode(public_hex).ok().and_then(|b| <[u8; 32]>::try_from(b).ok());
@@ -116,6 +181,26 @@ mod tests {
         assert!(format!("{key:?}").starts_with("AuditKey(public "));
         std::fs::write(dir.join("bad.key"), "zz").unwrap();
         assert!(LinkKey::load_or_create(&dir.join("bad.key")).is_err());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn sealed_secrets_open_only_with_their_key_and_context() {
+        let dir = tempfile_dir();
+        let key = SecretsKey::load_or_create(&dir.join("secrets.key")).unwrap();
+        let sealed = key.seal("totp:staff:1", "JBSWY3DPEHPK3PXP");
+        assert!(SecretsKey::is_sealed(&sealed));
+        assert!(!sealed.contains("JBSWY3DPEHPK3PXP"));
+        assert_ne!(sealed, key.seal("totp:staff:1", "JBSWY3DPEHPK3PXP"), "a fresh nonce each time");
+        assert_eq!(key.open("totp:staff:1", &sealed).as_deref(), Some("JBSWY3DPEHPK3PXP"));
+        assert_eq!(key.open("totp:staff:2", &sealed), None, "moved to another row");
+        let other = SecretsKey::load_or_create(&dir.join("other.key")).unwrap();
+        assert_eq!(other.open("totp:staff:1", &sealed), None, "another key");
+        let mut tampered = sealed.clone();
+        tampered.replace_range(10..11, if &sealed[10..11] == "A" { "B" } else { "A" });
+        assert_eq!(key.open("totp:staff:1", &tampered), None);
+        assert_eq!(key.open("totp:staff:1", "JBSWY3DPEHPK3PXP"), None, "plain values are not sealed");
+        assert_eq!(format!("{key:?}"), "SecretsKey(…)");
         std::fs::remove_dir_all(dir).unwrap();
     }
 

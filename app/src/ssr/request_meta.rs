@@ -10,6 +10,17 @@ pub struct RequestMeta {
     pub ip: String,
     pub user_agent: String,
     pub request_id: String,
+    /// The stored session the request was authorized by, if someone is signed in: the access
+    /// log's writer checks, inside the action's transaction, that it still exists.
+    pub session: Option<SessionOwner>,
+}
+
+/// A signed-in request's session: its key (the SHA-256 the store uses) and whose it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionOwner {
+    pub key: String,
+    pub staff_id: Option<i64>,
+    pub prospect_id: Option<i64>,
 }
 
 impl RequestMeta {
@@ -22,7 +33,7 @@ impl RequestMeta {
 
     /// Metadata for work not caused by a request (CLI, background jobs).
     pub fn system(what: &str) -> Self {
-        Self { ip: String::new(), user_agent: what.to_string(), request_id: String::new() }
+        Self { ip: String::new(), user_agent: what.to_string(), request_id: String::new(), session: None }
     }
 }
 
@@ -50,16 +61,31 @@ impl TrustedProxies {
     }
 
     /// The client's address. A peer we do not trust is the client, whatever headers it sends.
-    /// Behind trusted proxies, the client is the right-most `X-Forwarded-For` entry that is not
-    /// itself a trusted proxy (entries to its left are the client's own claims).
+    /// Behind trusted proxies the chain is read from the right: each trusted proxy is skipped, and
+    /// the first entry that is not one is the client as the last trusted proxy saw it. Entries
+    /// further left are the client's own claims and are never believed. An entry that is not an
+    /// address (garbage, or a proxy writing something unexpected) stops the walk at the last
+    /// trusted hop, so a forged entry can never be reached by skipping a bad one.
     pub fn client_ip(&self, peer: IpAddr, forwarded_for: Option<&str>) -> IpAddr {
         if !self.trusts(&peer) {
             return peer;
         }
-        let hops: Vec<IpAddr> =
-            forwarded_for.unwrap_or_default().split(',').filter_map(|s| s.trim().parse::<IpAddr>().ok()).collect();
-        hops.iter().rev().find(|ip| !self.trusts(ip)).or(hops.first()).copied().unwrap_or(peer)
+        let mut client = peer;
+        for hop in forwarded_for.unwrap_or_default().rsplit(',').map(str::trim) {
+            match parse_hop(hop) {
+                Some(ip) if self.trusts(&ip) => client = ip,
+                Some(ip) => return ip,
+                None => return client,
+            }
+        }
+        client
     }
+}
+
+/// One `X-Forwarded-For` entry: an address, optionally with a port (`192.0.2.1:443`,
+/// `[2001:db8::1]:443`).
+fn parse_hop(hop: &str) -> Option<IpAddr> {
+    hop.parse::<IpAddr>().ok().or_else(|| hop.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()))
 }
 
 #[cfg(test)]
@@ -84,5 +110,19 @@ mod tests {
         assert_eq!(proxies.client_ip(ip("192.0.2.1"), Some("198.51.100.7, 10.0.0.5")), ip("198.51.100.7"));
         assert_eq!(proxies.client_ip(ip("10.1.2.3"), None), ip("10.1.2.3"));
         assert!(TrustedProxies::parse("10.0.0.0/8, nonsense").is_err());
+    }
+
+    #[test]
+    fn nothing_left_of_a_bad_entry_is_believed() {
+        let proxies = TrustedProxies::parse("10.0.0.0/8").unwrap();
+        // The proxy appended something that is no address: the client stays unknown (the proxy).
+        assert_eq!(proxies.client_ip(ip("10.1.2.3"), Some("6.6.6.6, garbage")), ip("10.1.2.3"));
+        assert_eq!(proxies.client_ip(ip("10.1.2.3"), Some("6.6.6.6, 10.0.0.9, \u{fffd}")), ip("10.1.2.3"));
+        assert_eq!(proxies.client_ip(ip("10.1.2.3"), Some("6.6.6.6, \u{fffd}, 10.0.0.9")), ip("10.0.0.9"));
+        // Ports are allowed.
+        assert_eq!(proxies.client_ip(ip("10.1.2.3"), Some("6.6.6.6, 198.51.100.7:5555")), ip("198.51.100.7"));
+        assert_eq!(proxies.client_ip(ip("10.1.2.3"), Some("[2001:db8::7]:443")), ip("2001:db8::7"));
+        // Every hop a trusted proxy: the left-most of them.
+        assert_eq!(proxies.client_ip(ip("10.1.2.3"), Some("10.0.0.5, 10.0.0.6")), ip("10.0.0.5"));
     }
 }

@@ -6,10 +6,11 @@
 //! belongs to, and the key is the SHA-256 of the session id: the database never holds a usable
 //! session cookie, and the hash doubles as the handle shown to staff.
 
-use super::{db::Db, tokens::sha256_hex};
+use super::{auth, db::Db, tokens::sha256_hex};
 use crate::types::Timestamp;
 use async_trait::async_trait;
 use time::OffsetDateTime;
+
 use tower_sessions::{
     session::{Id, Record},
     session_store::{Error, Result},
@@ -63,6 +64,29 @@ fn client(record: &Record) -> (Option<String>, Option<String>) {
     (field("ip"), field("user_agent"))
 }
 
+/// A record as its row stores it.
+struct Row {
+    data: String,
+    expires_at: i64,
+    staff_id: Option<i64>,
+    prospect_id: Option<i64>,
+    ip: Option<String>,
+    user_agent: Option<String>,
+    now: i64,
+}
+
+impl Row {
+    fn of(record: &Record) -> Result<Self> {
+        let data = serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?;
+        let (staff_id, prospect_id) = owner(record);
+        let (ip, user_agent) = client(record);
+        let now = Timestamp::now().0;
+        let auth: Option<auth::SessionAuth> =
+            record.data.get(AUTH_KEY).and_then(|value| serde_json::from_value(value.clone()).ok());
+        Ok(Self { data, expires_at: auth::expires_at(auth.as_ref(), now), staff_id, prospect_id, ip, user_agent, now })
+    }
+}
+
 #[async_trait]
 impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> Result<()> {
@@ -78,29 +102,44 @@ impl SessionStore for DbSessionStore {
             }
             record.id = Id::default();
         }
-        self.save(record).await
-    }
-
-    async fn save(&self, record: &Record) -> Result<()> {
-        let data = serde_json::to_string(&record.data).map_err(|e| Error::Encode(e.to_string()))?;
-        let (staff_id, prospect_id) = owner(record);
-        let (ip, user_agent) = client(record);
-        let now = Timestamp::now().0;
+        let row = Row::of(record)?;
         sqlx::query(
             "insert into sessions (id, data, expires_at, staff_id, prospect_id, ip, user_agent, created_at, last_seen_at) \
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $8) \
-             on conflict (id) do update set data = excluded.data, expires_at = excluded.expires_at, \
-             staff_id = excluded.staff_id, prospect_id = excluded.prospect_id, ip = excluded.ip, \
-             user_agent = excluded.user_agent, last_seen_at = excluded.last_seen_at",
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
         )
         .bind(session_key(&record.id))
-        .bind(data)
-        .bind(record.expiry_date.unix_timestamp())
-        .bind(staff_id)
-        .bind(prospect_id)
-        .bind(ip)
-        .bind(user_agent)
-        .bind(now)
+        .bind(row.data)
+        .bind(row.expires_at)
+        .bind(row.staff_id)
+        .bind(row.prospect_id)
+        .bind(row.ip)
+        .bind(row.user_agent)
+        .bind(row.now)
+        .execute(self.db.pool())
+        .await
+        .map_err(backend)?;
+        Ok(())
+    }
+
+    /// Updates a session that exists; never creates one. A request that loaded the session
+    /// before it was ended (sign-out elsewhere, "end other sessions", a password reset or a
+    /// deactivation) must not bring it back when it finishes: an upsert here would. The
+    /// expiry is computed from who the session belongs to (see [`auth::expires_at`]), whatever
+    /// the session layer proposes.
+    async fn save(&self, record: &Record) -> Result<()> {
+        let row = Row::of(record)?;
+        sqlx::query(
+            "update sessions set data = $2, expires_at = $3, staff_id = $4, prospect_id = $5, ip = $6, user_agent = $7, \
+             last_seen_at = $8 where id = $1 and expires_at > $8",
+        )
+        .bind(session_key(&record.id))
+        .bind(row.data)
+        .bind(row.expires_at)
+        .bind(row.staff_id)
+        .bind(row.prospect_id)
+        .bind(row.ip)
+        .bind(row.user_agent)
+        .bind(row.now)
         .execute(self.db.pool())
         .await
         .map_err(backend)?;

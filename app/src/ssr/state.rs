@@ -4,10 +4,11 @@
 use super::{
     config::Config,
     db::Db,
-    keys::{AuditKey, LinkKey},
+    keys::{AuditKey, LinkKey, SecretsKey},
     mail::{worker::Mailer, Templates},
     page_cache::PageCache,
     rate_limit::RateLimits,
+    refusals::RefusalLog,
     storage::FileStore,
     visits::VisitCounter,
 };
@@ -26,10 +27,14 @@ pub struct AppState {
     pub templates: Arc<Templates>,
     pub mailer: Mailer,
     pub rate_limits: Arc<RateLimits>,
+    /// Anonymous refusals, limited and aggregated before they reach the access log.
+    pub refusals: Arc<RefusalLog>,
     /// Signs download links.
     pub link_key: LinkKey,
     /// Signs access-log checkpoints.
     pub audit_key: AuditKey,
+    /// Encrypts secrets stored in the database (TOTP seeds).
+    pub secrets: SecretsKey,
     pub visits: Arc<VisitCounter>,
     /// The answer-suggestion engine over the approved knowledge base, rebuilt after changes.
     pub knowledge: Arc<crate::features::knowledge::engine::Knowledge>,

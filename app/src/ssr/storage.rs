@@ -29,9 +29,21 @@ impl FileStore {
             return Ok(sha);
         }
         let dir = path.parent().expect("stored files live in a subdirectory");
-        tokio::fs::create_dir_all(dir).await?;
+        let mut mkdir = tokio::fs::DirBuilder::new();
+        mkdir.recursive(true);
+        #[cfg(unix)]
+        mkdir.mode(super::private_fs::DIR_MODE);
+        mkdir.create(dir).await?;
         let tmp = dir.join(format!(".{sha}.{}.tmp", rand::random::<u64>()));
-        tokio::fs::write(&tmp, bytes).await?;
+        let mut options = tokio::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        // Restricted originals and NDA records: readable by the service only.
+        #[cfg(unix)]
+        options.mode(super::private_fs::FILE_MODE);
+        let mut file = options.open(&tmp).await?;
+        tokio::io::AsyncWriteExt::write_all(&mut file, bytes).await?;
+        file.sync_all().await?;
+        drop(file);
         tokio::fs::rename(&tmp, &path).await?;
         Ok(sha)
     }
@@ -66,6 +78,13 @@ mod tests {
         assert_eq!(sha, sha256_hex(b"hello"));
         assert_eq!(store.put(b"hello").await.unwrap(), sha);
         assert_eq!(store.get(&sha).await.unwrap(), b"hello");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&dir.join(&sha[..2]).join(&sha)), 0o600);
+            assert_eq!(mode(&dir.join(&sha[..2])), 0o700);
+        }
         assert!(store.get("../../etc/passwd").await.is_err());
         assert!(store.get(&"A".repeat(64)).await.is_err());
         std::fs::remove_dir_all(dir).unwrap();

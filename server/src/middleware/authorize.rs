@@ -1,6 +1,7 @@
 //! Resolves who is asking and enforces the access table (`app::features::accounts::policy`)
 //! before any page or server function runs. Deny by default under the guarded prefixes.
 
+use super::body;
 use app::{
     features::accounts::{
         model::Principal,
@@ -9,7 +10,8 @@ use app::{
     ssr::{
         audit::{self, Event, Outcome},
         auth, forms,
-        request_meta::RequestMeta,
+        request_meta::{RequestMeta, SessionOwner},
+        session_store::session_key,
         AppState,
     },
 };
@@ -23,32 +25,72 @@ use tower_sessions::Session;
 
 pub async fn authorize(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let session = req.extensions().get::<Session>().cloned();
-    let principal = match &session {
-        Some(session) => auth::resolve(session, &state.db).await.unwrap_or_else(|err| {
-            tracing::error!(error = %err, "could not resolve the session");
-            Principal::Anonymous
-        }),
-        None => Principal::Anonymous,
+    let path = req.uri().path().to_string();
+    let access = match rule_for(&path) {
+        Some(access) => Some(access),
+        None if is_guarded(&path) => return (StatusCode::NOT_FOUND, "Not found").into_response(),
+        None => None,
     };
+    let mut principal = resolve(&state, session.as_ref(), false).await;
+    // Refused at once: no body is read for someone who may not send one.
+    if let Some(access) = access.filter(|a| !a.allows(&principal)) {
+        return deny(&state, Refused::from(&req), &principal, access).await;
+    }
+    if body::carries_body(&req) {
+        req = match body::buffer(req).await {
+            Ok(req) => req,
+            Err(refusal) => return refusal,
+        };
+        // The body may have taken its time: decide again against the sessions and accounts as
+        // they are now. (The action's own transaction checks once more; see `audit::record`.)
+        principal = resolve(&state, session.as_ref(), true).await;
+        if let Some(access) = access.filter(|a| !a.allows(&principal)) {
+            return deny(&state, Refused::from(&req), &principal, access).await;
+        }
+    }
+    if let Some(session) = &session {
+        signed_in(session, &principal, &mut req).await;
+    }
     req.extensions_mut().insert(principal.clone());
     if let Some(session) = session.filter(|_| Refused::from(&req).wants_html && !req.uri().path().starts_with("/api/"))
     {
         let flash = forms::take_for_page_view(&session).await;
         req.extensions_mut().insert(flash);
     }
-    let path = req.uri().path().to_string();
-    match rule_for(&path) {
-        Some(access) if access.allows(&principal) => {
-            let counted = (req.method() == Method::GET).then(|| counted_page(&path)).flatten();
-            let res = next.run(req).await;
-            if let Some(page) = counted.filter(|_| res.status() == StatusCode::OK) {
-                count_visit(&state, &principal, page).await;
-            }
-            res
-        }
-        Some(access) => deny(&state, Refused::from(&req), &principal, access).await,
-        None if is_guarded(&path) => (StatusCode::NOT_FOUND, "Not found").into_response(),
-        None => next.run(req).await,
+    let counted = (req.method() == Method::GET).then(|| counted_page(&path)).flatten();
+    let res = next.run(req).await;
+    if let Some(page) = counted.filter(|_| res.status() == StatusCode::OK) {
+        count_visit(&state, &principal, page).await;
+    }
+    res
+}
+
+/// The session's principal; `again` bypasses what the session layer loaded with the headers.
+async fn resolve(state: &AppState, session: Option<&Session>, again: bool) -> Principal {
+    let Some(session) = session else { return Principal::Anonymous };
+    let resolved =
+        if again { auth::resolve_again(session, &state.db).await } else { auth::resolve(session, &state.db).await };
+    resolved.unwrap_or_else(|err| {
+        tracing::error!(error = %err, "could not resolve the session");
+        Principal::Anonymous
+    })
+}
+
+/// For a signed-in request: slide the session's idle timeout, and tell the access log's writer
+/// which stored session this request acts by.
+async fn signed_in(session: &Session, principal: &Principal, req: &mut Request) {
+    if matches!(principal, Principal::Anonymous) {
+        return;
+    }
+    let (Some(auth), Some(id)) = (auth::session_auth(session).await, session.id()) else { return };
+    auth::touch(session, &auth);
+    let (staff_id, prospect_id) = match principal {
+        Principal::Staff(s) | Principal::PendingStaff { staff: s, .. } => (Some(s.id), None),
+        Principal::Prospect(p) => (None, Some(p.id)),
+        Principal::Anonymous => (None, None),
+    };
+    if let Some(meta) = req.extensions_mut().get_mut::<RequestMeta>() {
+        meta.session = Some(SessionOwner { key: session_key(&id), staff_id, prospect_id });
     }
 }
 

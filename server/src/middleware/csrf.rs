@@ -4,11 +4,7 @@
 //! either with another origin is refused before any handler (server functions included) runs.
 //! Clients that send neither are not browsers, so they cannot carry a victim's cookies.
 
-use app::ssr::{
-    audit::{self, Actor, Event, Outcome},
-    request_meta::RequestMeta,
-    AppState,
-};
+use app::ssr::{refusals::Noted, request_meta::RequestMeta, AppState};
 use axum::{
     extract::{Request, State},
     http::{header, Method, StatusCode},
@@ -44,17 +40,10 @@ pub async fn check(State(state): State<AppState>, req: Request, next: Next) -> R
     let Some(refused) = cross_site(&req, &state.config.base_url.origin()) else {
         return next.run(req).await;
     };
-    let actor = Actor::anonymous();
-    let event = Event {
-        actor: &actor,
-        event: "request.cross_site_refused",
-        object: refused.path,
-        outcome: Outcome::Denied,
-        details: serde_json::json!({ "origin": refused.origin, "sec_fetch_site": refused.fetch_site }),
-    };
-    if let Err(err) = audit::record_alone(&state.db, &refused.meta, event).await {
-        tracing::error!(error = %err, "could not log a refused cross-site request");
-    }
-    (StatusCode::FORBIDDEN, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "Cross-site request refused.")
-        .into_response()
+    // Limited and aggregated: anyone can send these, and the log is permanent.
+    let details = serde_json::json!({ "origin": refused.origin, "sec_fetch_site": refused.fetch_site });
+    let noted =
+        state.refusals.note(&state.db, &refused.meta, "request.cross_site_refused", refused.path, details).await;
+    let status = if noted == Noted::Throttled { StatusCode::TOO_MANY_REQUESTS } else { StatusCode::FORBIDDEN };
+    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], "Cross-site request refused.").into_response()
 }

@@ -1,6 +1,8 @@
 //! Layers every response passes through.
 
+mod api_status;
 mod authorize;
+mod body;
 mod csrf;
 mod page_cache;
 mod request_meta;
@@ -19,8 +21,9 @@ use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 
 /// Applies the shared layers, outermost first: security headers and the CSP nonce (on every
 /// response, errors included); request metadata; panics turned into a plain 500; the cross-site
-/// check; the session; authorization against the access table; compression; and the anonymous
-/// public-page cache.
+/// check; the session; authorization against the access table (which reads request bodies, with
+/// a limit and a deadline, before deciding again); compression; the anonymous public-page cache;
+/// and server-function errors given their own status.
 pub fn apply(router: Router, state: AppState) -> Router {
     // Quality 4 keeps per-request brotli/gzip cheap; static assets are compressed once, at
     // best quality, by the asset route.
@@ -36,6 +39,7 @@ pub fn apply(router: Router, state: AppState) -> Router {
         .with_secure(state.config.base_url.is_https())
         .with_expiry(Expiry::OnInactivity(time::Duration::hours(1)));
     router
+        .layer(axum::middleware::from_fn(api_status::apply))
         .layer(from_fn_with_state(state.clone(), page_cache::serve_cached))
         .layer(compression)
         .layer(from_fn_with_state(state.clone(), authorize::authorize))

@@ -1,8 +1,9 @@
 //! Document downloads.
 //!
 //! - `GET /documents/{slug}/download`: a public document, unstamped, counted.
-//! - `GET /documents/{slug}/get`: a restricted one: checks access and issues a signed, five-minute,
-//!   single-use link, then redirects to it.
+//! - `POST /documents/{slug}/get`: a restricted one: checks access and issues a signed,
+//!   five-minute, single-use link, then redirects to it. (A GET changes nothing: it shows the
+//!   prospect's page, where the download buttons post here.)
 //! - `GET /download/{token}`: verifies the link and everything behind it again, stamps the copy,
 //!   logs it, then streams it; how the transfer ended is logged too.
 
@@ -66,6 +67,7 @@ pub async fn download_public(
 async fn refused(session: &Session, refusal: Refusal) -> Response {
     let target = match refusal {
         Refusal::SignIn => return Redirect::to("/sign-in?next=/account").into_response(),
+        Refusal::TooMany => return RouteError(AppError::RateLimited).into_response(),
         Refusal::NdaNeeded => "/nda",
         _ => "/account",
     };
@@ -73,6 +75,12 @@ async fn refused(session: &Session, refusal: Refusal) -> Response {
     let flash = Flash { form: form.into(), error: Some(refusal.message().into()), ..Default::default() };
     put_flash(session, flash, "the refusal message").await;
     Redirect::to(target).into_response()
+}
+
+/// A GET of the link-issuing address (an old bookmark, a link from another site): no link, no
+/// log row, no receipt; the prospect's page has the download buttons.
+pub async fn restricted_page() -> Response {
+    Redirect::to("/account").into_response()
 }
 
 /// Issues a signed link for a restricted document and redirects to it.

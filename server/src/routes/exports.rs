@@ -72,3 +72,18 @@ pub async fn analytics_csv(
     let summary = analytics::summary(&state.db, from, to).await?;
     Ok(csv(&format!("analytics-{from}-{to}.csv"), analytics::to_csv(&summary)))
 }
+
+/// `GET /audit/checkpoint.json`, public: the newest signed checkpoint of the access log and the
+/// key that signs them, for auditors and buyers to keep copies of. A copy kept elsewhere is what
+/// lets `vouchsafe audit verify --checkpoints` catch a log truncated or rewritten later, even by
+/// someone who controls the server. It reveals no event, only a count and a hash.
+pub async fn public_checkpoint(State(state): State<AppState>) -> Result<Response, RouteError> {
+    let latest = audit::latest_checkpoint(&state.db).await?;
+    let body = serde_json::json!({
+        "public_key": state.audit_key.public_hex(),
+        "algorithm": "Ed25519",
+        "signed_message": "vouchsafe-audit-checkpoint:v1:{seq}:{hash}:{created_at}",
+        "checkpoint": latest,
+    });
+    Ok(([(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"), (header::CACHE_CONTROL, "no-cache")], Json(body)).into_response())
+}

@@ -38,6 +38,7 @@ pub const PATHS: &[&str] = &[
     branding::LOGO_UPLOAD,
     AUDIT_CSV,
     CHECKPOINTS,
+    PUBLIC_CHECKPOINT,
     ANALYTICS_CSV,
     assets::PATH,
     upload::PATH,
@@ -51,6 +52,15 @@ pub const PATHS: &[&str] = &[
     updates::ATOM,
     updates::ONE_CLICK,
 ];
+/// The routes that take file uploads, and the largest body the server reads for any of them.
+/// Each route checks its own, smaller limit and says so next to the file field; this one is
+/// well above them, so a file a little too large still gets that message rather than a bare
+/// 413. Every other request body is a form or a server function's arguments (see
+/// `middleware::body`).
+pub const UPLOAD_PATHS: &[&str] =
+    &[upload::PATH, leak_trace::PATH, knowledge::UPLOAD, questionnaires::UPLOAD, branding::LOGO_UPLOAD];
+pub const UPLOAD_BODY_LIMIT: usize = upload::MAX_BYTES + 16 * 1024 * 1024;
+
 const HEALTH: &str = "/healthz";
 const TRUST_JSON: &str = "/trust.json";
 const ROBOTS: &str = "/robots.txt";
@@ -60,6 +70,7 @@ const GET_RESTRICTED: &str = "/documents/{slug}/get";
 const DELIVER: &str = "/download/{token}";
 const AUDIT_CSV: &str = "/admin/audit.csv";
 const CHECKPOINTS: &str = "/admin/audit/checkpoints.json";
+const PUBLIC_CHECKPOINT: &str = "/audit/checkpoint.json";
 const ANALYTICS_CSV: &str = "/admin/analytics.csv";
 
 pub fn router(state: AppState) -> Router {
@@ -68,11 +79,12 @@ pub fn router(state: AppState) -> Router {
         .route(TRUST_JSON, get(trust_json::trust_json))
         .route(ROBOTS, get(robots))
         .route(DOWNLOAD, get(documents::download_public))
-        .route(GET_RESTRICTED, get(documents::get_restricted))
+        .route(GET_RESTRICTED, get(documents::restricted_page).post(documents::get_restricted))
         .route(DELIVER, get(documents::deliver))
         .route(LOGO, get(branding::logo))
         .route(AUDIT_CSV, get(exports::audit_csv))
         .route(CHECKPOINTS, get(exports::checkpoints_json))
+        .route(PUBLIC_CHECKPOINT, get(exports::public_checkpoint))
         .route(ANALYTICS_CSV, get(exports::analytics_csv))
         .with_state(state.clone())
         .merge(assets::router(&state))
@@ -176,6 +188,6 @@ impl IntoResponse for RouteError {
 async fn robots() -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        "User-agent: *\nAllow: /$\nAllow: /trust.json\nDisallow: /api/\nDisallow: /documents/\nDisallow: /admin\nDisallow: /account\n",
+        "User-agent: *\nAllow: /$\nAllow: /trust.json\nAllow: /audit/checkpoint.json\nDisallow: /api/\nDisallow: /documents/\nDisallow: /admin\nDisallow: /account\n",
     )
 }

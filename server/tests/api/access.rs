@@ -12,6 +12,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("/documents/{slug}/request", "apfASY"),
     ("/documents/{slug}/download", "apfASY"),
     ("/trust.json", "apfASY"),
+    ("/audit/checkpoint.json", "apfASY"),
     ("/healthz", "apfASY"),
     ("/robots.txt", "apfASY"),
     ("/branding/logo/{hash}", "apfASY"),

@@ -1,5 +1,7 @@
 //! The access log resists tampering: triggers refuse changes, and `vouchsafe audit verify` finds
-//! edits, deletions, truncation, reordering and a chain recomputed without the signing key.
+//! edits, deletions, truncation, reordering and a chain recomputed without the signing key; with
+//! checkpoints kept outside the database and a pinned public key, also a truncated tail with its
+//! checkpoints, a substitute key, and a chain re-signed with the stolen key.
 
 use crate::helpers::{spawn_app, TestApp};
 use app::{
@@ -30,11 +32,32 @@ async fn count(app: &TestApp) -> i64 {
     sqlx::query_as::<_, (i64,)>("select count(*) from access_log").fetch_one(app.state.db.pool()).await.unwrap().0
 }
 
+/// Runs `vouchsafe audit verify` with extra arguments: (exit success, stdout).
+fn verify_with(app: &TestApp, args: &[&str]) -> (bool, String) {
+    let out = app.cli().args(["audit", "verify"]).args(args).env_remove("VOUCHSAFE_AUDIT_KEY").output().unwrap();
+    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+/// Exports every checkpoint to a file outside the database, as an auditor would keep it.
+fn export(app: &TestApp, name: &str) -> String {
+    let file = app.state.config.data_dir.join(name);
+    let out = app.cli().args(["audit", "export-checkpoints", file.to_str().unwrap()]).output().unwrap();
+    assert!(out.status.success());
+    file.display().to_string()
+}
+
 /// What an attacker with database access does first.
 async fn drop_triggers(app: &TestApp) {
     let statements: &[&str] = match app.state.db.backend() {
-        app::ssr::db::Backend::Sqlite => &["drop trigger access_log_no_update", "drop trigger access_log_no_delete"],
-        app::ssr::db::Backend::Postgres => &["drop trigger access_log_no_update on access_log"],
+        app::ssr::db::Backend::Sqlite => &[
+            "drop trigger access_log_no_update",
+            "drop trigger access_log_no_delete",
+            "drop trigger audit_checkpoints_no_delete",
+        ],
+        app::ssr::db::Backend::Postgres => &[
+            "drop trigger access_log_no_update on access_log",
+            "drop trigger audit_checkpoints_no_change on audit_checkpoints",
+        ],
     };
     for statement in statements {
         sqlx::query(statement).execute(app.state.db.pool()).await.unwrap();
@@ -56,6 +79,11 @@ async fn an_intact_log_verifies_with_its_counts() {
     let (ok, out) = verify(&app);
     assert!(ok, "{out}");
     assert_eq!(out.trim(), format!("ok: {n} entries and 2 checkpoints verified"));
+    let file = export(&app, "kept.json");
+    let key = app.state.audit_key.public_hex();
+    let (ok, out) = verify_with(&app, &["--checkpoints", &file, "--public-key", &key]);
+    assert!(ok, "{out}");
+    assert!(out.contains("and 2 checkpoints kept outside the database"), "{out}");
 }
 
 #[tokio::test]
@@ -151,6 +179,189 @@ async fn a_chain_recomputed_without_the_key_is_caught_by_the_signed_checkpoint()
         out.contains(&format!("sequence number {}", first_checkpoint.0)) && out.contains("differ from what was signed"),
         "{out}"
     );
+}
+
+/// Recomputes every row's hash from the first onwards (after an edit), as an attacker does.
+async fn rechain(app: &TestApp) {
+    let rows: Vec<LogRow> = sqlx::query_as(
+        "select seq, at, actor_kind, actor_id, actor_label, role, event, object, outcome, ip, user_agent, request_id, details, \
+         prev_hash, hash from access_log order by seq",
+    )
+    .fetch_all(app.state.db.pool())
+    .await
+    .unwrap();
+    let mut prev = app::ssr::audit::GENESIS.to_string();
+    for row in rows {
+        let hash = row.expected_hash(&prev);
+        sqlx::query("update access_log set prev_hash = $1, hash = $2 where seq = $3")
+            .bind(&prev)
+            .bind(&hash)
+            .bind(row.seq)
+            .execute(app.state.db.pool())
+            .await
+            .unwrap();
+        prev = hash;
+    }
+}
+
+#[tokio::test]
+async fn a_tail_deleted_with_its_newest_checkpoint_is_caught_by_a_copy_kept_outside() {
+    let app = with_history().await;
+    let kept = export(&app, "kept.json");
+    let (first, newest): (i64, i64) = sqlx::query_as("select min(seq), max(seq) from audit_checkpoints")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    drop_triggers(&app).await;
+    sqlx::query("delete from audit_checkpoints where seq = $1")
+        .bind(newest)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    sqlx::query("delete from access_log where seq > $1").bind(first).execute(app.state.db.pool()).await.unwrap();
+    // The database alone now looks consistent: this is what verify could not see before.
+    let (ok, out) = verify(&app);
+    assert!(ok, "{out}");
+    let (ok, out) = verify_with(&app, &["--checkpoints", &kept]);
+    assert!(!ok, "{out}");
+    assert!(out.contains(&format!("sequence number {newest}")) && out.contains("truncated"), "{out}");
+    // Rows deleted since the last checkpoint someone kept are caught the same way.
+    let app = with_history().await;
+    let kept = export(&app, "kept.json");
+    drop_triggers(&app).await;
+    sqlx::query("delete from access_log where seq > $1").bind(newest - 1).execute(app.state.db.pool()).await.unwrap();
+    let (ok, out) = verify_with(&app, &["--checkpoints", &kept]);
+    assert!(!ok && out.contains("truncated"), "{out}");
+}
+
+#[tokio::test]
+async fn a_substitute_key_is_caught_by_the_pinned_public_key() {
+    let app = with_history().await;
+    let pinned = app.state.audit_key.public_hex();
+    drop_triggers(&app).await;
+    // The attacker replaces the key file with their own and re-signs the (edited) log.
+    sqlx::query("update access_log set actor_label = 'someone-else@example.com' where seq = 2")
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    rechain(&app).await;
+    sqlx::query("delete from audit_checkpoints").execute(app.state.db.pool()).await.unwrap();
+    let key_file = app.state.config.data_dir.join("audit-signing.key");
+    std::fs::remove_file(&key_file).unwrap();
+    let substitute = app::ssr::keys::AuditKey::load_or_create(&key_file).unwrap();
+    checkpoint_now(&app.state.db, &substitute).await.unwrap().expect("a checkpoint");
+    let (ok, out) = verify(&app);
+    assert!(ok, "trusting the key file, the forgery passes: {out}");
+    let (ok, out) = verify_with(&app, &["--public-key", &pinned]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("signed by another key"), "{out}");
+}
+
+#[tokio::test]
+async fn a_log_rechained_and_resigned_with_the_stolen_key_is_caught_by_exported_checkpoints() {
+    let app = with_history().await;
+    let pinned = app.state.audit_key.public_hex();
+    let kept = export(&app, "kept.json");
+    drop_triggers(&app).await;
+    sqlx::query("update access_log set actor_label = 'someone-else@example.com' where seq = 2")
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    rechain(&app).await;
+    sqlx::query("delete from audit_checkpoints").execute(app.state.db.pool()).await.unwrap();
+    checkpoint_now(&app.state.db, &app.state.audit_key).await.unwrap().expect("a checkpoint");
+    let (ok, out) = verify_with(&app, &["--public-key", &pinned]);
+    assert!(ok, "with the real key stolen, the database alone cannot tell: {out}");
+    let (ok, out) = verify_with(&app, &["--public-key", &pinned, "--checkpoints", &kept]);
+    assert!(!ok, "{out}");
+    assert!(out.contains("differ from what was signed") || out.contains("missing from the database"), "{out}");
+}
+
+#[tokio::test]
+async fn replace_and_upsert_cannot_rewrite_the_log() {
+    let app = with_history().await;
+    let sqlite = app.state.db.backend() == app::ssr::db::Backend::Sqlite;
+    let copy =
+        "select seq, at, actor_kind, actor_id, 'forged@example.com', role, event, object, outcome, ip, user_agent, \
+                request_id, details, prev_hash, hash from access_log where seq = 2";
+    let columns =
+        "seq, at, actor_kind, actor_id, actor_label, role, event, object, outcome, ip, user_agent, request_id, \
+                   details, prev_hash, hash";
+    let mut attempts = vec![format!(
+        "insert into access_log ({columns}) {copy} on conflict (seq) do update set actor_label = excluded.actor_label"
+    )];
+    if sqlite {
+        attempts.push(format!("insert or replace into access_log ({columns}) {copy}"));
+        attempts.push(format!("replace into access_log ({columns}) {copy}"));
+        attempts.push("insert or replace into audit_checkpoints select * from audit_checkpoints".into());
+    }
+    for attempt in &attempts {
+        assert!(sqlx::query(attempt).execute(app.state.db.pool()).await.is_err(), "{attempt}");
+    }
+    let (label,): (String,) = sqlx::query_as("select actor_label from access_log where seq = 2")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_ne!(label, "forged@example.com");
+    let (ok, out) = verify(&app);
+    assert!(ok, "{out}");
+}
+
+#[tokio::test]
+async fn the_newest_checkpoint_and_its_key_are_public_and_a_kept_copy_verifies() {
+    let app = with_history().await;
+    let res = app.get("/audit/checkpoint.json").await;
+    assert_eq!(res.status(), 200);
+    let published: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(published["public_key"], app.state.audit_key.public_hex());
+    let newest: (i64,) =
+        sqlx::query_as("select max(seq) from audit_checkpoints").fetch_one(app.state.db.pool()).await.unwrap();
+    assert_eq!(published["checkpoint"]["seq"], newest.0);
+    let copy = app.state.config.data_dir.join("copy.json");
+    std::fs::write(&copy, published["checkpoint"].to_string()).unwrap();
+    let out = app.cli().args(["audit", "public-key"]).output().unwrap();
+    let key = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(key.trim(), app.state.audit_key.public_hex());
+    let (ok, out) = verify_with(&app, &["--checkpoints", copy.to_str().unwrap(), "--public-key", key.trim()]);
+    assert!(ok, "{out}");
+    let (ok, out) = verify_with(&app, &["--public-key", "abc"]);
+    assert!(!ok && out.contains("64 hex digits"), "{out}");
+}
+
+#[tokio::test]
+async fn a_checkpoint_follows_the_hundredth_new_entry_within_seconds() {
+    use app::ssr::{
+        audit::{record_alone, Actor, Event, Outcome},
+        request_meta::RequestMeta,
+    };
+    let app = spawn_app().await;
+    let before: (i64,) =
+        sqlx::query_as("select count(*) from audit_checkpoints").fetch_one(app.state.db.pool()).await.unwrap();
+    let actor = Actor::system();
+    for n in 0..110 {
+        let event = Event {
+            actor: &actor,
+            event: "test.event",
+            object: format!("n:{n}"),
+            outcome: Outcome::Success,
+            details: serde_json::json!({}),
+        };
+        record_alone(&app.state.db, &RequestMeta::system("test"), event).await.unwrap();
+    }
+    let (head,): (i64,) =
+        sqlx::query_as("select max(seq) from access_log").fetch_one(app.state.db.pool()).await.unwrap();
+    for _ in 0..50 {
+        let (signed,): (Option<i64>,) =
+            sqlx::query_as("select max(seq) from audit_checkpoints").fetch_one(app.state.db.pool()).await.unwrap();
+        if signed.unwrap_or(0) >= head - 10 {
+            let after: (i64,) =
+                sqlx::query_as("select count(*) from audit_checkpoints").fetch_one(app.state.db.pool()).await.unwrap();
+            assert!(after.0 > before.0);
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("no checkpoint within 5 s of the 100th new entry");
 }
 
 #[tokio::test]

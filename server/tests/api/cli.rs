@@ -32,3 +32,47 @@ fn migrate_creates_the_database_in_the_data_dir() {
     let again = vouchsafe().current_dir(dir.path()).arg("migrate").env("VOUCHSAFE_DATA_DIR", &data).output().unwrap();
     assert!(again.status.success());
 }
+
+#[test]
+fn log_lines_go_to_standard_error_and_never_into_results() {
+    use crate::knowledge::{kb_csv, run, vouchsafe};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (code, _, err) = run(vouchsafe(&data).args(["kb", "import"]).arg(kb_csv()));
+    assert_eq!(code, 0, "{err}");
+    let questions = dir.path().join("q.csv");
+    std::fs::write(&questions, "question\nIs MFA enforced for all employees?\nDo you encrypt backups?\n").unwrap();
+    // As verbose as logging goes: standard output must still be exactly the JSON lines.
+    let (code, out, err) =
+        run(vouchsafe(&data).env("RUST_LOG", "trace").args(["questionnaire", "suggest", "--json"]).arg(&questions));
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    for line in lines {
+        serde_json::from_str::<serde_json::Value>(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+    }
+    assert!(!err.is_empty(), "the log lines are on standard error");
+}
+
+#[test]
+fn the_database_url_password_is_never_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = vouchsafe()
+        .current_dir(dir.path())
+        .arg("migrate")
+        .env("DATABASE_URL", "postgres://vouchsafe:hunter2-secret@127.0.0.1:1/trust")
+        .env("RUST_LOG", "trace")
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "nothing listens on port 1");
+    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(!all.contains("hunter2-secret"), "{all}");
+    let out = vouchsafe()
+        .current_dir(dir.path())
+        .arg("migrate")
+        .env("DATABASE_URL", "mysql://root:hunter2-secret@db/x")
+        .output()
+        .unwrap();
+    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(all.contains("DATABASE_URL") && !all.contains("hunter2-secret"), "{all}");
+}

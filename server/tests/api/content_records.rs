@@ -116,7 +116,7 @@ async fn profile_branding_and_sections_are_validated_drafted_and_published() {
         )
         .await;
     assert_eq!(location(&res), page);
-    assert!(sec.get_text(page).await.1.contains("The SVG contains script"));
+    assert!(sec.get_text(page).await.1.contains("The SVG contains a &lt;script&gt; element, which a logo may not"));
     let old_logo = json["content"]["company"]["logo_url"].as_str().unwrap().to_string();
     let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x40\0\0\0\x10\x08\x06\0\0\0\x01\x02\x03\x04".to_vec();
     let res = sec.post_file("/admin/content/logo/upload", "logo", &[], ("logo.png", png.clone())).await;

@@ -44,9 +44,9 @@ async fn approved_prospect(app: &TestApp, email: &str) -> Browser {
     browser
 }
 
-/// Follows /documents/{slug}/get to the signed link.
+/// Posts to /documents/{slug}/get (the download button) and returns the signed link.
 async fn link_for(browser: &Browser, slug: &str) -> String {
-    let res = browser.get(&format!("/documents/{slug}/get")).await;
+    let res = browser.post_form(&format!("/documents/{slug}/get"), &[]).await;
     let to = location(&res);
     assert!(to.starts_with("/download/"), "expected a signed link, got {} {to}", res.status());
     to
@@ -231,7 +231,7 @@ async fn revoking_access_kills_links_already_issued() {
     assert_eq!(location(&pat.get(&link).await), "/account");
     assert!(refusals(&app).await.iter().any(|r| r.contains("no active grant")));
     // And no new link is issued.
-    assert_eq!(location(&pat.get(&format!("/documents/{SOC2}/get")).await), "/account");
+    assert_eq!(location(&pat.post_form(&format!("/documents/{SOC2}/get"), &[]).await), "/account");
 }
 
 #[tokio::test]

@@ -28,6 +28,9 @@ pub struct Options {
     pub smtp: bool,
     /// Pretend the public address is https (as behind a TLS-terminating proxy).
     pub https: bool,
+    /// Believe `X-Forwarded-For` from loopback, as behind a reverse proxy on the same host (lets
+    /// a test speak from several client addresses: see [`TestApp::browser_from`]).
+    pub behind_proxy: bool,
 }
 
 /// Starts the app with the demo content seeded, mail written to the outbox directory.
@@ -57,6 +60,9 @@ pub async fn spawn(options: Options) -> TestApp {
     ]);
     if let Some(smtp) = &smtp {
         vars.insert("VOUCHSAFE_SMTP_URL", smtp.url());
+    }
+    if options.behind_proxy {
+        vars.insert("VOUCHSAFE_TRUSTED_PROXIES", "127.0.0.1".into());
     }
     if let Ok(server) = std::env::var("VOUCHSAFE_TEST_POSTGRES") {
         vars.insert("DATABASE_URL", fresh_postgres_database(&server).await);
@@ -88,7 +94,8 @@ impl TestApp {
     /// The `vouchsafe` binary set up for this app's data (and database, when it is PostgreSQL).
     pub fn cli(&self) -> std::process::Command {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_vouchsafe"));
-        cmd.env("VOUCHSAFE_DATA_DIR", &self.state.config.data_dir).env("DATABASE_URL", &self.state.config.database_url);
+        cmd.env("VOUCHSAFE_DATA_DIR", &self.state.config.data_dir)
+            .env("DATABASE_URL", self.state.config.database_url.expose());
         cmd
     }
 
@@ -111,6 +118,14 @@ impl TestApp {
         Browser::for_base(&format!("http://{}", self.addr))
     }
 
+    /// A new browser whose requests the (trusted, loopback) proxy says come from `ip`. Needs an
+    /// app spawned with `behind_proxy`.
+    pub fn browser_from(&self, ip: &str) -> Browser {
+        let mut headers = header::HeaderMap::new();
+        headers.insert("x-forwarded-for", header::HeaderValue::from_str(ip).unwrap());
+        Browser::with_headers(&format!("http://{}", self.addr), headers)
+    }
+
     pub fn smtp(&self) -> &SmtpServer {
         self.smtp.as_ref().expect("this app was spawned without SMTP")
     }
@@ -129,7 +144,7 @@ impl TestApp {
         }
         let secret = totp::new_secret();
         sqlx::query("update staff_users set totp_secret = $1, totp_enabled = 1 where id = $2")
-            .bind(&secret)
+            .bind(self.state.secrets.seal(&staff::totp_context(id), &secret))
             .bind(id)
             .execute(self.state.db.pool())
             .await
@@ -257,10 +272,16 @@ pub struct Browser {
 impl Browser {
     /// A browser for a server started elsewhere (e.g. the binary in a child process).
     pub fn for_base(base: &str) -> Self {
+        Self::with_headers(base, header::HeaderMap::new())
+    }
+
+    /// A browser that sends `headers` with every request.
+    pub fn with_headers(base: &str, headers: header::HeaderMap) -> Self {
         let jar = Arc::new(reqwest::cookie::Jar::default());
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .cookie_provider(jar.clone())
+            .default_headers(headers)
             .build()
             .expect("client");
         Browser { client, jar, base: base.to_string() }

@@ -88,7 +88,8 @@ pub async fn sign_out() -> Result<(), AppError> {
         Principal::Staff(s) | Principal::PendingStaff { staff: s, .. } => Some(super::server::staff_actor(s)),
         Principal::Anonymous => None::<Actor>,
     };
-    crate::ssr::auth::end(&session).await?;
+    // Logged while the session still exists (the log's writer checks the session an action
+    // rides on), then ended.
     if let Some(actor) = actor {
         let event = Event {
             actor: &actor,
@@ -99,6 +100,7 @@ pub async fn sign_out() -> Result<(), AppError> {
         };
         audit::record_alone(&state.db, &RequestMeta::current(), event).await?;
     }
+    crate::ssr::auth::end(&session).await?;
     leptos_axum::redirect("/");
     Ok(())
 }

@@ -46,6 +46,7 @@ pub const RULES: &[(&str, Access)] = &[
     ("/documents/:slug/request", Public),
     ("/documents/:slug/download", Public),
     ("/trust.json", Public),
+    ("/audit/checkpoint.json", Public),
     ("/healthz", Public),
     ("/robots.txt", Public),
     ("/branding/logo/:hash", Public),

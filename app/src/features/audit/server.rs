@@ -64,18 +64,23 @@ pub async fn checkpoint_now(db: &Db, key: &AuditKey) -> Result<Option<Checkpoint
     Ok(Some(checkpoint))
 }
 
-/// Makes a checkpoint when `CHECKPOINT_EVERY_ENTRIES` entries or `CHECKPOINT_EVERY_SECONDS`
-/// have passed since the last one (called periodically).
+/// Makes a checkpoint when `CHECKPOINT_EVERY_ENTRIES` entries are unsigned, or when the oldest
+/// unsigned entry is `CHECKPOINT_EVERY_SECONDS` old: no entry waits longer than that to be
+/// covered by a signature. Called every second by the server.
 pub async fn maybe_checkpoint(db: &Db, key: &AuditKey) -> Result<Option<Checkpoint>, AppError> {
-    let Some((seq, _)) = head(db).await? else { return Ok(None) };
-    let last: Option<(i64, i64)> =
-        sqlx::query_as("select seq, created_at from audit_checkpoints order by seq desc limit 1")
+    let Some((head_seq, _)) = head(db).await? else { return Ok(None) };
+    let last: Option<(i64,)> =
+        sqlx::query_as("select seq from audit_checkpoints order by seq desc limit 1").fetch_optional(db.pool()).await?;
+    let signed = last.map_or(0, |(seq,)| seq);
+    if head_seq <= signed {
+        return Ok(None);
+    }
+    let due = head_seq - signed >= CHECKPOINT_EVERY_ENTRIES || {
+        let oldest: Option<(i64,)> = sqlx::query_as("select at from access_log where seq > $1 order by seq limit 1")
+            .bind(signed)
             .fetch_optional(db.pool())
             .await?;
-    let due = match last {
-        None => true,
-        Some((last_seq, _)) if seq - last_seq >= CHECKPOINT_EVERY_ENTRIES => true,
-        Some((last_seq, at)) => seq > last_seq && Timestamp::now().0 - at >= CHECKPOINT_EVERY_SECONDS,
+        oldest.is_some_and(|(at,)| Timestamp::now().0 - at >= CHECKPOINT_EVERY_SECONDS)
     };
     if due {
         checkpoint_now(db, key).await
@@ -93,15 +98,30 @@ pub async fn checkpoints(db: &Db) -> Result<Vec<Checkpoint>, AppError> {
 /// The result of `vouchsafe audit verify`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verification {
-    Ok { entries: i64, checkpoints: usize },
+    Ok { entries: i64, checkpoints: usize, external: usize },
     Broken { seq: i64, problem: String },
 }
 
-/// Checks sequence continuity, every row hash and the chain, then every checkpoint: its
-/// signature (by `trusted_key`, the key outside the database) and that the chain still has the
-/// hash it signed at its position. A chain rewritten from some row onwards and re-hashed still
-/// links up, but no longer matches the signed checkpoints.
-pub async fn verify_all(db: &Db, trusted_key: &str) -> Result<Verification, AppError> {
+/// What `verify_all` checks the log against.
+#[derive(Debug, Clone, Default)]
+pub struct Evidence {
+    /// The public key every checkpoint must be signed by (hex), pinned by the verifier.
+    pub trusted_key: String,
+    /// Checkpoints kept outside the database (exported earlier, or copied from the public
+    /// address), each with where it came from.
+    pub external: Vec<(String, Checkpoint)>,
+}
+
+/// Checks sequence continuity, every row hash and the chain; then every checkpoint in the
+/// database and every external one: signed by the trusted key, and the chain still has the hash
+/// it signed at its position. External checkpoints must also still be in the database.
+///
+/// What each check catches: a row edited in place breaks its hash; a row removed or reordered
+/// breaks the chain; a chain recomputed from some row onwards no longer matches the checkpoints
+/// signed before (unless the key was stolen too, and then not the external ones); checkpoints
+/// signed by another key are refused against the pinned one; a tail removed together with the
+/// checkpoints that covered it is caught by an external checkpoint beyond the new end.
+pub async fn verify_all(db: &Db, evidence: &Evidence) -> Result<Verification, AppError> {
     let chain = verify_chain(db).await?;
     let mut breaks: Vec<ChainBreak> = Vec::new();
     let entries = match &chain {
@@ -111,34 +131,103 @@ pub async fn verify_all(db: &Db, trusted_key: &str) -> Result<Verification, AppE
             b.seq - 1
         }
     };
-    let all = checkpoints(db).await?;
-    for cp in &all {
-        let problem = if cp.public_key != trusted_key {
-            Some("checkpoint signed by an unknown key".to_string())
-        } else if !verify_signature(&cp.public_key, &checkpoint_message(cp.seq, &cp.hash, cp.created_at), &cp.signature)
-        {
-            Some("checkpoint signature is invalid".to_string())
-        } else {
-            let row: Option<(String,)> = sqlx::query_as("select hash from access_log where seq = $1")
-                .bind(cp.seq)
-                .fetch_optional(db.pool())
-                .await?;
-            match row {
-                None => Some("checkpoint covers entries that are missing (truncated log)".to_string()),
-                Some((hash,)) if hash != cp.hash => Some("entries up to here differ from what was signed".to_string()),
-                Some(_) => None,
-            }
-        };
+    let stored = checkpoints(db).await?;
+    let mut check = |cp: &Checkpoint, origin: &str, problem: Option<String>| {
         if let Some(problem) = problem {
-            // A missing tail: the first bad entry is the first one that is gone.
-            let seq = if problem.contains("missing") { entries + 1 } else { cp.seq };
-            breaks.push(ChainBreak { seq, problem });
+            breaks.push(ChainBreak { seq: cp.seq, problem: format!("{problem} ({origin})") });
         }
+    };
+    for cp in &stored {
+        check(cp, "checkpoint in the database", checkpoint_problem(db, cp, &evidence.trusted_key, entries).await?);
+    }
+    for (origin, cp) in &evidence.external {
+        let mut problem = checkpoint_problem(db, cp, &evidence.trusted_key, entries).await?;
+        if problem.is_none() && !stored.contains(cp) {
+            problem = Some("this signed checkpoint is missing from the database".into());
+        }
+        check(cp, origin, problem);
     }
     Ok(match breaks.into_iter().min_by_key(|b| b.seq) {
         Some(b) => Verification::Broken { seq: b.seq, problem: b.problem },
-        None => Verification::Ok { entries, checkpoints: all.len() },
+        None => Verification::Ok { entries, checkpoints: stored.len(), external: evidence.external.len() },
     })
+}
+
+/// Why `cp` does not vouch for the log (`None`: it does). `entries` is where the intact chain
+/// ends.
+async fn checkpoint_problem(
+    db: &Db,
+    cp: &Checkpoint,
+    trusted_key: &str,
+    entries: i64,
+) -> Result<Option<String>, AppError> {
+    if cp.public_key != trusted_key {
+        return Ok(Some(format!(
+            "checkpoint signed by another key ({}…), not the trusted one",
+            cp.public_key.chars().take(16).collect::<String>()
+        )));
+    }
+    if !verify_signature(&cp.public_key, &checkpoint_message(cp.seq, &cp.hash, cp.created_at), &cp.signature) {
+        return Ok(Some("checkpoint signature is invalid".into()));
+    }
+    if cp.seq > entries {
+        let (head,): (Option<i64>,) = sqlx::query_as("select max(seq) from access_log").fetch_one(db.pool()).await?;
+        if head.unwrap_or(0) < cp.seq {
+            return Ok(Some(format!(
+                "a signed checkpoint covers entries up to {}, but the log ends at {}: entries were removed (truncated log)",
+                cp.seq,
+                head.unwrap_or(0)
+            )));
+        }
+    }
+    let row: Option<(String,)> =
+        sqlx::query_as("select hash from access_log where seq = $1").bind(cp.seq).fetch_optional(db.pool()).await?;
+    Ok(match row {
+        None => Some("checkpoint covers entries that are missing (truncated log)".into()),
+        Some((hash,)) if hash != cp.hash => Some("entries up to here differ from what was signed".into()),
+        Some(_) => None,
+    })
+}
+
+/// Reads checkpoints kept outside the database: the JSON array `audit export-checkpoints`
+/// writes, a single checkpoint as the public address serves it, or JSON lines of either.
+pub fn parse_checkpoints(text: &str) -> Result<Vec<Checkpoint>, String> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        Many(Vec<Checkpoint>),
+        One(Checkpoint),
+    }
+    let whole = serde_json::from_str::<OneOrMany>(text);
+    let parsed = match whole {
+        Ok(value) => vec![value],
+        Err(_) => text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .enumerate()
+            .map(|(n, line)| serde_json::from_str::<OneOrMany>(line).map_err(|e| format!("line {}: {e}", n + 1)))
+            .collect::<Result<Vec<_>, _>>()?,
+    };
+    let all: Vec<Checkpoint> = parsed
+        .into_iter()
+        .flat_map(|v| match v {
+            OneOrMany::Many(list) => list,
+            OneOrMany::One(cp) => vec![cp],
+        })
+        .collect();
+    if all.is_empty() {
+        return Err("holds no checkpoints".into());
+    }
+    Ok(all)
+}
+
+/// The newest signed checkpoint, as published at the public address for anyone to keep.
+pub async fn latest_checkpoint(db: &Db) -> Result<Option<Checkpoint>, AppError> {
+    Ok(sqlx::query_as(
+        "select seq, hash, created_at, public_key, signature from audit_checkpoints order by seq desc limit 1",
+    )
+    .fetch_optional(db.pool())
+    .await?)
 }
 
 #[derive(FromRow)]

@@ -5,7 +5,7 @@ use crate::{
     components::{Badge, ErrorPanel},
     error::AppError,
     features::accounts::views::AdminLayout,
-    forms::{load_flash, Field, FlashMessages},
+    forms::{load_flash, Field, FlashMessages, TextArea},
 };
 use leptos::{prelude::*, server_fn::ServerFn};
 
@@ -61,7 +61,7 @@ pub fn DocumentsAdminPage() -> impl IntoView {
                                     <Field name="slug" label="Address" error=flash.field_error("slug") hint="Part of its links, e.g. soc2-type-ii-report." />
                                     <div class="field"><label for="new-kind">"Kind"</label><select id="new-kind" name="kind">{kind_options()}</select></div>
                                     <div class="field"><label for="new-visibility">"Visibility"</label><select id="new-visibility" name="visibility">{visibility_options(Visibility::Restricted)}</select></div>
-                                    <div class="field"><label for="new-description">"Description"</label><textarea id="new-description" name="description" rows="2"></textarea></div>
+                                    <div class="field"><label for="new-description">"Description"</label><TextArea id="new-description" name="description" rows=2 value=flash.value("description") /></div>
                                     <div class="field" class:has-error=flash.field_error("file").is_some()>
                                         <label for="new-file">"PDF file"</label>
                                         <input id="new-file" type="file" name="file" accept="application/pdf,.pdf" required />
@@ -111,7 +111,7 @@ fn DocumentCard(d: DocumentAdminRow) -> impl IntoView {
                     <input type="hidden" name="id" value=id.clone() />
                     <Field name="title" label="Title" value=d.title.clone() />
                     <div class="field"><label for=format!("vis-{id}")>"Visibility"</label><select id=format!("vis-{id}") name="visibility">{visibility_options(d.visibility)}</select></div>
-                    <div class="field"><label for=format!("desc-{id}")>"Description"</label><textarea id=format!("desc-{id}") name="description" rows="2">{d.description.clone()}</textarea></div>
+                    <div class="field"><label for=format!("desc-{id}")>"Description"</label><TextArea id=format!("desc-{id}") name="description" rows=2 value=d.description.clone() /></div>
                     <button type="submit" class="button secondary small">"Save"</button>
                 </form>
             </details>

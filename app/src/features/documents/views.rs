@@ -11,7 +11,7 @@ use crate::{
         },
         accounts::{api::current_user, model::Principal},
     },
-    forms::{load_flash, FlashMessages},
+    forms::{load_flash, FlashMessages, TextArea},
 };
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
@@ -189,7 +189,7 @@ fn RequestForm(form: RequestFormData, slug: String, flash: crate::forms::Flash) 
             </div>
             <div class="field">
                 <label for="field-reason">"Why do you need them?"</label>
-                <textarea id="field-reason" name="reason" rows="3" required placeholder=format!("e.g. Vendor security review of {} for a planned purchase", form.company)>{flash.value("reason")}</textarea>
+                <TextArea id="field-reason" name="reason" rows=3 required=true placeholder=Some(format!("e.g. Vendor security review of {} for a planned purchase", form.company)) value=flash.value("reason") />
                 {reason_error}
             </div>
             <button type="submit" class="button">"Request access"</button>

@@ -19,6 +19,7 @@ use crate::{
         audit::{self, Actor, Event, Outcome},
         db::Db,
         mail,
+        refusals::Noted,
         request_meta::RequestMeta,
         storage::sha256_hex,
         watermark::{stamp_pdf, Stamp},
@@ -40,6 +41,8 @@ pub enum Refusal {
     NdaNeeded,
     NotStampable,
     Internal,
+    /// Too many refused requests from this source: answered `429`, nothing else done.
+    TooMany,
 }
 
 impl Refusal {
@@ -53,6 +56,7 @@ impl Refusal {
             Self::NdaNeeded => "NDA not current".into(),
             Self::NotStampable => "document could not be stamped".into(),
             Self::Internal => "internal error".into(),
+            Self::TooMany => "too many refused requests".into(),
         }
     }
 
@@ -69,21 +73,24 @@ impl Refusal {
             Self::NotStampable | Self::Internal => {
                 "We could not prepare your copy of this document. Our team has been notified."
             }
+            Self::TooMany => "Too many attempts. Please wait a few minutes and try again.",
         }
     }
 }
 
-async fn log_refusal(state: &AppState, meta: &RequestMeta, actor: &Actor, object: String, refusal: &Refusal) {
-    let event = Event {
-        actor,
-        event: "download.refused",
-        object,
-        outcome: Outcome::Denied,
-        details: serde_json::json!({ "reason": refusal.reason() }),
-    };
+/// Logs a refusal and returns what to answer. Anonymous refusals (junk links) are limited and
+/// aggregated (see [`crate::ssr::refusals`]): past the limit the answer is `TooMany`.
+async fn log_refusal(state: &AppState, meta: &RequestMeta, actor: &Actor, object: String, refusal: Refusal) -> Refusal {
+    let details = serde_json::json!({ "reason": refusal.reason() });
+    if actor.kind == audit::ActorKind::Anonymous {
+        let noted = state.refusals.note(&state.db, meta, "download.refused", object, details).await;
+        return if noted == Noted::Throttled { Refusal::TooMany } else { refusal };
+    }
+    let event = Event { actor, event: "download.refused", object, outcome: Outcome::Denied, details };
     if let Err(err) = audit::record_alone(&state.db, meta, event).await {
         tracing::error!(error = %err, "could not log a refused download");
     }
+    refusal
 }
 
 fn prospect_of(principal: &Principal) -> Option<&ProspectUser> {
@@ -115,7 +122,9 @@ pub async fn issue_link(
     let actor = prospect_actor(prospect);
     let stored = match docs::current_version(&state.db, slug).await {
         Ok(s) if s.document.visibility == Visibility::Restricted => s,
-        _ => return Err(Refusal::NoGrant),
+        Ok(_) | Err(AppError::NotFound) => return Err(Refusal::NoGrant),
+        // Logged where it became an AppError.
+        Err(_) => return Err(Refusal::Internal),
     };
     let object = format!("document:{}", stored.document_id);
     let grant =
@@ -127,8 +136,7 @@ pub async fn issue_link(
         _ => None,
     };
     if let Some(refusal) = refusal {
-        log_refusal(state, meta, &actor, object, &refusal).await;
-        return Err(refusal);
+        return Err(log_refusal(state, meta, &actor, object, refusal).await);
     }
     let grant = grant.unwrap_or_default();
     let now = Timestamp::now().0;
@@ -203,17 +211,10 @@ pub async fn deliver(
     let actor = prospect_of(principal).map(prospect_actor).unwrap_or_else(Actor::anonymous);
     let claims = match link::verify(&state.link_key, state.config.base_url.as_str(), token, now) {
         Ok(c) => c,
-        Err(problem) => {
-            let refusal = Refusal::Link(problem);
-            log_refusal(state, meta, &actor, String::new(), &refusal).await;
-            return Err(refusal);
-        }
+        Err(problem) => return Err(log_refusal(state, meta, &actor, String::new(), Refusal::Link(problem)).await),
     };
     let object = format!("document:{}", claims.document);
-    let refuse = |refusal: Refusal| async {
-        log_refusal(state, meta, &actor, object.clone(), &refusal).await;
-        Err(refusal)
-    };
+    let refuse = |refusal: Refusal| async { Err(log_refusal(state, meta, &actor, object.clone(), refusal).await) };
     let Some(prospect) = prospect_of(principal) else { return refuse(Refusal::SignIn).await };
     if prospect.id.to_string() != claims.sub {
         return refuse(Refusal::WrongPerson).await;
@@ -227,41 +228,45 @@ pub async fn deliver(
     .bind(prospect.id)
     .execute(state.db.pool())
     .await;
-    if !matches!(spent, Ok(ref r) if r.rows_affected() == 1) {
-        return refuse(Refusal::Spent).await;
+    match spent {
+        Ok(done) if done.rows_affected() == 1 => {}
+        Ok(_) => return refuse(Refusal::Spent).await,
+        Err(err) => return refuse(internal("spending a download link", err)).await,
     }
-    let grant: Option<(i64,)> = sqlx::query_as(
-        "select g.id from grants g join grant_documents gd on gd.grant_id = g.id where g.id = $1 and g.prospect_id = $2 \
-         and gd.document_id = $3 and g.revoked_at is null and g.expires_at > $4",
-    )
-    .bind(claims.grant)
-    .bind(prospect.id)
-    .bind(claims.document)
-    .bind(now)
-    .fetch_optional(state.db.pool())
-    .await
-    .ok()
-    .flatten();
-    if grant.is_none() {
-        return refuse(Refusal::NoGrant).await;
+    let granted = match state.db.pool().acquire().await {
+        Ok(mut conn) => live_grant(&mut conn, &claims, prospect.id, now).await,
+        Err(err) => Err(internal("taking a database connection", err)),
+    };
+    match granted {
+        Ok(true) => {}
+        Ok(false) => return refuse(Refusal::NoGrant).await,
+        Err(refusal) => return refuse(refusal).await,
     }
     match nda_is_current(state, prospect).await {
         Ok(true) => {}
         Ok(false) => return refuse(Refusal::NdaNeeded).await,
         Err(_) => return refuse(Refusal::Internal).await,
     }
-    let version: Option<(String, String, i64, String)> = sqlx::query_as(
+    let version: Result<Option<(String, String, i64, String)>, _> = sqlx::query_as(
         "select v.sha256, v.file_name, v.version, d.title from document_versions v join documents d on d.id = v.document_id \
          where v.id = $1 and v.document_id = $2",
     )
     .bind(claims.version)
     .bind(claims.document)
     .fetch_optional(state.db.pool())
-    .await
-    .ok()
-    .flatten();
-    let Some((sha, file_name, version_number, title)) = version else { return refuse(Refusal::Internal).await };
-    let Ok(original) = state.files.get(&sha).await else { return refuse(Refusal::Internal).await };
+    .await;
+    let (sha, file_name, version_number, title) = match version {
+        Ok(Some(version)) => version,
+        Ok(None) => {
+            tracing::error!(document = claims.document, version = claims.version, "a linked document version is gone");
+            return refuse(Refusal::Internal).await;
+        }
+        Err(err) => return refuse(internal("reading a document version", err)).await,
+    };
+    let original = match state.files.get(&sha).await {
+        Ok(bytes) => bytes,
+        Err(err) => return refuse(internal("reading a stored document", err)).await,
+    };
     let download_id = new_download_id();
     let stamp = Stamp {
         name: prospect.name.clone(),
@@ -284,17 +289,25 @@ pub async fn deliver(
         }
     };
     let delivered_sha = sha256_hex(&bytes);
-    let recorded: Result<(), AppError> = async {
-        let receipt = compose_mail(
-            state,
-            "download_receipt",
-            &prospect.email,
-            &prospect.name,
-            serde_json::json!({ "document": title, "version": version_number, "download_id": download_id,
-                "at": Timestamp(now).long(), "link": state.config.base_url.join("/account") }),
-        )
-        .await?;
+    let receipt = compose_mail(
+        state,
+        "download_receipt",
+        &prospect.email,
+        &prospect.name,
+        serde_json::json!({ "document": title, "version": version_number, "download_id": download_id,
+            "at": Timestamp(now).long(), "link": state.config.base_url.join("/account") }),
+    )
+    .await;
+    let Ok(receipt) = receipt else { return refuse(Refusal::Internal).await };
+    let recorded: Result<Result<(), Refusal>, AppError> = async {
         let mut tx = state.db.begin().await?;
+        // Stamping takes a while: a revocation or expiry that committed meanwhile wins. Checked
+        // in the transaction that records the download, so no revoke can slip in between.
+        match live_grant(&mut tx, &claims, prospect.id, Timestamp::now().0).await {
+            Ok(true) => {}
+            Ok(false) => return Ok(Err(Refusal::NoGrant)),
+            Err(refusal) => return Ok(Err(refusal)),
+        }
         sqlx::query(
             "insert into downloads (id, jti, prospect_id, company_id, grant_id, document_id, version_id, delivered_sha256, \
              byte_size, status, started_at, ip, user_agent) \
@@ -324,15 +337,44 @@ pub async fn deliver(
         audit::record(&mut tx, state.db.backend(), meta, event).await?;
         mail::enqueue(&mut tx, &receipt).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(Ok(()))
     }
     .await;
-    if recorded.is_err() {
-        // No log row, no bytes.
-        return Err(Refusal::Internal);
+    match recorded {
+        Ok(Ok(())) => {}
+        Ok(Err(refusal)) => return refuse(refusal).await,
+        // No log row, no bytes. (The failure was logged where it became an AppError.)
+        Err(_) => return Err(Refusal::Internal),
     }
     state.mailer.wake.notify_one();
     Ok(Delivery { bytes, file_name, download_id })
+}
+
+/// A refusal for an unexpected failure, logged once here with its detail.
+fn internal(what: &str, err: impl std::fmt::Display) -> Refusal {
+    tracing::error!(error = %err, "download: {what}");
+    Refusal::Internal
+}
+
+/// Whether the link's grant still covers its document for this prospect: not revoked, not
+/// expired. Read through `conn`, so a caller can ask inside its transaction.
+async fn live_grant(
+    conn: &mut sqlx::AnyConnection,
+    claims: &Claims,
+    prospect_id: i64,
+    now: i64,
+) -> Result<bool, Refusal> {
+    let grant: Result<Option<(i64,)>, _> = sqlx::query_as(
+        "select g.id from grants g join grant_documents gd on gd.grant_id = g.id where g.id = $1 and g.prospect_id = $2 \
+         and gd.document_id = $3 and g.revoked_at is null and g.expires_at > $4",
+    )
+    .bind(claims.grant)
+    .bind(prospect_id)
+    .bind(claims.document)
+    .bind(now)
+    .fetch_optional(conn)
+    .await;
+    grant.map(|g| g.is_some()).map_err(|err| internal("checking a grant", err))
 }
 
 /// Records how a started download ended: all bytes sent, or the connection dropped.

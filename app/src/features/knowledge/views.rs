@@ -9,7 +9,7 @@ use crate::features::questionnaires::views::ToldCompanies;
 use crate::{
     components::{Badge, ErrorPanel},
     features::accounts::views::AdminLayout,
-    forms::{load_flash, Field, FlashMessages},
+    forms::{load_flash, Field, FlashMessages, TextArea},
 };
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -207,12 +207,12 @@ pub fn KnowledgeEntryPage() -> impl IntoView {
                                 <Field name="external_id" label="Id" value=external_id error=err("external_id") hint="Kept in imports and exports, e.g. KB-081." />
                                 <div class="field" class:has-error=err("question").is_some()>
                                     <label for="field-question">"Question"</label>
-                                    <textarea id="field-question" name="question" rows="2" required>{question}</textarea>
+                                    <TextArea id="field-question" name="question" rows=2 required=true value=question />
                                     {err_view(err("question"))}
                                 </div>
                                 <div class="field" class:has-error=err("alternatives").is_some()>
                                     <label for="field-alternatives">"Other phrasings (one per line)"</label>
-                                    <textarea id="field-alternatives" name="alternatives" rows="3">{alternatives}</textarea>
+                                    <TextArea id="field-alternatives" name="alternatives" rows=3 value=alternatives />
                                     {err_view(err("alternatives"))}
                                 </div>
                                 <div class="field" class:has-error=err("short_answer").is_some()>
@@ -222,7 +222,7 @@ pub fn KnowledgeEntryPage() -> impl IntoView {
                                 </div>
                                 <div class="field" class:has-error=err("explanation").is_some()>
                                     <label for="field-explanation">"Explanation"</label>
-                                    <textarea id="field-explanation" name="explanation" rows="6" required>{explanation}</textarea>
+                                    <TextArea id="field-explanation" name="explanation" rows=6 required=true value=explanation />
                                     {err_view(err("explanation"))}
                                 </div>
                                 <div class="field" class:has-error=err("category").is_some()>

@@ -4,7 +4,7 @@ use super::api::{current_nda, nda_version, nda_versions, AcceptNda, PublishNda, 
 use crate::{
     components::{Badge, BrandedPage, ErrorPanel},
     features::accounts::views::AdminLayout,
-    forms::{load_flash, Field, FlashMessages},
+    forms::{load_flash, Field, FlashMessages, TextArea},
 };
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_router::hooks::use_params_map;
@@ -113,7 +113,7 @@ fn NdaEditor(id: Option<i64>, title: String, body: String, flash: crate::forms::
             <Field name="title" label="Title" value=title error=flash.field_error("title") />
             <div class="field" class:has-error=flash.field_error("body").is_some()>
                 <label for="field-body">"Text (Markdown)"</label>
-                <textarea id="field-body" name="body" rows="18" required>{body}</textarea>
+                <TextArea id="field-body" name="body" rows=18 required=true value=body />
                 {flash.field_error("body").map(|e| view! { <p class="field-error">{e}</p> })}
             </div>
             <button type="submit" class="button">"Save draft"</button>

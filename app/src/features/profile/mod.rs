@@ -6,4 +6,6 @@ pub mod api;
 pub mod model;
 #[cfg(feature = "ssr")]
 pub mod server;
+#[cfg(feature = "ssr")]
+mod svg;
 pub mod views;

@@ -204,37 +204,10 @@ pub async fn save_profile(
     log(state, meta, actor, "content.profile_saved", "company_profile".into(), details).await
 }
 
-/// Whether `bytes` is a well-formed SVG document without script or a DOCTYPE (entities).
-fn is_clean_svg(bytes: &[u8]) -> Result<bool, String> {
-    use quick_xml::events::Event;
-    let Ok(text) = std::str::from_utf8(bytes) else { return Ok(false) };
-    let mut reader = quick_xml::Reader::from_str(text);
-    let mut root = None;
-    loop {
-        match reader.read_event() {
-            Ok(Event::Start(e)) | Ok(Event::Empty(e)) => {
-                let name = e.local_name().as_ref().to_ascii_lowercase();
-                if root.is_none() {
-                    root = Some(name == b"svg");
-                    if root == Some(false) {
-                        return Ok(false);
-                    }
-                } else if name == b"script" || name == b"foreignobject" {
-                    return Err("The SVG contains script or embedded HTML; export it again as a plain image.".into());
-                }
-            }
-            Ok(Event::DocType(_)) => {
-                return Err("The SVG declares a DOCTYPE; export it again without one.".into());
-            }
-            Ok(Event::Eof) => return Ok(root == Some(true)),
-            Err(_) => return Ok(false),
-            Ok(_) => {}
-        }
-    }
-}
-
-/// The logo's content type, from its bytes (never from the file name or the browser's word).
-pub fn sniff_logo(bytes: &[u8]) -> Result<&'static str, String> {
+/// The logo's content type, from its bytes (never from the file name or the browser's word),
+/// and the bytes to store: a raster image as uploaded, an SVG as rewritten from the allow-list
+/// (see [`super::svg`]).
+pub fn sniff_logo(bytes: &[u8]) -> Result<(&'static str, std::borrow::Cow<'_, [u8]>), String> {
     if bytes.is_empty() {
         return Err("Choose an image file.".into());
     }
@@ -255,18 +228,18 @@ pub fn sniff_logo(bytes: &[u8]) -> Result<&'static str, String> {
         if size.width == 0 || size.height == 0 || size.width > MAX_LOGO_SIDE || size.height > MAX_LOGO_SIDE {
             return Err(format!("The image must be between 1 and {MAX_LOGO_SIDE} pixels on each side."));
         }
-        return Ok(content_type);
+        return Ok((content_type, bytes.into()));
     }
-    if is_clean_svg(bytes)? {
-        return Ok("image/svg+xml");
+    match super::svg::clean(bytes)? {
+        Some(svg) => Ok(("image/svg+xml", svg.into())),
+        None => Err("Upload a PNG, JPEG, WebP, GIF or SVG image.".into()),
     }
-    Err("Upload a PNG, JPEG, WebP, GIF or SVG image.".into())
 }
 
 /// Stores a new logo and points the working profile at it.
 pub async fn save_logo(state: &AppState, meta: &RequestMeta, actor: &Actor, bytes: &[u8]) -> Result<(), AppError> {
-    let content_type = sniff_logo(bytes).map_err(|m| AppError::field("logo", m))?;
-    let sha = state.files.put(bytes).await.map_err(|e| AppError::internal("storing the logo", e))?;
+    let (content_type, bytes) = sniff_logo(bytes).map_err(|m| AppError::field("logo", m))?;
+    let sha = state.files.put(&bytes).await.map_err(|e| AppError::internal("storing the logo", e))?;
     let now = Timestamp::now().0;
     sqlx::query(
         "insert into logos (sha256, content_type, byte_size, created_at) values ($1, $2, $3, $4) \
@@ -362,9 +335,15 @@ mod tests {
     #[test]
     fn logos_are_sniffed_from_their_bytes() {
         let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x20\0\0\0\x10\x08\x06\0\0\0";
-        assert_eq!(sniff_logo(png), Ok("image/png"));
+        assert_eq!(sniff_logo(png).map(|(t, b)| (t, b.len())), Ok(("image/png", png.len())));
         let svg = br#"<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>"#;
-        assert_eq!(sniff_logo(svg), Ok("image/svg+xml"));
+        let (kind, cleaned) = sniff_logo(svg).unwrap();
+        assert_eq!(kind, "image/svg+xml");
+        assert_eq!(
+            &cleaned[..],
+            &br#"<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>"#
+                [..]
+        );
         let script = br#"<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>"#;
         assert!(sniff_logo(script).unwrap_err().contains("script"));
         let doctype = br#"<!DOCTYPE svg [<!ENTITY a "aaaa">]><svg xmlns="http://www.w3.org/2000/svg">&a;</svg>"#;

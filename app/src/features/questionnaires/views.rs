@@ -9,7 +9,7 @@ use super::{
 use crate::{
     components::{Badge, ErrorPanel},
     features::accounts::views::AdminLayout,
-    forms::{load_flash, Flash, FlashMessages},
+    forms::{load_flash, Flash, FlashMessages, TextArea},
     types::Timestamp,
 };
 use leptos::{prelude::*, server_fn::ServerFn};
@@ -314,7 +314,7 @@ fn row_card(id: i64, back: &str, row: RowView, flash: &Flash) -> impl IntoView {
                     </div>
                     <div class="field">
                         <label for=answer_id.clone()>"Answer"</label>
-                        <textarea id=answer_id name="answer" rows="4" data-answer="true">{typed_answer}</textarea>
+                        <TextArea id=answer_id name="answer" rows=4 answer=true value=typed_answer />
                     </div>
                     <div class="field checkbox">
                         <input type="checkbox" id=draft_id.clone() name="save_draft" value="yes" />

@@ -8,7 +8,7 @@ use super::{
 use crate::{
     components::{Badge, BrandedPage, ErrorPanel},
     features::{accounts::views::AdminLayout, trust_center::model::PublicUpdate},
-    forms::{load_flash, Flash, FlashMessages},
+    forms::{load_flash, Flash, FlashMessages, TextArea},
     types::Timestamp,
 };
 use leptos::{prelude::*, server_fn::ServerFn};
@@ -149,7 +149,7 @@ fn update_form(item: Option<&UpdateItem>, flash: &Flash) -> impl IntoView {
             {(!id.is_empty()).then(|| view! { <input type="hidden" name="id" value=id.clone() /> })}
             <div class="field"><label for=format!("kind-{key}")>"Kind"</label><select id=format!("kind-{key}") name="kind">{kind_options(&kind)}</select>{err("kind")}</div>
             <div class="field"><label for=format!("title-{key}")>"Title"</label><input id=format!("title-{key}") name="title" value=title />{err("title")}</div>
-            <div class="field"><label for=format!("body-{key}")>"Text"</label><textarea id=format!("body-{key}") name="body" rows="4">{body}</textarea>{err("body")}</div>
+            <div class="field"><label for=format!("body-{key}")>"Text"</label><TextArea id=format!("body-{key}") name="body" rows=4 value=body />{err("body")}</div>
             <button type="submit" class="button secondary small">"Save draft"</button>
             {(!id.is_empty()).then(|| view! { " " <button type="submit" class="button secondary small" name="delete" value="yes">"Delete draft"</button> })}
         </form>

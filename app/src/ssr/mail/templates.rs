@@ -14,6 +14,9 @@ const SOURCES: &[(&str, &str)] = &[
     ("password_reset.subject.txt", include_str!("../../../templates/mail/password_reset.subject.txt")),
     ("password_reset.txt", include_str!("../../../templates/mail/password_reset.txt")),
     ("password_reset.html", include_str!("../../../templates/mail/password_reset.html")),
+    ("sign_in_attempts.subject.txt", include_str!("../../../templates/mail/sign_in_attempts.subject.txt")),
+    ("sign_in_attempts.txt", include_str!("../../../templates/mail/sign_in_attempts.txt")),
+    ("sign_in_attempts.html", include_str!("../../../templates/mail/sign_in_attempts.html")),
     ("staff_invite.subject.txt", include_str!("../../../templates/mail/staff_invite.subject.txt")),
     ("staff_invite.txt", include_str!("../../../templates/mail/staff_invite.txt")),
     ("staff_invite.html", include_str!("../../../templates/mail/staff_invite.html")),
@@ -111,6 +114,7 @@ mod tests {
         for name in [
             "sign_in_link",
             "password_reset",
+            "sign_in_attempts",
             "staff_invite",
             "nda_record",
             "request_received",

@@ -98,9 +98,8 @@ pub async fn send_due(db: &Db, mailer: &Mailer) -> Result<usize, AppError> {
     .bind(now)
     .fetch_all(db.pool())
     .await?;
-    let company: Option<(String,)> =
-        sqlx::query_as("select name from company_profile where id = 1").fetch_optional(db.pool()).await?;
-    let sender_name = format!("{} Trust Center", company.map(|c| c.0).unwrap_or_else(|| "Vouchsafe".into()));
+    // The name the public sees: a rename waits in the draft profile until it is published.
+    let sender_name = format!("{} Trust Center", super::branding(db, "").await?.company);
     let mut sent = 0;
     for row in due {
         // Claim the row so a second instance does not send it too.
@@ -161,8 +160,9 @@ async fn deliver(mailer: &Mailer, sender_name: &str, row: &QueuedRow) -> Result<
         Some(clean_name(sender_name)),
         mailer.from_address.parse().map_err(|e| format!("sender address: {e}"))?,
     );
+    let to_name = clean_name(&row.to_name);
     let to = Mailbox::new(
-        Some(clean_name(&row.to_name)),
+        (!to_name.is_empty()).then_some(to_name),
         row.to_address.parse().map_err(|e| format!("recipient address: {e}"))?,
     );
     let mut body = MultiPart::alternative_plain_html(row.text_body.clone(), row.html_body.clone());
@@ -190,9 +190,16 @@ async fn deliver(mailer: &Mailer, sender_name: &str, row: &QueuedRow) -> Result<
     match &mailer.transport {
         Transport::Smtp(smtp) => smtp.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
         Transport::Files(dir) => {
-            tokio::fs::create_dir_all(dir).await.map_err(|e| e.to_string())?;
             let path = dir.join(format!("{}-{}.eml", Timestamp::now().0, row.id));
-            tokio::fs::write(&path, message.formatted()).await.map_err(|e| e.to_string())?;
+            // Outbox mails hold live sign-in links: private, like everything in the data dir.
+            let (dir, file, bytes) = (dir.clone(), path.clone(), message.formatted());
+            tokio::task::spawn_blocking(move || {
+                crate::ssr::private_fs::create_dir_all(&dir)?;
+                crate::ssr::private_fs::write(&file, &bytes)
+            })
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
             tracing::info!(mail_id = row.id, path = %path.display(), "no SMTP server configured; mail written to the outbox");
             Ok(())
         }

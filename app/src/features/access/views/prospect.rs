@@ -47,7 +47,13 @@ fn Dashboard(dashboard: ProspectDashboard) -> impl IntoView {
                 .iter()
                 .map(|d| {
                     let link = (g.state == GrantState::Active).then(|| {
-                        view! { <a class="button small" href=format!("/documents/{}/get", d.slug) aria-label=format!("Download {}", d.title)>"Download"</a> }
+                        // A POST: issuing a link, logging and mailing a receipt are changes, which a
+                        // link followed from another site (a GET) must never cause.
+                        view! {
+                            <form class="inline-form" method="post" action=format!("/documents/{}/get", d.slug)>
+                                <button type="submit" class="button small" aria-label=format!("Download {}", d.title)>"Download"</button>
+                            </form>
+                        }
                     });
                     view! { <li><span>{d.title.clone()}</span>" "{link}</li> }
                 })

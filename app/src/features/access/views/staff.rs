@@ -13,7 +13,7 @@ use crate::{
         },
         accounts::views::AdminLayout,
     },
-    forms::{load_flash, Field, FlashMessages},
+    forms::{load_flash, Field, FlashMessages, TextArea},
 };
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_router::hooks::use_params_map;
@@ -129,7 +129,7 @@ pub fn RequestDetailPage() -> impl IntoView {
                                                 <fieldset class="docs"><legend>"Documents to grant"</legend>{boxes}</fieldset>
                                                 {flash.field_error("documents").map(|e| view! { <p class="field-error">{e}</p> })}
                                                 <Field name="expires_on" label="Access until" kind="date" value=detail.default_expiry.to_string() error=flash.field_error("expires_on") />
-                                                <div class="field"><label for="approve-note">"Note to the requester (optional)"</label><textarea id="approve-note" name="note" rows="2"></textarea></div>
+                                                <div class="field"><label for="approve-note">"Note to the requester (optional)"</label><TextArea id="approve-note" name="note" rows=2 value=String::new() /></div>
                                                 <button type="submit" class="button">"Approve"</button>
                                             </form>
                                         </section>
@@ -139,7 +139,7 @@ pub fn RequestDetailPage() -> impl IntoView {
                                         <form method="post" action=DecideAccessRequest::url() class="form" novalidate>
                                             <input type="hidden" name="id" value=id.to_string() />
                                             <input type="hidden" name="decision" value="deny" />
-                                            <div class="field"><label for="deny-note">"Note to the requester"</label><textarea id="deny-note" name="note" rows="2"></textarea></div>
+                                            <div class="field"><label for="deny-note">"Note to the requester"</label><TextArea id="deny-note" name="note" rows=2 value=String::new() /></div>
                                             <button type="submit" class="button secondary">"Deny"</button>
                                         </form>
                                     </section>

@@ -56,11 +56,13 @@ pub async fn request_link(state: &AppState, meta: &RequestMeta, req: LinkRequest
     )
     .await?;
     let link = state.config.base_url.join(&format!("/sign-in/confirm?token={}", token.expose()));
+    // Nothing the requester typed goes into the mail: until the address is confirmed, anyone
+    // could have asked, and the name field would let a stranger write to any inbox in our name.
     let mail = compose_mail(
         state,
         "sign_in_link",
         req.email.as_str(),
-        &req.name,
+        "",
         serde_json::json!({ "link": link, "minutes": Purpose::ProspectSignIn.lifetime_minutes() }),
     )
     .await?;
@@ -87,16 +89,10 @@ pub async fn confirm(state: &AppState, meta: &RequestMeta, session: &Session, to
         Ok(r) => r,
         Err(err) => {
             drop(tx);
-            let actor = Actor::anonymous();
-            let event = Event {
-                actor: &actor,
-                event: "prospect.sign_in",
-                object: String::new(),
-                outcome: Outcome::Failure,
-                details: serde_json::json!({ "reason": "unusable link" }),
-            };
-            audit::record_alone(&state.db, meta, event).await?;
-            return Err(err);
+            // Anyone can post junk tokens: limited and aggregated, like other anonymous refusals.
+            let details = serde_json::json!({ "reason": "unusable link" });
+            let noted = state.refusals.note(&state.db, meta, "prospect.sign_in", String::new(), details).await;
+            return Err(if noted == crate::ssr::refusals::Noted::Throttled { AppError::RateLimited } else { err });
         }
     };
     let payload: LinkPayload = serde_json::from_value(redeemed.payload).unwrap_or_default();

@@ -57,15 +57,24 @@ pub async fn sign_in(
     password: Password,
 ) -> Result<AfterPassword, AppError> {
     let typed = email.trim().to_lowercase();
-    state.rate_limits.check(Action::StaffSignIn, meta.ip.parse().ok(), &typed)?;
+    let ip = meta.ip.parse().ok();
+    let in_backoff = state.rate_limits.staff_password_attempt(ip, &typed)?;
     let creds: Option<Credentials> =
         sqlx::query_as("select id, password_hash, active, totp_enabled from staff_users where email = $1")
             .bind(&typed)
             .fetch_optional(state.db.pool())
             .await?;
+    // Under a guessing attack from many addresses, only the owner's own recent addresses may
+    // try (an unknown account answers the same, so the back-off reveals nothing).
+    if in_backoff && !signed_in_recently_from(state, creds.as_ref().map(|c| c.id), &meta.ip).await? {
+        return Err(AppError::RateLimited);
+    }
     let usable = creds.as_ref().filter(|c| flag(c.active)).and_then(|c| c.password_hash.clone());
     let ok = passwords::verify(password, usable).await;
     let Some(creds) = creds.filter(|_| ok) else {
+        if state.rate_limits.staff_password_failed(&typed) {
+            warn_owner(state, &typed).await?;
+        }
         let actor = Actor { label: typed.clone(), ..Actor::anonymous() };
         let event = Event {
             actor: &actor,
@@ -79,6 +88,52 @@ pub async fn sign_in(
     };
     auth::establish(session, SessionAuth::StaffPending { id: creds.id, since: Timestamp::now().0 }, meta).await?;
     Ok(if flag(creds.totp_enabled) { AfterPassword::SecondFactor } else { AfterPassword::EnrolSecondFactor })
+}
+
+/// Addresses a staff member completed a sign-in from in the last 30 days.
+async fn signed_in_recently_from(state: &AppState, staff_id: Option<i64>, ip: &str) -> Result<bool, AppError> {
+    let Some(staff_id) = staff_id.filter(|_| !ip.is_empty()) else { return Ok(false) };
+    let row: Option<(i64,)> = sqlx::query_as(
+        "select seq from access_log where actor_kind = 'staff' and actor_id = $1 and event = 'staff.sign_in' \
+         and outcome = 'success' and ip = $2 and at > $3 limit 1",
+    )
+    .bind(staff_id)
+    .bind(ip)
+    .bind(Timestamp::now().0 - 30 * 86_400)
+    .fetch_optional(state.db.pool())
+    .await?;
+    Ok(row.is_some())
+}
+
+/// Tells an active staff member that their account is under a password-guessing attack (once per
+/// back-off), and logs that the back-off started.
+async fn warn_owner(state: &AppState, typed: &str) -> Result<(), AppError> {
+    let staff: Option<(i64, String)> =
+        sqlx::query_as("select id, name from staff_users where email = $1 and active = 1")
+            .bind(typed)
+            .fetch_optional(state.db.pool())
+            .await?;
+    let mut tx = state.db.begin().await?;
+    if let Some((_, name)) = &staff {
+        let vars = serde_json::json!({
+            "minutes": crate::ssr::rate_limit::BACKOFF.as_secs() / 60,
+            "link": state.config.base_url.join("/staff/reset"),
+        });
+        let mail = compose_mail(state, "sign_in_attempts", typed, name, vars).await?;
+        mail::enqueue(&mut tx, &mail).await?;
+    }
+    let actor = Actor { id: staff.as_ref().map(|(id, _)| *id), label: typed.to_string(), ..Actor::anonymous() };
+    let event = Event {
+        actor: &actor,
+        event: "staff.sign_in_backoff",
+        object: String::new(),
+        outcome: Outcome::Denied,
+        details: serde_json::json!({ "minutes": crate::ssr::rate_limit::BACKOFF.as_secs() / 60 }),
+    };
+    audit::record(&mut tx, state.db.backend(), &RequestMeta::system("sign-in back-off"), event).await?;
+    tx.commit().await?;
+    state.mailer.wake.notify_one();
+    Ok(())
 }
 
 /// Recovery codes look like `abcd-efgh-jkmn` (no easily confused letters).
@@ -108,11 +163,18 @@ pub async fn verify_second_factor(
         .await?;
         used.rows_affected() == 1
     } else {
-        let (secret, last_step): (Option<String>, i64) =
+        let (sealed, last_step): (Option<String>, i64) =
             sqlx::query_as("select totp_secret, totp_last_step from staff_users where id = $1")
                 .bind(staff.id)
                 .fetch_one(&mut *tx)
                 .await?;
+        let secret = sealed.and_then(|sealed| {
+            let opened = state.secrets.open(&totp_context(staff.id), &sealed);
+            if opened.is_none() {
+                tracing::error!(staff_id = staff.id, "a stored TOTP secret does not open with VOUCHSAFE_SECRETS_KEY");
+            }
+            opened
+        });
         match secret.and_then(|s| totp::verify(&s, code, last_step, now as u64)) {
             // Conditional on the stored step, so a concurrent replay of the same code fails.
             Some(step) => {
@@ -150,19 +212,55 @@ pub async fn verify_second_factor(
     auth::establish(session, SessionAuth::Staff { id: staff.id, since: now }, meta).await
 }
 
-/// Enrolment material: the secret is kept in the session (not the database) until confirmed.
+/// Enrolment material: the secret is kept in the session (not the database) until confirmed,
+/// sealed like the stored one (sessions live in the database too).
 const PENDING_SECRET_KEY: &str = "pending_totp_secret";
+
+/// What a staff member's stored TOTP secret is sealed to (see [`crate::ssr::keys::SecretsKey`]).
+pub fn totp_context(staff_id: i64) -> String {
+    format!("totp:staff:{staff_id}")
+}
+
+fn pending_context(staff_id: i64) -> String {
+    format!("totp:pending:{staff_id}")
+}
+
+/// Seals TOTP secrets that an older version stored in plain text; returns how many. Run at
+/// start-up, before anyone signs in.
+pub async fn seal_plain_totp_secrets(
+    db: &crate::ssr::db::Db,
+    key: &crate::ssr::keys::SecretsKey,
+) -> Result<usize, AppError> {
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as("select id, totp_secret from staff_users where totp_secret is not null")
+            .fetch_all(db.pool())
+            .await?;
+    let mut sealed = 0;
+    for (id, secret) in rows.into_iter().filter(|(_, s)| !crate::ssr::keys::SecretsKey::is_sealed(s)) {
+        // Conditional on the old value, so a concurrent enrolment is never overwritten.
+        let done = sqlx::query("update staff_users set totp_secret = $1 where id = $2 and totp_secret = $3")
+            .bind(key.seal(&totp_context(id), &secret))
+            .bind(id)
+            .bind(&secret)
+            .execute(db.pool())
+            .await?;
+        sealed += done.rows_affected() as usize;
+    }
+    Ok(sealed)
+}
 
 pub async fn enrolment_material(
     state: &AppState,
     session: &Session,
     staff: &StaffUser,
 ) -> Result<EnrolmentMaterial, AppError> {
-    let secret = match session.get::<String>(PENDING_SECRET_KEY).await.ok().flatten() {
+    let pending = session.get::<String>(PENDING_SECRET_KEY).await.ok().flatten();
+    let secret = match pending.and_then(|sealed| state.secrets.open(&pending_context(staff.id), &sealed)) {
         Some(secret) => secret,
         None => {
             let secret = totp::new_secret();
-            session.insert(PENDING_SECRET_KEY, &secret).await.map_err(|e| AppError::internal("session", e))?;
+            let sealed = state.secrets.seal(&pending_context(staff.id), &secret);
+            session.insert(PENDING_SECRET_KEY, &sealed).await.map_err(|e| AppError::internal("session", e))?;
             secret
         }
     };
@@ -183,10 +281,11 @@ pub async fn confirm_enrolment(
     code: &str,
 ) -> Result<Vec<String>, AppError> {
     let secret: String = session
-        .get(PENDING_SECRET_KEY)
+        .get::<String>(PENDING_SECRET_KEY)
         .await
         .ok()
         .flatten()
+        .and_then(|sealed| state.secrets.open(&pending_context(staff.id), &sealed))
         .ok_or_else(|| AppError::invalid("The setup expired. Scan the new code and try again."))?;
     let now = Timestamp::now().0;
     let step = totp::verify(&secret, code, 0, now as u64)
@@ -197,7 +296,7 @@ pub async fn confirm_enrolment(
         "update staff_users set totp_secret = $1, totp_enabled = 1, totp_last_step = $2, last_sign_in_at = $3, \
          updated_at = $3 where id = $4",
     )
-    .bind(&secret)
+    .bind(state.secrets.seal(&totp_context(staff.id), &secret))
     .bind(step)
     .bind(now)
     .bind(staff.id)
@@ -308,7 +407,6 @@ pub async fn set_password_from_link(
     .fetch_optional(&mut *tx)
     .await?;
     let (id,) = staff.ok_or_else(email_tokens::unusable)?;
-    sqlx::query("delete from sessions where staff_id = $1").bind(id).execute(&mut *tx).await?;
     let actor =
         Actor { kind: crate::ssr::audit::ActorKind::Staff, id: Some(id), label: redeemed.email, role: String::new() };
     let event = Event {
@@ -322,6 +420,8 @@ pub async fn set_password_from_link(
         details: serde_json::json!({}),
     };
     audit::record(&mut tx, state.db.backend(), meta, event).await?;
+    // After the log row: it checks the session this request rides on, which may be one of these.
+    sqlx::query("delete from sessions where staff_id = $1").bind(id).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(())
 }
