@@ -279,3 +279,26 @@ async fn absolute_lifetimes_end_active_sessions() {
     age_session(&app, &cookie, PROSPECT_ABSOLUTE_SECONDS + 1).await;
     assert!(location(&prospect.get("/account").await).starts_with("/sign-in"));
 }
+
+#[tokio::test]
+async fn the_session_store_never_writes_back_a_deleted_session() {
+    use app::ssr::session_store::DbSessionStore;
+    use tower_sessions::SessionStore;
+    let app = spawn_app().await;
+    let browser = app.staff_browser("ann@northwind-analytics.example", &[Admin]).await;
+    let cookie = browser.session_cookie().unwrap();
+    let id: tower_sessions::session::Id = cookie.parse().unwrap();
+    let store = DbSessionStore::new(app.state.db.clone());
+    // A request loaded the session...
+    let record = store.load(&id).await.unwrap().expect("the live session");
+    // ...it was ended elsewhere...
+    sqlx::query("delete from sessions where id = $1")
+        .bind(session_key(&id))
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    // ...and the request finishes, saving what it loaded.
+    store.save(&record).await.unwrap();
+    assert_eq!(session_rows(&app, &cookie).await, 0);
+    assert!(store.load(&id).await.unwrap().is_none());
+}
