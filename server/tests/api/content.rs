@@ -152,3 +152,156 @@ async fn edits_are_validated_previewed_and_published_in_one_logged_action() {
     sec.post_form("/api/publish_content", &[]).await;
     assert!(!app.browser().get_text("/").await.1.contains("Mailchute"));
 }
+
+/// Makes every new access-log row fail, as a crash or a full disk between the change and its
+/// log row would.
+async fn break_the_log(app: &crate::helpers::TestApp) {
+    let statements: &[&str] = match app.state.db.backend() {
+        app::ssr::db::Backend::Sqlite => {
+            &["create trigger fail_log before insert on access_log begin select raise(abort, 'injected failure'); end"]
+        }
+        app::ssr::db::Backend::Postgres => &[
+            "create function fail_log() returns trigger language plpgsql as $$ begin raise exception 'injected failure'; end $$",
+            "create trigger fail_log before insert on access_log for each row execute function fail_log()",
+        ],
+    };
+    for statement in statements {
+        sqlx::query(statement).execute(app.state.db.pool()).await.unwrap();
+    }
+}
+
+async fn repair_the_log(app: &crate::helpers::TestApp) {
+    let statement = match app.state.db.backend() {
+        app::ssr::db::Backend::Sqlite => "drop trigger fail_log",
+        app::ssr::db::Backend::Postgres => "drop trigger fail_log on access_log",
+    };
+    sqlx::query(statement).execute(app.state.db.pool()).await.unwrap();
+}
+
+/// Rows in each table an editor or a publish writes.
+async fn snapshot(app: &crate::helpers::TestApp) -> Vec<(&'static str, i64, Option<i64>)> {
+    let mut out = Vec::new();
+    for (table, latest) in [
+        ("controls", "updated_at"),
+        ("subprocessors", "updated_at"),
+        ("faqs", "updated_at"),
+        ("frameworks", "updated_at"),
+        ("soc2_reports", "updated_at"),
+        ("bridge_letters", "updated_at"),
+        ("updates", "updated_at"),
+        ("published_versions", "id"),
+        ("access_log", "seq"),
+    ] {
+        let (n, latest): (i64, Option<i64>) = sqlx::query_as(&format!("select count(*), max({latest}) from {table}"))
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
+        out.push((table, n, latest));
+    }
+    let (profile,): (i64,) = sqlx::query_as("select updated_at from company_profile where id = 1")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    out.push(("company_profile", 1, Some(profile)));
+    out
+}
+
+#[tokio::test]
+async fn no_editor_change_or_publish_is_kept_without_its_log_row() {
+    let app = spawn_app().await;
+    let sec = app.staff_browser("sam@northwind-analytics.example", &[StaffRole::Security]).await;
+    // Pending changes, so that there is something to publish, and a publish that proposes an update.
+    sec.post_form("/api/save_faq", &[("question", "Do you sign DPAs?"), ("answer", "Yes, on request.")]).await;
+    sec.post_form(
+        "/api/save_subprocessor",
+        &[
+            ("name", "Postmark"),
+            ("purpose", "Transactional e-mail"),
+            ("location", "US"),
+            ("data_processed", "Addresses"),
+        ],
+    )
+    .await;
+    let (faq,): (i64,) = sqlx::query_as("select max(id) from faqs").fetch_one(app.state.db.pool()).await.unwrap();
+    let (control,): (i64,) =
+        sqlx::query_as("select min(id) from controls").fetch_one(app.state.db.pool()).await.unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let before = snapshot(&app).await;
+    break_the_log(&app).await;
+    let faq = faq.to_string();
+    let control = control.to_string();
+    let actions: Vec<(&str, Vec<(&str, &str)>)> = vec![
+        (
+            "/api/save_control",
+            vec![
+                ("category", "access_control"),
+                ("title", "New control"),
+                ("description", "d"),
+                ("status", "implemented"),
+            ],
+        ),
+        (
+            "/api/save_control",
+            vec![
+                ("id", &control),
+                ("category", "access_control"),
+                ("title", "Renamed"),
+                ("description", "d"),
+                ("status", "planned"),
+            ],
+        ),
+        (
+            "/api/save_control",
+            vec![
+                ("id", &control),
+                ("delete", "yes"),
+                ("category", ""),
+                ("title", ""),
+                ("description", ""),
+                ("status", ""),
+            ],
+        ),
+        (
+            "/api/save_subprocessor",
+            vec![("name", "Acme Mail"), ("purpose", "E-mail"), ("location", "EU"), ("data_processed", "Addresses")],
+        ),
+        ("/api/save_faq", vec![("question", "Another?"), ("answer", "Yes.")]),
+        ("/api/save_faq", vec![("id", &faq), ("delete", "yes"), ("question", ""), ("answer", "")]),
+        (
+            "/api/save_framework",
+            vec![("name", "PCI DSS"), ("evidence", "Attestation of Compliance"), ("in_progress", "yes")],
+        ),
+        ("/api/save_update", vec![("kind", "general"), ("title", "News"), ("body", "Text.")]),
+        (
+            "/api/save_profile",
+            vec![
+                ("name", "Northwind Renamed"),
+                ("description", "We build analytics."),
+                ("website_url", "https://northwind.example"),
+                ("security_contact_email", "security@northwind.example"),
+                ("accent_color", "#1d5c8f"),
+                ("section_compliance", "1"),
+                ("section_documents", "2"),
+                ("section_controls", "3"),
+                ("section_subprocessors", "4"),
+                ("section_faq", "5"),
+            ],
+        ),
+        ("/api/publish_content", vec![]),
+    ];
+    for (api, form) in &actions {
+        let res = sec.post_form(api, form).await;
+        let (_, page) = sec.get_text(&location(&res)).await;
+        assert!(page.contains("Something went wrong on our side"), "{api}: the failure is reported");
+    }
+    assert_eq!(snapshot(&app).await, before, "no change was kept without its log row");
+    // With the log working again, a publish is one transaction with its row and proposed updates.
+    repair_the_log(&app).await;
+    let res = sec.post_form("/api/publish_content", &[]).await;
+    assert_eq!(location(&res), "/admin/content");
+    let after = snapshot(&app).await;
+    let rows = |s: &[(&str, i64, Option<i64>)], t: &str| s.iter().find(|(n, _, _)| *n == t).unwrap().1;
+    assert_eq!(rows(&after, "published_versions"), rows(&before, "published_versions") + 1);
+    assert_eq!(rows(&after, "access_log"), rows(&before, "access_log") + 1);
+    assert!(rows(&after, "updates") > rows(&before, "updates"), "the publish proposed its draft update");
+}

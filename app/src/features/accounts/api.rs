@@ -88,8 +88,8 @@ pub async fn sign_out() -> Result<(), AppError> {
         Principal::Staff(s) | Principal::PendingStaff { staff: s, .. } => Some(super::server::staff_actor(s)),
         Principal::Anonymous => None::<Actor>,
     };
-    // Logged while the session still exists (the log's writer checks the session an action
-    // rides on), then ended.
+    // The session row goes in the same transaction as the log row (which is written first: the
+    // log's writer checks the session an action rides on); then the session layer forgets it.
     if let Some(actor) = actor {
         let event = Event {
             actor: &actor,
@@ -98,7 +98,15 @@ pub async fn sign_out() -> Result<(), AppError> {
             outcome: Outcome::Success,
             details: serde_json::json!({}),
         };
-        audit::record_alone(&state.db, &RequestMeta::current(), event).await?;
+        let mut tx = state.db.begin().await?;
+        audit::record(&mut tx, state.db.backend(), &RequestMeta::current(), event).await?;
+        if let Some(id) = session.id() {
+            sqlx::query("delete from sessions where id = $1")
+                .bind(crate::ssr::session_store::session_key(&id))
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
     }
     crate::ssr::auth::end(&session).await?;
     leptos_axum::redirect("/");

@@ -373,7 +373,6 @@ pub async fn save_report(
             .execute(&mut *tx)
             .await?;
     }
-    tx.commit().await?;
     let details = serde_json::json!({
         "type": v.report_type.code(),
         "period_start": v.period.start.to_string(),
@@ -381,7 +380,8 @@ pub async fn save_report(
         "opinion": v.opinion.code(),
         "draft": true,
     });
-    log(state, meta, actor, "content.soc2_report_saved", format!("soc2_report:{id}"), details).await?;
+    log(&mut tx, state, meta, actor, "content.soc2_report_saved", format!("soc2_report:{id}"), details).await?;
+    tx.commit().await?;
     Ok(id)
 }
 
@@ -392,9 +392,9 @@ pub async fn delete_report(state: &AppState, meta: &RequestMeta, actor: &Actor, 
         sqlx::query(&format!("delete from {table} where report_id = $1")).bind(id).execute(&mut *tx).await?;
     }
     sqlx::query("delete from soc2_reports where id = $1").bind(id).execute(&mut *tx).await?;
-    tx.commit().await?;
     let details = serde_json::json!({ "period_end": before.period_end, "draft": true });
-    log(state, meta, actor, "content.soc2_report_deleted", format!("soc2_report:{id}"), details).await
+    log(&mut tx, state, meta, actor, "content.soc2_report_deleted", format!("soc2_report:{id}"), details).await?;
+    Ok(tx.commit().await?)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -449,6 +449,7 @@ pub async fn add_bridge_letter(
         return Err(AppError::invalid("Please correct the highlighted fields."));
     };
     let now = Timestamp::now().0;
+    let mut tx = state.db.begin().await?;
     let (id,): (i64,) = sqlx::query_as(
         "insert into bridge_letters (report_id, issued_on, covered_until, document_id, created_at, updated_at) \
          values ($1, $2, $3, $4, $5, $5) returning id",
@@ -458,12 +459,13 @@ pub async fn add_bridge_letter(
     .bind(until.to_string())
     .bind(document_id)
     .bind(now)
-    .fetch_one(state.db.pool())
+    .fetch_one(&mut *tx)
     .await?;
     let details = serde_json::json!({
         "report": report_id, "issued_on": issued.to_string(), "covered_until": until.to_string(), "draft": true
     });
-    log(state, meta, actor, "content.bridge_letter_saved", format!("bridge_letter:{id}"), details).await?;
+    log(&mut tx, state, meta, actor, "content.bridge_letter_saved", format!("bridge_letter:{id}"), details).await?;
+    tx.commit().await?;
     Ok(id)
 }
 
@@ -474,16 +476,18 @@ pub async fn delete_bridge_letter(
     report_id: i64,
     id: i64,
 ) -> Result<(), AppError> {
+    let mut tx = state.db.begin().await?;
     let removed = sqlx::query("delete from bridge_letters where id = $1 and report_id = $2")
         .bind(id)
         .bind(report_id)
-        .execute(state.db.pool())
+        .execute(&mut *tx)
         .await?;
     if removed.rows_affected() == 0 {
         return Err(AppError::NotFound);
     }
     let details = serde_json::json!({ "report": report_id, "draft": true });
-    log(state, meta, actor, "content.bridge_letter_deleted", format!("bridge_letter:{id}"), details).await
+    log(&mut tx, state, meta, actor, "content.bridge_letter_deleted", format!("bridge_letter:{id}"), details).await?;
+    Ok(tx.commit().await?)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -621,6 +625,7 @@ pub async fn save_framework(
     let now = Timestamp::now().0;
     let (issued, until) = (v.issued_on.map(|d| d.to_string()), v.valid_until.map(|d| d.to_string()));
     let in_progress = i64::from(input.in_progress);
+    let mut tx = state.db.begin().await?;
     let id = match before {
         Some(before) => {
             sqlx::query(
@@ -638,7 +643,7 @@ pub async fn save_framework(
             .bind(v.document_id)
             .bind(now)
             .bind(before.id)
-            .execute(state.db.pool())
+            .execute(&mut *tx)
             .await?;
             before.id
         }
@@ -658,21 +663,24 @@ pub async fn save_framework(
             .bind(&v.description)
             .bind(v.document_id)
             .bind(now)
-            .fetch_one(state.db.pool())
+            .fetch_one(&mut *tx)
             .await?;
             id
         }
     };
     let details = serde_json::json!({ "name": v.name, "valid_until": until, "draft": true });
-    log(state, meta, actor, "content.framework_saved", format!("framework:{id}"), details).await?;
+    log(&mut tx, state, meta, actor, "content.framework_saved", format!("framework:{id}"), details).await?;
+    tx.commit().await?;
     Ok(id)
 }
 
 pub async fn delete_framework(state: &AppState, meta: &RequestMeta, actor: &Actor, id: i64) -> Result<(), AppError> {
     let before = framework(&state.db, id).await?;
-    sqlx::query("delete from frameworks where id = $1").bind(id).execute(state.db.pool()).await?;
+    let mut tx = state.db.begin().await?;
+    sqlx::query("delete from frameworks where id = $1").bind(id).execute(&mut *tx).await?;
     let details = serde_json::json!({ "name": before.name, "draft": true });
-    log(state, meta, actor, "content.framework_deleted", format!("framework:{id}"), details).await
+    log(&mut tx, state, meta, actor, "content.framework_deleted", format!("framework:{id}"), details).await?;
+    Ok(tx.commit().await?)
 }
 
 #[cfg(test)]

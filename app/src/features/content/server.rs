@@ -311,7 +311,13 @@ pub(crate) async fn next_position(db: &Db, table: &'static str) -> Result<i64, A
     Ok(next)
 }
 
+/// A write transaction on the application's database.
+pub(crate) type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+/// Records an editor's change inside `tx`, the transaction that made it: the change and its log
+/// row commit together or not at all (and the log's writer re-checks the actor's session there).
 pub(crate) async fn log(
+    tx: &mut Tx,
     state: &AppState,
     meta: &RequestMeta,
     actor: &Actor,
@@ -319,7 +325,7 @@ pub(crate) async fn log(
     object: String,
     details: serde_json::Value,
 ) -> Result<(), AppError> {
-    audit::record_alone(&state.db, meta, Event { actor, event, object, outcome: Outcome::Success, details })
+    audit::record(tx, state.db.backend(), meta, Event { actor, event, object, outcome: Outcome::Success, details })
         .await
         .map(|_| ())
 }
@@ -334,6 +340,7 @@ pub async fn save_control(
 ) -> Result<i64, AppError> {
     let v = input.validate()?;
     let now = Timestamp::now().0;
+    let mut tx = state.db.begin().await?;
     let id = match id {
         Some(id) => {
             let before = control(&state.db, id).await?;
@@ -348,7 +355,7 @@ pub async fn save_control(
             .bind(&v.tsc_points)
             .bind(now)
             .bind(id)
-            .execute(state.db.pool())
+            .execute(&mut *tx)
             .await?;
             id
         }
@@ -365,28 +372,24 @@ pub async fn save_control(
             .bind(v.status.code())
             .bind(&v.tsc_points)
             .bind(now)
-            .fetch_one(state.db.pool())
+            .fetch_one(&mut *tx)
             .await?;
             id
         }
     };
     let details = serde_json::json!({ "title": v.title, "status": v.status.code(), "draft": true });
-    log(state, meta, actor, "content.control_saved", format!("control:{id}"), details).await?;
+    log(&mut tx, state, meta, actor, "content.control_saved", format!("control:{id}"), details).await?;
+    tx.commit().await?;
     Ok(id)
 }
 
 pub async fn delete_control(state: &AppState, meta: &RequestMeta, actor: &Actor, id: i64) -> Result<(), AppError> {
     let before = control(&state.db, id).await?;
-    sqlx::query("delete from controls where id = $1").bind(id).execute(state.db.pool()).await?;
-    log(
-        state,
-        meta,
-        actor,
-        "content.control_deleted",
-        format!("control:{id}"),
-        serde_json::json!({ "title": before.title, "draft": true }),
-    )
-    .await
+    let mut tx = state.db.begin().await?;
+    sqlx::query("delete from controls where id = $1").bind(id).execute(&mut *tx).await?;
+    let details = serde_json::json!({ "title": before.title, "draft": true });
+    log(&mut tx, state, meta, actor, "content.control_deleted", format!("control:{id}"), details).await?;
+    Ok(tx.commit().await?)
 }
 
 /// Creates (`id` none) or changes a subprocessor in the working copy.
@@ -400,6 +403,7 @@ pub async fn save_subprocessor(
     let v = input.validate()?;
     let now = Timestamp::now().0;
     let (start, end) = (v.start_date.map(|d| d.to_string()), v.end_date.map(|d| d.to_string()));
+    let mut tx = state.db.begin().await?;
     let id = match id {
         Some(id) => {
             let before = subprocessor(&state.db, id).await?;
@@ -417,7 +421,7 @@ pub async fn save_subprocessor(
             .bind(&end)
             .bind(now)
             .bind(id)
-            .execute(state.db.pool())
+            .execute(&mut *tx)
             .await?;
             id
         }
@@ -436,28 +440,24 @@ pub async fn save_subprocessor(
             .bind(&start)
             .bind(&end)
             .bind(now)
-            .fetch_one(state.db.pool())
+            .fetch_one(&mut *tx)
             .await?;
             id
         }
     };
     let details = serde_json::json!({ "name": v.name, "start_date": start, "end_date": end, "draft": true });
-    log(state, meta, actor, "content.subprocessor_saved", format!("subprocessor:{id}"), details).await?;
+    log(&mut tx, state, meta, actor, "content.subprocessor_saved", format!("subprocessor:{id}"), details).await?;
+    tx.commit().await?;
     Ok(id)
 }
 
 pub async fn delete_subprocessor(state: &AppState, meta: &RequestMeta, actor: &Actor, id: i64) -> Result<(), AppError> {
     let before = subprocessor(&state.db, id).await?;
-    sqlx::query("delete from subprocessors where id = $1").bind(id).execute(state.db.pool()).await?;
-    log(
-        state,
-        meta,
-        actor,
-        "content.subprocessor_deleted",
-        format!("subprocessor:{id}"),
-        serde_json::json!({ "name": before.name, "draft": true }),
-    )
-    .await
+    let mut tx = state.db.begin().await?;
+    sqlx::query("delete from subprocessors where id = $1").bind(id).execute(&mut *tx).await?;
+    let details = serde_json::json!({ "name": before.name, "draft": true });
+    log(&mut tx, state, meta, actor, "content.subprocessor_deleted", format!("subprocessor:{id}"), details).await?;
+    Ok(tx.commit().await?)
 }
 
 pub async fn faq(db: &Db, id: i64) -> Result<FaqItem, AppError> {
@@ -495,6 +495,7 @@ pub async fn save_faq(
         return Err(AppError::invalid("Please correct the highlighted fields."));
     };
     let now = Timestamp::now().0;
+    let mut tx = state.db.begin().await?;
     let id = match id {
         Some(id) => {
             let before = faq(&state.db, id).await?;
@@ -504,7 +505,7 @@ pub async fn save_faq(
                 .bind(&answer)
                 .bind(now)
                 .bind(id)
-                .execute(state.db.pool())
+                .execute(&mut *tx)
                 .await?;
             id
         }
@@ -517,35 +518,24 @@ pub async fn save_faq(
             .bind(&question)
             .bind(&answer)
             .bind(now)
-            .fetch_one(state.db.pool())
+            .fetch_one(&mut *tx)
             .await?;
             id
         }
     };
-    log(
-        state,
-        meta,
-        actor,
-        "content.faq_saved",
-        format!("faq:{id}"),
-        serde_json::json!({ "question": question, "draft": true }),
-    )
-    .await?;
+    let details = serde_json::json!({ "question": question, "draft": true });
+    log(&mut tx, state, meta, actor, "content.faq_saved", format!("faq:{id}"), details).await?;
+    tx.commit().await?;
     Ok(id)
 }
 
 pub async fn delete_faq(state: &AppState, meta: &RequestMeta, actor: &Actor, id: i64) -> Result<(), AppError> {
     let before = faq(&state.db, id).await?;
-    sqlx::query("delete from faqs where id = $1").bind(id).execute(state.db.pool()).await?;
-    log(
-        state,
-        meta,
-        actor,
-        "content.faq_deleted",
-        format!("faq:{id}"),
-        serde_json::json!({ "question": before.question, "draft": true }),
-    )
-    .await
+    let mut tx = state.db.begin().await?;
+    sqlx::query("delete from faqs where id = $1").bind(id).execute(&mut *tx).await?;
+    let details = serde_json::json!({ "question": before.question, "draft": true });
+    log(&mut tx, state, meta, actor, "content.faq_deleted", format!("faq:{id}"), details).await?;
+    Ok(tx.commit().await?)
 }
 
 /// The public page as it would look with the working copy published now.
@@ -567,19 +557,15 @@ pub async fn publish(state: &AppState, meta: &RequestMeta, actor: &Actor) -> Res
     if sections.is_empty() {
         return Err(AppError::invalid("Nothing to publish: the public page already shows every change."));
     }
-    tc::publish_content(&state.db, &working, actor.id).await?;
-    state.page_cache.invalidate();
+    // One transaction: the new version, the draft updates it proposes and its log row, or none.
+    let mut tx = state.db.begin().await?;
+    tc::publish_content(&mut tx, &working, actor.id).await?;
     let proposals = proposed_updates(published.as_ref(), &working);
-    crate::features::updates::server::propose(state, actor, &proposals).await?;
-    log(
-        state,
-        meta,
-        actor,
-        "trust_center.published",
-        "trust_center".into(),
-        serde_json::json!({ "sections": sections }),
-    )
-    .await?;
+    crate::features::updates::server::propose(&mut tx, actor, &proposals).await?;
+    let details = serde_json::json!({ "sections": sections });
+    log(&mut tx, state, meta, actor, "trust_center.published", "trust_center".into(), details).await?;
+    tx.commit().await?;
+    state.page_cache.invalidate();
     Ok(sections)
 }
 

@@ -554,14 +554,17 @@ pub async fn set_state(
 /// entry is saved either way; a trust center without a profile yet has nothing to publish.
 async fn republish_faq(state: &AppState, actor: &Actor) {
     let published = async {
-        if !crate::features::trust_center::server::publish_faq_only(&state.db, actor.id).await? {
+        let mut tx = state.db.begin().await?;
+        if !crate::features::trust_center::server::publish_faq_only(&mut tx, &state.db, actor.id).await? {
             return Ok(());
         }
-        state.page_cache.invalidate();
         let details = serde_json::json!({ "reason": "public knowledge-base entry changed" });
         let event =
             Event { actor, event: "trust_center.published", object: "faq".into(), outcome: Outcome::Success, details };
-        audit::record_alone(&state.db, &RequestMeta::current(), event).await.map(|_| ())
+        audit::record(&mut tx, state.db.backend(), &RequestMeta::current(), event).await?;
+        tx.commit().await?;
+        state.page_cache.invalidate();
+        Ok::<(), AppError>(())
     }
     .await;
     if let Err(err) = published {

@@ -187,6 +187,7 @@ pub async fn save_profile(
         return Err(AppError::invalid("Nothing changed."));
     }
     let sections: Vec<&str> = v.sections.iter().map(|s| s.anchor()).collect();
+    let mut tx = state.db.begin().await?;
     sqlx::query(
         "update company_profile set name = $1, description = $2, website_url = $3, security_contact_email = $4, \
          accent_color = $5, sections = $6, updated_at = $7 where id = 1",
@@ -198,10 +199,11 @@ pub async fn save_profile(
     .bind(&v.accent_color)
     .bind(sections.join(","))
     .bind(Timestamp::now().0)
-    .execute(state.db.pool())
+    .execute(&mut *tx)
     .await?;
     let details = serde_json::json!({ "changed": changed, "draft": true });
-    log(state, meta, actor, "content.profile_saved", "company_profile".into(), details).await
+    log(&mut tx, state, meta, actor, "content.profile_saved", "company_profile".into(), details).await?;
+    Ok(tx.commit().await?)
 }
 
 /// The logo's content type, from its bytes (never from the file name or the browser's word),
@@ -241,6 +243,7 @@ pub async fn save_logo(state: &AppState, meta: &RequestMeta, actor: &Actor, byte
     let (content_type, bytes) = sniff_logo(bytes).map_err(|m| AppError::field("logo", m))?;
     let sha = state.files.put(&bytes).await.map_err(|e| AppError::internal("storing the logo", e))?;
     let now = Timestamp::now().0;
+    let mut tx = state.db.begin().await?;
     sqlx::query(
         "insert into logos (sha256, content_type, byte_size, created_at) values ($1, $2, $3, $4) \
          on conflict (sha256) do nothing",
@@ -249,37 +252,33 @@ pub async fn save_logo(state: &AppState, meta: &RequestMeta, actor: &Actor, byte
     .bind(content_type)
     .bind(bytes.len() as i64)
     .bind(now)
-    .execute(state.db.pool())
+    .execute(&mut *tx)
     .await?;
     sqlx::query("update company_profile set logo_sha256 = $1, logo_content_type = $2, updated_at = $3 where id = 1")
         .bind(&sha)
         .bind(content_type)
         .bind(now)
-        .execute(state.db.pool())
+        .execute(&mut *tx)
         .await?;
     let details = serde_json::json!({
         "sha256": sha, "content_type": content_type, "bytes": bytes.len(), "draft": true
     });
-    log(state, meta, actor, "content.logo_changed", "company_profile".into(), details).await
+    log(&mut tx, state, meta, actor, "content.logo_changed", "company_profile".into(), details).await?;
+    Ok(tx.commit().await?)
 }
 
 /// Takes the logo off the working profile (the page then shows the company name alone).
 pub async fn remove_logo(state: &AppState, meta: &RequestMeta, actor: &Actor) -> Result<(), AppError> {
+    let mut tx = state.db.begin().await?;
     sqlx::query(
         "update company_profile set logo_sha256 = null, logo_content_type = null, updated_at = $1 where id = 1",
     )
     .bind(Timestamp::now().0)
-    .execute(state.db.pool())
+    .execute(&mut *tx)
     .await?;
-    log(
-        state,
-        meta,
-        actor,
-        "content.logo_changed",
-        "company_profile".into(),
-        serde_json::json!({ "removed": true, "draft": true }),
-    )
-    .await
+    let details = serde_json::json!({ "removed": true, "draft": true });
+    log(&mut tx, state, meta, actor, "content.logo_changed", "company_profile".into(), details).await?;
+    Ok(tx.commit().await?)
 }
 
 #[cfg(test)]

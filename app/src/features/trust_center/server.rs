@@ -308,14 +308,19 @@ pub async fn load_working(db: &Db, today: IsoDate) -> Result<TrustCenterContent,
     })
 }
 
-/// Publishes the working copy: stores it whole as the newest published version.
+/// Publishes the working copy: stores it whole as the newest published version. (The demo seed
+/// and tests; staff publish through the editor, which logs the publish in the same transaction.)
 pub async fn publish(db: &Db, by_user: Option<i64>, today: IsoDate) -> Result<Timestamp, AppError> {
-    publish_content(db, &load_working(db, today).await?, by_user).await
+    let content = load_working(db, today).await?;
+    let mut tx = db.begin().await?;
+    let at = publish_content(&mut tx, &content, by_user).await?;
+    tx.commit().await?;
+    Ok(at)
 }
 
 /// Stores `content` as the newest published version.
 pub async fn publish_content(
-    db: &Db,
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     content: &TrustCenterContent,
     by_user: Option<i64>,
 ) -> Result<Timestamp, AppError> {
@@ -325,21 +330,26 @@ pub async fn publish_content(
         .bind(json)
         .bind(now.0)
         .bind(by_user)
-        .execute(db.pool())
+        .execute(&mut **tx)
         .await?;
     Ok(now)
 }
 
-/// Republishes only the FAQ (after a public knowledge-base entry changed): the rest of the
-/// published page stays as it was, so staff's unpublished drafts elsewhere are not published with it.
-pub async fn publish_faq_only(db: &Db, by_user: Option<i64>) -> Result<bool, AppError> {
+/// Republishes only the FAQ (after a public knowledge-base entry changed), inside `tx`: the rest of
+/// the published page stays as it was, so staff's unpublished drafts elsewhere are not published
+/// with it. Reads the committed state through `db`.
+pub async fn publish_faq_only(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    db: &Db,
+    by_user: Option<i64>,
+) -> Result<bool, AppError> {
     let Some((mut content, _)) = load_published(db).await? else { return Ok(false) };
     let faqs = load_faqs(db).await?;
     if faqs == content.faqs {
         return Ok(false);
     }
     content.faqs = faqs;
-    publish_content(db, &content, by_user).await?;
+    publish_content(tx, &content, by_user).await?;
     Ok(true)
 }
 

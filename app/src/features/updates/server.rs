@@ -142,21 +142,26 @@ pub async fn save(
 ) -> Result<i64, AppError> {
     let (kind, title, body) = validate(input)?;
     let now = Timestamp::now().0;
+    let mut tx = state.db.begin().await?;
     let id = match id {
         Some(id) => {
-            if get(&state.db, id).await?.published {
+            // Conditional on still being a draft: a publish that raced this edit wins.
+            let done = sqlx::query(
+                "update updates set kind = $1, title = $2, body = $3, updated_at = $4 where id = $5 and status = 'draft'",
+            )
+            .bind(kind.code())
+            .bind(&title)
+            .bind(&body)
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            if done.rows_affected() != 1 {
+                get(&state.db, id).await?;
                 return Err(AppError::invalid(
                     "A published update is not rewritten; post a new update with the correction.",
                 ));
             }
-            sqlx::query("update updates set kind = $1, title = $2, body = $3, updated_at = $4 where id = $5")
-                .bind(kind.code())
-                .bind(&title)
-                .bind(&body)
-                .bind(now)
-                .bind(id)
-                .execute(state.db.pool())
-                .await?;
             id
         }
         None => {
@@ -168,24 +173,21 @@ pub async fn save(
             .bind(&body)
             .bind(&actor.label)
             .bind(now)
-            .fetch_one(state.db.pool())
+            .fetch_one(&mut *tx)
             .await?;
             id
         }
     };
     let details = serde_json::json!({ "kind": kind.code(), "title": title });
-    audit::record_alone(
-        &state.db,
-        meta,
-        Event {
-            actor,
-            event: "update.draft_saved",
-            object: format!("update:{id}"),
-            outcome: Outcome::Success,
-            details,
-        },
-    )
-    .await?;
+    let event = Event {
+        actor,
+        event: "update.draft_saved",
+        object: format!("update:{id}"),
+        outcome: Outcome::Success,
+        details,
+    };
+    audit::record(&mut tx, state.db.backend(), meta, event).await?;
+    tx.commit().await?;
     Ok(id)
 }
 
@@ -194,21 +196,21 @@ pub async fn delete_draft(state: &AppState, meta: &RequestMeta, actor: &Actor, i
     if before.published {
         return Err(AppError::invalid("A published update stays in the feed; post a new update with the correction."));
     }
-    sqlx::query("delete from updates where id = $1 and status = 'draft'").bind(id).execute(state.db.pool()).await?;
+    let mut tx = state.db.begin().await?;
+    let done = sqlx::query("delete from updates where id = $1 and status = 'draft'").bind(id).execute(&mut *tx).await?;
+    if done.rows_affected() != 1 {
+        return Err(AppError::invalid("A published update stays in the feed; post a new update with the correction."));
+    }
     let details = serde_json::json!({ "title": before.title });
-    audit::record_alone(
-        &state.db,
-        meta,
-        Event {
-            actor,
-            event: "update.draft_deleted",
-            object: format!("update:{id}"),
-            outcome: Outcome::Success,
-            details,
-        },
-    )
-    .await
-    .map(|_| ())
+    let event = Event {
+        actor,
+        event: "update.draft_deleted",
+        object: format!("update:{id}"),
+        outcome: Outcome::Success,
+        details,
+    };
+    audit::record(&mut tx, state.db.backend(), meta, event).await?;
+    Ok(tx.commit().await?)
 }
 
 fn unsubscribe_urls(base: &str, token: &str) -> (String, String) {
@@ -280,7 +282,7 @@ pub async fn publish(state: &AppState, meta: &RequestMeta, actor: &Actor, id: i6
 
 /// Drafts updates for staff to review (marked as proposed automatically): (kind, title, text).
 pub async fn propose(
-    state: &AppState,
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     actor: &Actor,
     drafts: &[(UpdateKind, String, String)],
 ) -> Result<usize, AppError> {
@@ -294,7 +296,7 @@ pub async fn propose(
         .bind(body)
         .bind(&actor.label)
         .bind(now)
-        .execute(state.db.pool())
+        .execute(&mut **tx)
         .await?;
     }
     Ok(drafts.len())
