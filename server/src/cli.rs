@@ -173,3 +173,12 @@ async fn run_migrate(config: Config) -> anyhow::Result<()> {
     println!("migrations applied");
     Ok(())
 }
+
+/// Signs a checkpoint after a command wrote to the access log, so entries written without the
+/// server are covered too (`audit verify` flags a long unsigned tail).
+pub(crate) async fn sign_tail(config: &Config, db: &app::ssr::db::Db) -> anyhow::Result<()> {
+    let key = app::ssr::keys::AuditKey::load_or_create(&config.audit_key_path)
+        .map_err(|e| anyhow::anyhow!("VOUCHSAFE_AUDIT_KEY: {e}"))?;
+    app::features::audit::server::checkpoint_now(db, &key).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(())
+}

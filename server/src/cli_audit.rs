@@ -89,6 +89,10 @@ async fn verify(config: &Config, db: &Db, files: &[PathBuf], public_key: Option<
             );
             Ok(ExitCode::SUCCESS)
         }
+        Verification::Broken { seq: 0, problem } => {
+            println!("FAILED: {problem}");
+            Ok(ExitCode::FAILURE)
+        }
         Verification::Broken { seq, problem } => {
             println!("FAILED at sequence number {seq}: {problem}");
             Ok(ExitCode::FAILURE)

@@ -70,6 +70,7 @@ async fn run_kb(config: Config, command: KbCommand) -> anyhow::Result<ExitCode> 
             let summary = kb::import(&db, &RequestMeta::system("vouchsafe kb import"), &cli_actor(), &rows, owner_id)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
+            crate::cli::sign_tail(&config, &db).await?;
             println!(
                 "imported {} entries from {}: {} new, {} updated, {} unchanged",
                 rows.len(),

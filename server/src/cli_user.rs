@@ -54,6 +54,7 @@ pub async fn create(config: Config, email: &str, name: &str, roles: &[String]) -
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     tx.commit().await?;
+    crate::cli::sign_tail(&config, &db).await?;
     println!("created staff account {} ({}); two-factor setup happens at first sign-in", email, name);
     Ok(())
 }

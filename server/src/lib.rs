@@ -5,6 +5,7 @@ pub mod cli;
 mod cli_audit;
 mod cli_kb;
 mod cli_user;
+pub mod listen;
 mod middleware;
 pub mod routes;
 pub mod telemetry;
@@ -131,11 +132,14 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow
         Ok(n) => tracing::info!(questionnaires = n, "resumed suggesting answers"),
         Err(err) => tracing::warn!(error = %err, "could not resume questionnaires"),
     }
-    let app = router(state.clone()).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
-    // Counted refusals are written before the process ends.
+    let trusted = state.config.trusted_proxies.clone();
+    listen::serve(listener, router(state.clone()), trusted, shutdown_signal()).await?;
+    // Counted refusals are written, and the log's tail signed, before the process ends.
     if let Err(err) = state.refusals.flush(&state.db, true).await {
         tracing::error!(error = %err, "could not log the counted refusals");
+    }
+    if let Err(err) = app::features::audit::server::checkpoint_now(&state.db, &state.audit_key).await {
+        tracing::error!(error = %err, "could not sign the access log's last checkpoint");
     }
     Ok(())
 }

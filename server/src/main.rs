@@ -10,6 +10,7 @@ fn main() -> std::process::ExitCode {
     unsafe {
         libc::umask(0o077);
     }
+    server::listen::raise_file_limit();
     // A missing .env is normal; a malformed one is reported by the config step naming the value.
     let _ = dotenvy::dotenv();
     server::telemetry::init();

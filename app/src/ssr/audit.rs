@@ -162,20 +162,21 @@ pub async fn record(
     let last: Option<(i64, String)> =
         sqlx::query_as("select seq, hash from access_log order by seq desc limit 1").fetch_optional(&mut **tx).await?;
     let (prev_seq, prev_hash) = last.unwrap_or((0, GENESIS.to_string()));
+    // Every field has a bound: much of it comes from what a client typed or sent.
     let mut row = LogRow {
         seq: prev_seq + 1,
         at: Timestamp::now().0,
         actor_kind: event.actor.kind.code().into(),
         actor_id: event.actor.id,
-        actor_label: event.actor.label.clone(),
-        role: event.actor.role.clone(),
-        event: event.event.into(),
-        object: event.object,
+        actor_label: bounded(&event.actor.label, MAX_LABEL),
+        role: bounded(&event.actor.role, MAX_LABEL),
+        event: bounded(event.event, MAX_LABEL),
+        object: bounded(&event.object, MAX_OBJECT),
         outcome: event.outcome.code().into(),
-        ip: meta.ip.clone(),
-        user_agent: meta.user_agent.clone(),
-        request_id: meta.request_id.clone(),
-        details: event.details.to_string(),
+        ip: bounded(&meta.ip, 64),
+        user_agent: bounded(&meta.user_agent, MAX_USER_AGENT),
+        request_id: bounded(&meta.request_id, 64),
+        details: bounded_details(event.details),
         prev_hash,
         hash: String::new(),
     };
@@ -237,6 +238,25 @@ async fn still_authorized(
             Err(AppError::Unauthenticated)
         }
     }
+}
+
+const MAX_LABEL: usize = 320;
+const MAX_OBJECT: usize = 300;
+const MAX_USER_AGENT: usize = 512;
+/// The details of one event, as JSON; larger ones keep their start, marked truncated.
+pub const MAX_DETAILS: usize = 16 * 1024;
+
+fn bounded(text: &str, max: usize) -> String {
+    text.chars().take(max).collect()
+}
+
+fn bounded_details(details: serde_json::Value) -> String {
+    let text = details.to_string();
+    if text.len() <= MAX_DETAILS {
+        return text;
+    }
+    let start: String = text.chars().take(MAX_DETAILS / 2).collect();
+    serde_json::json!({ "truncated": true, "bytes": text.len(), "start": start }).to_string()
 }
 
 /// Records `event` in a transaction of its own (for events that are the whole action, such as

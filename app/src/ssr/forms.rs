@@ -38,12 +38,22 @@ pub async fn take(form: &str) -> Result<Option<Flash>, AppError> {
     Ok(flash.filter(|f| f.form == form))
 }
 
-/// Leaves `flash` for the next page view.
+/// What is kept of each typed value to show it again (longer text is cut, not stored).
+pub const MAX_KEPT_VALUE: usize = 10_000;
+
+/// Leaves `flash` for the next page view. A visitor without a session gets one for it, but a
+/// source creating them in a loop (each is a database row) gets its answers without.
 pub async fn put(flash: Flash) {
-    if let Ok(session) = current_session() {
-        if let Err(err) = session.insert(FLASH_KEY, flash).await {
-            tracing::warn!(error = %err, "could not store a flash message");
+    let Ok(session) = current_session() else { return };
+    if session.id().is_none() {
+        let ip = super::request_meta::RequestMeta::current().ip.parse().ok();
+        let allowed = super::app_state().map(|state| state.rate_limits.new_session(ip)).unwrap_or(true);
+        if !allowed {
+            return;
         }
+    }
+    if let Err(err) = session.insert(FLASH_KEY, flash).await {
+        tracing::warn!(error = %err, "could not store a flash message");
     }
 }
 
@@ -89,7 +99,7 @@ pub async fn finish<T>(
                     other => (other.to_string(), Vec::new()),
                 };
                 let values: BTreeMap<String, String> =
-                    values.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+                    values.iter().map(|(k, v)| (k.to_string(), v.chars().take(MAX_KEPT_VALUE).collect())).collect();
                 put(Flash { form: spec.name.into(), error: Some(message), notice: None, fields, values }).await;
                 leptos_axum::redirect(&spec.page);
             } else if let Some(res) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {

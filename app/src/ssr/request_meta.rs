@@ -37,6 +37,18 @@ impl RequestMeta {
     }
 }
 
+/// The source limits and aggregation count by: an IPv4 address, or the /64 an IPv6 address is in
+/// (one host is routinely given a whole /64, so its addresses are one client).
+pub fn source_of(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => {
+            let bits = u128::from(v6) & !((1u128 << 64) - 1);
+            IpAddr::V6(std::net::Ipv6Addr::from(bits))
+        }
+        v4 => v4,
+    }
+}
+
 /// Proxies whose `X-Forwarded-For` we believe (`VOUCHSAFE_TRUSTED_PROXIES`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TrustedProxies(Vec<IpNet>);
@@ -56,7 +68,8 @@ impl TrustedProxies {
             .map(Self)
     }
 
-    fn trusts(&self, ip: &IpAddr) -> bool {
+    /// Whether `ip` is one of the trusted proxies.
+    pub fn trusts(&self, ip: &IpAddr) -> bool {
         self.0.iter().any(|net| net.contains(ip))
     }
 
@@ -67,6 +80,8 @@ impl TrustedProxies {
     /// address (garbage, or a proxy writing something unexpected) stops the walk at the last
     /// trusted hop, so a forged entry can never be reached by skipping a bad one.
     pub fn client_ip(&self, peer: IpAddr, forwarded_for: Option<&str>) -> IpAddr {
+        // A dual-stack listener sees IPv4 peers as `::ffff:a.b.c.d`: one address, one form.
+        let peer = peer.to_canonical();
         if !self.trusts(&peer) {
             return peer;
         }
@@ -85,7 +100,8 @@ impl TrustedProxies {
 /// One `X-Forwarded-For` entry: an address, optionally with a port (`192.0.2.1:443`,
 /// `[2001:db8::1]:443`).
 fn parse_hop(hop: &str) -> Option<IpAddr> {
-    hop.parse::<IpAddr>().ok().or_else(|| hop.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()))
+    let ip = hop.parse::<IpAddr>().ok().or_else(|| hop.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()))?;
+    Some(ip.to_canonical())
 }
 
 #[cfg(test)]
@@ -122,6 +138,9 @@ mod tests {
         // Ports are allowed.
         assert_eq!(proxies.client_ip(ip("10.1.2.3"), Some("6.6.6.6, 198.51.100.7:5555")), ip("198.51.100.7"));
         assert_eq!(proxies.client_ip(ip("10.1.2.3"), Some("[2001:db8::7]:443")), ip("2001:db8::7"));
+        // IPv4 seen through a dual-stack socket is still IPv4.
+        assert_eq!(proxies.client_ip(ip("::ffff:10.1.2.3"), Some("::ffff:198.51.100.7")), ip("198.51.100.7"));
+        assert_eq!(TrustedProxies::default().client_ip(ip("::ffff:203.0.113.9"), None), ip("203.0.113.9"));
         // Every hop a trusted proxy: the left-most of them.
         assert_eq!(proxies.client_ip(ip("10.1.2.3"), Some("10.0.0.5, 10.0.0.6")), ip("10.0.0.5"));
     }

@@ -14,8 +14,8 @@ use axum::{
 };
 use std::time::Duration;
 
-/// Forms and server-function arguments.
-pub const FORM_LIMIT: usize = 1024 * 1024;
+/// Forms and server-function arguments (the longest, an NDA's Markdown text, is tens of KB).
+pub const FORM_LIMIT: usize = 256 * 1024;
 const FORM_DEADLINE: Duration = Duration::from_secs(30);
 /// File uploads (security staff only; each route applies its own, smaller limit).
 const UPLOAD_DEADLINE: Duration = Duration::from_secs(10 * 60);

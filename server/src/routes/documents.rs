@@ -57,7 +57,9 @@ pub async fn download_public(
         return Ok(Redirect::to(&format!("/documents/{}/request", stored.document.slug)).into_response());
     }
     let bytes = state.files.get(&stored.sha256).await.map_err(|e| AppError::internal("reading a document", e))?;
-    let id = downloads::count_public(&state, &meta, &stored, bytes.len()).await?;
+    let Some(id) = downloads::count_public(&state, &meta, &stored, bytes.len()).await? else {
+        return Err(AppError::RateLimited.into());
+    };
     let length = bytes.len();
     let body = Body::from_stream(Tracked::new(state, meta, id.clone(), bytes));
     Ok(pdf_response(body, &stored.file_name, length, &id))

@@ -6,7 +6,7 @@
 use crate::helpers::{spawn_app, TestApp};
 use app::{
     features::{accounts::model::StaffRole, audit::server::checkpoint_now},
-    ssr::audit::LogRow,
+    ssr::{audit::LogRow, db::Db},
 };
 
 /// Runs `vouchsafe audit verify` on the app's data: (exit success, stdout).
@@ -47,8 +47,8 @@ fn export(app: &TestApp, name: &str) -> String {
 }
 
 /// What an attacker with database access does first.
-async fn drop_triggers(app: &TestApp) {
-    let statements: &[&str] = match app.state.db.backend() {
+async fn drop_triggers(db: &Db) {
+    let statements: &[&str] = match db.backend() {
         app::ssr::db::Backend::Sqlite => &[
             "drop trigger access_log_no_update",
             "drop trigger access_log_no_delete",
@@ -60,7 +60,7 @@ async fn drop_triggers(app: &TestApp) {
         ],
     };
     for statement in statements {
-        sqlx::query(statement).execute(app.state.db.pool()).await.unwrap();
+        sqlx::query(statement).execute(db.pool()).await.unwrap();
     }
 }
 
@@ -89,7 +89,7 @@ async fn an_intact_log_verifies_with_its_counts() {
 #[tokio::test]
 async fn an_edited_row_is_named() {
     let app = with_history().await;
-    drop_triggers(&app).await;
+    drop_triggers(&app.state.db).await;
     sqlx::query("update access_log set actor_label = actor_label || ' (edited)' where seq = 3")
         .execute(app.state.db.pool())
         .await
@@ -102,7 +102,7 @@ async fn an_edited_row_is_named() {
 #[tokio::test]
 async fn a_deleted_row_is_named() {
     let app = with_history().await;
-    drop_triggers(&app).await;
+    drop_triggers(&app.state.db).await;
     sqlx::query("delete from access_log where seq = 4").execute(app.state.db.pool()).await.unwrap();
     let (ok, out) = verify(&app);
     assert!(!ok);
@@ -114,7 +114,7 @@ async fn a_truncated_tail_is_caught_by_the_checkpoint() {
     let app = with_history().await;
     let checkpointed: (i64,) =
         sqlx::query_as("select max(seq) from audit_checkpoints").fetch_one(app.state.db.pool()).await.unwrap();
-    drop_triggers(&app).await;
+    drop_triggers(&app.state.db).await;
     // The attacker removes everything after an early point, checkpointed rows included.
     let keep = checkpointed.0 - 2;
     sqlx::query("delete from access_log where seq > $1").bind(keep).execute(app.state.db.pool()).await.unwrap();
@@ -126,7 +126,7 @@ async fn a_truncated_tail_is_caught_by_the_checkpoint() {
 #[tokio::test]
 async fn reordered_rows_are_caught() {
     let app = with_history().await;
-    drop_triggers(&app).await;
+    drop_triggers(&app.state.db).await;
     // Swap rows 2 and 3 by renumbering them.
     for (from, to) in [(2, -2), (3, 2), (-2, 3)] {
         sqlx::query("update access_log set seq = $1 where seq = $2")
@@ -144,7 +144,7 @@ async fn reordered_rows_are_caught() {
 #[tokio::test]
 async fn a_chain_recomputed_without_the_key_is_caught_by_the_signed_checkpoint() {
     let app = with_history().await;
-    drop_triggers(&app).await;
+    drop_triggers(&app.state.db).await;
     // Rewrite row 2 and re-hash everything after it, as someone with the code but not the key.
     sqlx::query("update access_log set actor_label = 'someone-else@example.com' where seq = 2")
         .execute(app.state.db.pool())
@@ -181,13 +181,31 @@ async fn a_chain_recomputed_without_the_key_is_caught_by_the_signed_checkpoint()
     );
 }
 
+/// What a careful attacker does last: puts the triggers back, so nothing looks touched.
+async fn restore_triggers(db: &Db) {
+    let statements: &[&str] = match db.backend() {
+        app::ssr::db::Backend::Sqlite => &[
+            "create trigger access_log_no_update before update on access_log begin select raise(abort, 'access_log is append-only'); end",
+            "create trigger access_log_no_delete before delete on access_log begin select raise(abort, 'access_log is append-only'); end",
+            "create trigger audit_checkpoints_no_delete before delete on audit_checkpoints begin select raise(abort, 'audit_checkpoints is append-only'); end",
+        ],
+        app::ssr::db::Backend::Postgres => &[
+            "create trigger access_log_no_update before update or delete on access_log for each row execute function access_log_append_only()",
+            "create trigger audit_checkpoints_no_change before update or delete on audit_checkpoints for each row execute function audit_checkpoints_append_only()",
+        ],
+    };
+    for statement in statements {
+        sqlx::query(statement).execute(db.pool()).await.unwrap();
+    }
+}
+
 /// Recomputes every row's hash from the first onwards (after an edit), as an attacker does.
-async fn rechain(app: &TestApp) {
+async fn rechain(db: &Db) {
     let rows: Vec<LogRow> = sqlx::query_as(
         "select seq, at, actor_kind, actor_id, actor_label, role, event, object, outcome, ip, user_agent, request_id, details, \
          prev_hash, hash from access_log order by seq",
     )
-    .fetch_all(app.state.db.pool())
+    .fetch_all(db.pool())
     .await
     .unwrap();
     let mut prev = app::ssr::audit::GENESIS.to_string();
@@ -197,7 +215,7 @@ async fn rechain(app: &TestApp) {
             .bind(&prev)
             .bind(&hash)
             .bind(row.seq)
-            .execute(app.state.db.pool())
+            .execute(db.pool())
             .await
             .unwrap();
         prev = hash;
@@ -212,14 +230,18 @@ async fn a_tail_deleted_with_its_newest_checkpoint_is_caught_by_a_copy_kept_outs
         .fetch_one(app.state.db.pool())
         .await
         .unwrap();
-    drop_triggers(&app).await;
+    drop_triggers(&app.state.db).await;
     sqlx::query("delete from audit_checkpoints where seq = $1")
         .bind(newest)
         .execute(app.state.db.pool())
         .await
         .unwrap();
     sqlx::query("delete from access_log where seq > $1").bind(first).execute(app.state.db.pool()).await.unwrap();
-    // The database alone now looks consistent: this is what verify could not see before.
+    // With the triggers gone, verify says so.
+    let (ok, out) = verify(&app);
+    assert!(!ok && out.contains("append-only triggers"), "{out}");
+    // Put back, the database alone looks consistent: only a copy kept outside tells.
+    restore_triggers(&app.state.db).await;
     let (ok, out) = verify(&app);
     assert!(ok, "{out}");
     let (ok, out) = verify_with(&app, &["--checkpoints", &kept]);
@@ -228,7 +250,7 @@ async fn a_tail_deleted_with_its_newest_checkpoint_is_caught_by_a_copy_kept_outs
     // Rows deleted since the last checkpoint someone kept are caught the same way.
     let app = with_history().await;
     let kept = export(&app, "kept.json");
-    drop_triggers(&app).await;
+    drop_triggers(&app.state.db).await;
     sqlx::query("delete from access_log where seq > $1").bind(newest - 1).execute(app.state.db.pool()).await.unwrap();
     let (ok, out) = verify_with(&app, &["--checkpoints", &kept]);
     assert!(!ok && out.contains("truncated"), "{out}");
@@ -238,18 +260,19 @@ async fn a_tail_deleted_with_its_newest_checkpoint_is_caught_by_a_copy_kept_outs
 async fn a_substitute_key_is_caught_by_the_pinned_public_key() {
     let app = with_history().await;
     let pinned = app.state.audit_key.public_hex();
-    drop_triggers(&app).await;
+    drop_triggers(&app.state.db).await;
     // The attacker replaces the key file with their own and re-signs the (edited) log.
     sqlx::query("update access_log set actor_label = 'someone-else@example.com' where seq = 2")
         .execute(app.state.db.pool())
         .await
         .unwrap();
-    rechain(&app).await;
+    rechain(&app.state.db).await;
     sqlx::query("delete from audit_checkpoints").execute(app.state.db.pool()).await.unwrap();
     let key_file = app.state.config.data_dir.join("audit-signing.key");
     std::fs::remove_file(&key_file).unwrap();
     let substitute = app::ssr::keys::AuditKey::load_or_create(&key_file).unwrap();
     checkpoint_now(&app.state.db, &substitute).await.unwrap().expect("a checkpoint");
+    restore_triggers(&app.state.db).await;
     let (ok, out) = verify(&app);
     assert!(ok, "trusting the key file, the forgery passes: {out}");
     let (ok, out) = verify_with(&app, &["--public-key", &pinned]);
@@ -262,14 +285,15 @@ async fn a_log_rechained_and_resigned_with_the_stolen_key_is_caught_by_exported_
     let app = with_history().await;
     let pinned = app.state.audit_key.public_hex();
     let kept = export(&app, "kept.json");
-    drop_triggers(&app).await;
+    drop_triggers(&app.state.db).await;
     sqlx::query("update access_log set actor_label = 'someone-else@example.com' where seq = 2")
         .execute(app.state.db.pool())
         .await
         .unwrap();
-    rechain(&app).await;
+    rechain(&app.state.db).await;
     sqlx::query("delete from audit_checkpoints").execute(app.state.db.pool()).await.unwrap();
     checkpoint_now(&app.state.db, &app.state.audit_key).await.unwrap().expect("a checkpoint");
+    restore_triggers(&app.state.db).await;
     let (ok, out) = verify_with(&app, &["--public-key", &pinned]);
     assert!(ok, "with the real key stolen, the database alone cannot tell: {out}");
     let (ok, out) = verify_with(&app, &["--public-key", &pinned, "--checkpoints", &kept]);
@@ -381,4 +405,46 @@ async fn checkpoints_are_exported_and_a_missing_key_is_reported() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("VOUCHSAFE_AUDIT_KEY"));
+}
+
+#[tokio::test]
+async fn a_log_whose_checkpoints_were_removed_is_caught_without_any_copy() {
+    use app::ssr::{
+        audit::{record_alone, Actor, Event, Outcome},
+        request_meta::RequestMeta,
+    };
+    let app = spawn_app().await;
+    let actor = Actor::system();
+    for n in 0..220 {
+        let event = Event {
+            actor: &actor,
+            event: "test.event",
+            object: format!("n:{n}"),
+            outcome: Outcome::Success,
+            details: serde_json::json!({}),
+        };
+        record_alone(&app.state.db, &RequestMeta::system("test"), event).await.unwrap();
+    }
+    checkpoint_now(&app.state.db, &app.state.audit_key).await.unwrap();
+    let (ok, out) = verify(&app);
+    assert!(ok, "{out}");
+    // The attacker works on the database while no server runs (a running server would sign
+    // whatever it finds within a second): here, a copy of it.
+    if app.state.db.backend() != app::ssr::db::Backend::Sqlite {
+        return; // The same logic on PostgreSQL; a copy of a live database is SQLite's trick.
+    }
+    let copy = app.state.config.data_dir.join("copy.db");
+    sqlx::query(&format!("vacuum into '{}'", copy.display())).execute(app.state.db.pool()).await.unwrap();
+    let url = app::ssr::config::sqlite_url_for(&copy);
+    let stolen = Db::connect(&url).await.unwrap();
+    // Rewrite a row, re-hash, and remove every checkpoint the new chain no longer matches.
+    drop_triggers(&stolen).await;
+    sqlx::query("update access_log set object = 'n:forged' where seq = 5").execute(stolen.pool()).await.unwrap();
+    rechain(&stolen).await;
+    sqlx::query("delete from audit_checkpoints").execute(stolen.pool()).await.unwrap();
+    restore_triggers(&stolen).await;
+    let out = app.cli().args(["audit", "verify"]).env("DATABASE_URL", &url).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(!out.status.success(), "{text}");
+    assert!(text.contains("sequence number 1:") && text.contains("not covered by any signed checkpoint"), "{text}");
 }

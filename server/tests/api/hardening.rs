@@ -79,13 +79,21 @@ async fn junk_download_links_are_limited_and_aggregated_in_the_log() {
     };
     assert_eq!(repeated("download.refused"), Some(199));
     assert_eq!(repeated("request.cross_site_refused"), Some(49));
-    // A signed-in prospect's refusals are still written one by one.
+    // A signed-in prospect's junk is aggregated too (anyone can become a prospect), and the
+    // summary names them.
     let pat = app.prospect_browser("pat@contoso.example").await;
     let before = count(&app, "select count(*) from access_log where event = 'download.refused'").await;
     for n in 0..3 {
         pat.get(&format!("/download/junk-{n}")).await;
     }
-    assert_eq!(count(&app, "select count(*) from access_log where event = 'download.refused'").await, before + 3);
+    assert!(count(&app, "select count(*) from access_log where event = 'download.refused'").await <= before + 1);
+    app.state.refusals.flush(&app.state.db, true).await.unwrap();
+    let (details,): (String,) =
+        sqlx::query_as("select details from access_log where event = 'download.refused' order by seq desc limit 1")
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
+    assert!(details.contains("pat@contoso.example"), "{details}");
 }
 
 // 6. A revoke that commits while a PDF is being stamped stops that download.
@@ -556,4 +564,132 @@ async fn mail_comes_from_the_published_company_name() {
     let from = mail.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("from")).map(|(_, v)| v.clone()).unwrap();
     assert!(from.contains("Northwind Analytics Trust Center"), "{from}");
     assert!(!from.contains("Unpublished"));
+}
+
+// Found by the second adversarial review.
+
+#[tokio::test]
+async fn public_documents_downloaded_in_a_loop_are_counted_not_logged_one_by_one() {
+    let app = spawn_app().await;
+    let before = count(&app, "select count(*) from access_log").await;
+    let downloads = count(&app, "select count(*) from downloads").await;
+    let mut throttled = 0;
+    for _ in 0..60 {
+        let res = app.get("/documents/soc3-report/download").await;
+        if res.status().as_u16() == 429 {
+            throttled += 1;
+        } else {
+            assert_eq!(res.status(), 200);
+            res.bytes().await.unwrap();
+        }
+    }
+    assert!(throttled >= 25, "past the limit a source is answered 429 ({throttled})");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(count(&app, "select count(*) from access_log").await - before <= 1, "one row, not two per download");
+    assert_eq!(count(&app, "select count(*) from downloads").await - downloads, 60 - throttled, "each is counted");
+}
+
+#[tokio::test]
+async fn failed_sign_ins_and_resets_for_unknown_addresses_are_aggregated_and_bounded() {
+    let app = spawn(Options { demo: true, behind_proxy: true, ..Default::default() }).await;
+    let before = count(&app, "select count(*) from access_log").await;
+    let huge = format!("{}@example.com", "q".repeat(100_000));
+    for n in 0..20 {
+        // Rotating addresses inside one IPv6 /64 is one source.
+        let browser = app.browser_from(&format!("2001:db8:7:7::{n:x}"));
+        browser.post_form("/api/staff_sign_in", &[("email", &huge), ("password", "wrong wrong wrong")]).await;
+        browser.post_form("/api/request_password_reset", &[("email", &format!("nobody{n}@example.com"))]).await;
+    }
+    let rows: Vec<(String, String)> = sqlx::query_as("select event, actor_label from access_log where seq > $1")
+        .bind(before)
+        .fetch_all(app.state.db.pool())
+        .await
+        .unwrap();
+    assert!(rows.len() <= 2, "the first of each kind from the /64: {rows:?}");
+    assert!(rows.iter().all(|(_, label)| label.len() <= 320), "labels are bounded");
+    app.state.refusals.flush(&app.state.db, true).await.unwrap();
+    let (details,): (String,) = sqlx::query_as(
+        "select details from access_log where event = 'staff.password_reset_requested' order by seq desc limit 1",
+    )
+    .fetch_one(app.state.db.pool())
+    .await
+    .unwrap();
+    let details: serde_json::Value = serde_json::from_str(&details).unwrap();
+    assert!(details["repeated"].as_i64().unwrap() >= 1, "{details}");
+    assert!(details["accounts"].as_array().unwrap().len() <= 10, "{details}");
+}
+
+#[tokio::test]
+async fn anonymous_form_failures_cannot_fill_the_sessions_table() {
+    let app = spawn_app().await;
+    let big = "x".repeat(200_000);
+    for _ in 0..60 {
+        // Each a new visitor without a cookie, each refused (the address is not an address).
+        app.browser()
+            .post_form("/api/request_sign_in_link", &[("email", &big), ("name", &big), ("company", "C")])
+            .await;
+    }
+    let (n, largest): (i64, Option<i64>) = sqlx::query_as("select count(*), max(length(data)) from sessions")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert!(n <= 30, "a source gets at most 30 new sessions a minute: {n}");
+    assert!(largest.unwrap_or(0) < 30_000, "typed values are kept at most 10,000 characters: {largest:?}");
+}
+
+#[tokio::test]
+async fn the_owner_gets_in_during_a_back_off_from_where_they_enrolled_or_reset() {
+    let app = spawn(Options { demo: true, behind_proxy: true, ..Default::default() }).await;
+    // Invited staff: the first sign-in is the enrolment (no earlier successful sign-in).
+    app.create_staff("ann@northwind-analytics.example", &[Sales], false).await;
+    let home = app.browser_from("198.51.100.10");
+    home.post_form("/api/staff_sign_in", &[("email", "ann@northwind-analytics.example"), ("password", PASSWORD)]).await;
+    let (_, page) = home.get_text("/staff/two-factor/setup").await;
+    let secret = page
+        .split("data-test=\"totp-secret\"")
+        .nth(1)
+        .and_then(|r| r.split('>').nth(1))
+        .and_then(|r| r.split('<').next())
+        .map(|s| s.trim().replace(' ', ""));
+    let secret = secret.unwrap_or_else(|| panic!("the setup page shows the secret: {page}"));
+    let code = app::ssr::totp::code_at(&secret, app::types::Timestamp::now().0 as u64).unwrap();
+    let res = home.post_form("/api/confirm_two_factor_setup", &[("code", &code)]).await;
+    assert_eq!(location(&res), "/staff/recovery-codes");
+    for n in 0..25 {
+        app.browser_from(&format!("203.0.113.{n}"))
+            .post_form(
+                "/api/staff_sign_in",
+                &[("email", "ann@northwind-analytics.example"), ("password", "guess guess guess")],
+            )
+            .await;
+    }
+    let res = app
+        .browser_from("198.51.100.10")
+        .post_form("/api/staff_sign_in", &[("email", "ann@northwind-analytics.example"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(location(&res), "/staff/two-factor", "the network she enrolled from still gets in");
+    // From a new network: refused, until she resets her password from there.
+    let travel = app.browser_from("192.0.2.200");
+    let res = travel
+        .post_form("/api/staff_sign_in", &[("email", "ann@northwind-analytics.example"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(location(&res), "/staff/sign-in");
+    travel.post_form("/api/request_password_reset", &[("email", "ann@northwind-analytics.example")]).await;
+    let mail = app
+        .wait_for_mails("ann@northwind-analytics.example", 2)
+        .await
+        .into_iter()
+        .find(|m| m.subject.contains("Reset"))
+        .expect("a reset mail");
+    let token = crate::helpers::token_from(&mail.link(&app.url("/staff/reset/confirm?token=")));
+    let res =
+        travel.post_form("/api/reset_password", &[("token", &token), ("password", "a whole new passphrase")]).await;
+    assert_eq!(location(&res), "/staff/sign-in");
+    let res = travel
+        .post_form(
+            "/api/staff_sign_in",
+            &[("email", "ann@northwind-analytics.example"), ("password", "a whole new passphrase")],
+        )
+        .await;
+    assert_eq!(location(&res), "/staff/two-factor", "the reset let that network in");
 }

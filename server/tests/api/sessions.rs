@@ -302,3 +302,33 @@ async fn the_session_store_never_writes_back_a_deleted_session() {
     assert_eq!(session_rows(&app, &cookie).await, 0);
     assert!(store.load(&id).await.unwrap().is_none());
 }
+
+#[tokio::test]
+async fn half_sent_headers_are_cut_off_and_one_source_holds_few_connections() {
+    let app = spawn_app().await;
+    // Headers that never finish: the connection is closed after the header deadline.
+    let mut slow = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    slow.write_all(b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: ").await.unwrap();
+    let started = std::time::Instant::now();
+    let mut buf = [0u8; 256];
+    let n = tokio::time::timeout(Duration::from_secs(40), slow.read(&mut buf)).await.expect("closed in time");
+    assert!(
+        started.elapsed() >= Duration::from_secs(10) && started.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(matches!(n, Ok(0) | Ok(_) | Err(_)));
+    // One source holds at most 64 connections; the next is closed at once; others are served.
+    let mut held = Vec::new();
+    for _ in 0..server::listen::MAX_CONNECTIONS_PER_SOURCE {
+        held.push(tokio::net::TcpStream::connect(app.addr).await.unwrap());
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut extra = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    let _ = extra.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").await;
+    let n = tokio::time::timeout(Duration::from_secs(5), extra.read(&mut buf)).await.expect("answered at once");
+    assert!(matches!(n, Ok(0) | Err(_)), "the 65th connection is refused: {n:?}");
+    drop(held);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(app.get("/healthz").await.status().is_success());
+}

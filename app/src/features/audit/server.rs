@@ -147,10 +147,80 @@ pub async fn verify_all(db: &Db, evidence: &Evidence) -> Result<Verification, Ap
         }
         check(cp, origin, problem);
     }
+    if breaks.is_empty() {
+        let signed =
+            stored.iter().chain(evidence.external.iter().map(|(_, cp)| cp)).map(|cp| cp.seq).max().unwrap_or(0);
+        if let Some(problem) = unsigned_tail_problem(db, signed, entries).await? {
+            breaks.push(ChainBreak { seq: signed + 1, problem });
+        }
+    }
+    if breaks.is_empty() {
+        if let Some(problem) = missing_triggers(db).await? {
+            return Ok(Verification::Broken { seq: 0, problem });
+        }
+    }
     Ok(match breaks.into_iter().min_by_key(|b| b.seq) {
         Some(b) => Verification::Broken { seq: b.seq, problem: b.problem },
         None => Verification::Ok { entries, checkpoints: stored.len(), external: evidence.external.len() },
     })
+}
+
+/// Entries a running server leaves unsigned at most: the checkpoint rule's count, and slack for
+/// the second it takes to sign.
+const UNSIGNED_ENTRIES_SLACK: i64 = 50;
+/// How old the oldest unsigned entry may be: the checkpoint rule's time, and slack.
+const UNSIGNED_AGE_SLACK: i64 = 5 * 60;
+
+/// The server signs a checkpoint within a second of the 100th unsigned entry and within ten
+/// minutes of the oldest one, and at shutdown; the CLI signs after its own writes. So a long or
+/// old unsigned tail means checkpoints were removed (or entries added without the server).
+async fn unsigned_tail_problem(db: &Db, signed: i64, entries: i64) -> Result<Option<String>, AppError> {
+    let unsigned = entries - signed;
+    if unsigned <= 0 {
+        return Ok(None);
+    }
+    let (oldest,): (i64,) =
+        sqlx::query_as("select at from access_log where seq = $1").bind(signed + 1).fetch_one(db.pool()).await?;
+    let age = Timestamp::now().0 - oldest;
+    let too_many = unsigned > CHECKPOINT_EVERY_ENTRIES + UNSIGNED_ENTRIES_SLACK;
+    let too_old = age > CHECKPOINT_EVERY_SECONDS + UNSIGNED_AGE_SLACK;
+    Ok((too_many || too_old).then(|| {
+        format!(
+            "{unsigned} entries after sequence number {signed} are not covered by any signed checkpoint, the oldest \
+             {} minutes old (a running server signs within 100 entries and 10 minutes): checkpoints were removed, \
+             or entries were written without the server. If the server was stopped or crashed, start it (or run \
+             `vouchsafe audit checkpoint` if you trust the database as it is) and verify again",
+            age / 60
+        )
+    }))
+}
+
+/// The triggers that keep the log and its checkpoints append-only, by engine.
+const SQLITE_TRIGGERS: &[&str] = &[
+    "access_log_no_update",
+    "access_log_no_delete",
+    "access_log_no_replace",
+    "audit_checkpoints_no_update",
+    "audit_checkpoints_no_delete",
+    "audit_checkpoints_no_replace",
+];
+const POSTGRES_TRIGGERS: &[&str] =
+    &["access_log_no_update", "access_log_no_truncate", "audit_checkpoints_no_change", "audit_checkpoints_no_truncate"];
+
+/// Which append-only triggers are gone, if any.
+async fn missing_triggers(db: &Db) -> Result<Option<String>, AppError> {
+    let (names, query) = match db.backend() {
+        crate::ssr::db::Backend::Sqlite => (SQLITE_TRIGGERS, "select name from sqlite_master where type = 'trigger'"),
+        crate::ssr::db::Backend::Postgres => (POSTGRES_TRIGGERS, "select tgname::text from pg_trigger"),
+    };
+    let present: Vec<(String,)> = sqlx::query_as(query).fetch_all(db.pool()).await?;
+    let missing: Vec<&str> = names.iter().copied().filter(|n| !present.iter().any(|(p,)| p == n)).collect();
+    Ok((!missing.is_empty()).then(|| {
+        format!(
+            "the append-only triggers {} were removed: the log may have been changed through them",
+            missing.join(", ")
+        )
+    }))
 }
 
 /// Why `cp` does not vouch for the log (`None`: it does). `entries` is where the intact chain

@@ -78,19 +78,18 @@ impl Refusal {
     }
 }
 
-/// Logs a refusal and returns what to answer. Anonymous refusals (junk links) are limited and
-/// aggregated (see [`crate::ssr::refusals`]): past the limit the answer is `TooMany`.
+/// Logs a refusal and returns what to answer. Refusals are limited and aggregated per source
+/// (see [`crate::ssr::refusals`]): anyone can make junk links, and anyone can become a prospect.
+/// Past the limit the answer is `TooMany`.
 async fn log_refusal(state: &AppState, meta: &RequestMeta, actor: &Actor, object: String, refusal: Refusal) -> Refusal {
     let details = serde_json::json!({ "reason": refusal.reason() });
-    if actor.kind == audit::ActorKind::Anonymous {
-        let noted = state.refusals.note(&state.db, meta, "download.refused", object, details).await;
-        return if noted == Noted::Throttled { Refusal::TooMany } else { refusal };
+    let noted =
+        state.refusals.note_by(&state.db, meta, actor, "download.refused", Outcome::Denied, object, details).await;
+    if noted == Noted::Throttled {
+        Refusal::TooMany
+    } else {
+        refusal
     }
-    let event = Event { actor, event: "download.refused", object, outcome: Outcome::Denied, details };
-    if let Err(err) = audit::record_alone(&state.db, meta, event).await {
-        tracing::error!(error = %err, "could not log a refused download");
-    }
-    refusal
 }
 
 fn prospect_of(principal: &Principal) -> Option<&ProspectUser> {
@@ -387,16 +386,6 @@ pub async fn finish(state: &AppState, meta: &RequestMeta, download_id: &str, com
                 .fetch_optional(state.db.pool())
                 .await?;
         let Some((prospect_id, document_id, sha)) = row else { return Ok(()) };
-        let actor = match prospect_id {
-            Some(id) => {
-                let (email,): (String,) = sqlx::query_as("select email from prospects where id = $1")
-                    .bind(id)
-                    .fetch_one(state.db.pool())
-                    .await?;
-                Actor { kind: audit::ActorKind::Prospect, id: Some(id), label: email, role: String::new() }
-            }
-            None => Actor::anonymous(),
-        };
         let mut tx = state.db.begin().await?;
         sqlx::query("update downloads set status = $1, finished_at = $2 where id = $3 and status = 'started'")
             .bind(if completed { "completed" } else { "aborted" })
@@ -404,6 +393,15 @@ pub async fn finish(state: &AppState, meta: &RequestMeta, download_id: &str, com
             .bind(download_id)
             .execute(&mut *tx)
             .await?;
+        // An anonymous download of a public document keeps its outcome in `downloads` only: anyone
+        // can start those at will, and they are counted, not logged one by one (see `count_public`).
+        let Some(prospect_id) = prospect_id else { return Ok(tx.commit().await?) };
+        let (email,): (String,) = sqlx::query_as("select email from prospects where id = $1")
+            .bind(prospect_id)
+            .fetch_one(state.db.pool())
+            .await?;
+        let actor =
+            Actor { kind: audit::ActorKind::Prospect, id: Some(prospect_id), label: email, role: String::new() };
         let event = Event {
             actor: &actor,
             event: if completed { "download.completed" } else { "download.aborted" },
@@ -421,15 +419,26 @@ pub async fn finish(state: &AppState, meta: &RequestMeta, download_id: &str, com
     }
 }
 
-/// A public document: no stamp, but counted and logged like any download.
+/// A public document: no stamp; every download is counted in `downloads` (for analytics), and the
+/// access log gets the first per source and window with a count of the rest (anyone can download
+/// public documents in a loop). `Ok(None)`: the source is over its limit; answer `429`.
 pub async fn count_public(
     state: &AppState,
     meta: &RequestMeta,
     stored: &docs::StoredVersion,
     bytes: usize,
-) -> Result<String, AppError> {
+) -> Result<Option<String>, AppError> {
     let download_id = new_download_id();
     let now = Timestamp::now().0;
+    let details = serde_json::json!({ "download_id": download_id, "public": true, "title": stored.document.title,
+        "version": stored.document.version, "bytes": bytes, "sha256": stored.sha256 });
+    let object = format!("document:{}", stored.document_id);
+    let actor = Actor::anonymous();
+    let noted =
+        state.refusals.note_by(&state.db, meta, &actor, "download.started", Outcome::Success, object, details).await;
+    if noted == Noted::Throttled {
+        return Ok(None);
+    }
     let mut tx = state.db.begin().await?;
     sqlx::query(
         "insert into downloads (id, document_id, version_id, delivered_sha256, byte_size, status, started_at, finished_at, ip, user_agent) \
@@ -445,18 +454,8 @@ pub async fn count_public(
     .bind(&meta.user_agent)
     .execute(&mut *tx)
     .await?;
-    let actor = Actor::anonymous();
-    let event = Event {
-        actor: &actor,
-        event: "download.started",
-        object: format!("document:{}", stored.document_id),
-        outcome: Outcome::Success,
-        details: serde_json::json!({ "download_id": download_id, "public": true, "title": stored.document.title,
-            "version": stored.document.version, "bytes": bytes, "sha256": stored.sha256 }),
-    };
-    audit::record(&mut tx, state.db.backend(), meta, event).await?;
     tx.commit().await?;
-    Ok(download_id)
+    Ok(Some(download_id))
 }
 
 /// A prospect's downloads, newest first.

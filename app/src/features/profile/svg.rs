@@ -430,6 +430,16 @@ fn check_css(text: &str) -> Result<(), String> {
     if compact.contains("-moz-binding") || compact.contains("behavior:") {
         return Err(refuse("a style that binds behaviour"));
     }
+    // Every CSS function that can fetch an image, whatever it is given.
+    for function in ["image-set(", "image(", "cross-fade(", "element(", "src(", "paint("] {
+        if compact.contains(function) {
+            return Err(refuse(&format!("a style that loads another file ({function})")));
+        }
+    }
+    // A quoted string is a font name or a selector value; one that looks like an address is not.
+    if quoted(&compact).any(|q| q.contains(':') || q.contains("//")) {
+        return Err(refuse("an address in its styles"));
+    }
     let mut rest = compact.as_str();
     while let Some(at) = rest.find("url(") {
         let inside = rest[at + 4..].trim_start_matches(['"', '\'']);
@@ -439,6 +449,20 @@ fn check_css(text: &str) -> Result<(), String> {
         rest = &rest[at + 4..];
     }
     Ok(())
+}
+
+/// The contents of each quoted string in `css` (single or double quotes).
+fn quoted(css: &str) -> impl Iterator<Item = &str> {
+    let mut rest = css;
+    std::iter::from_fn(move || {
+        let start = rest.find(['"', '\''])?;
+        let quote = rest[start..].chars().next()?;
+        let after = &rest[start + 1..];
+        let end = after.find(quote).unwrap_or(after.len());
+        let inside = &after[..end];
+        rest = after.get(end + 1..).unwrap_or("");
+        Some(inside)
+    })
 }
 
 #[cfg(test)]
@@ -470,9 +494,12 @@ mod tests {
             "Acme &amp; Co",
             "xlink:href=\"#g\"",
             ".a{fill:url(#g)}",
+            "font-family=\"Inter\"",
         ] {
             assert!(out.contains(kept), "{kept} missing from {out}");
         }
+        let quoted_font = format!(r#"<svg {NS}><text style="font-family:'Segoe UI', sans-serif">A</text></svg>"#);
+        assert!(cleaned(&quoted_font).contains("Segoe UI"), "a quoted font name is fine");
     }
 
     #[test]
@@ -506,7 +533,7 @@ mod tests {
             (format!(r#"<svg {NS}><style>@import url(https://evil.example/x.css);</style></svg>"#), "@import"),
             (format!(r#"<svg {NS}><style><![CDATA[@\69mport 'x';]]></style></svg>"#), "escaped"),
             (format!(r#"<svg {NS}><rect style="fill:url(https://evil.example/a)"/></svg>"#), "url()"),
-            (format!(r#"<svg {NS}><rect fill="url('https://evil.example/a')"/></svg>"#), "url()"),
+            (format!(r#"<svg {NS}><rect fill="url('https://evil.example/a')"/></svg>"#), "address"),
             (
                 format!(r#"<svg {NS}><rect><animate attributeName="href" to="javascript:alert(1)"/></rect></svg>"#),
                 "<animate>",
@@ -514,6 +541,25 @@ mod tests {
             (format!(r#"<svg {NS}><set attributeName="onclick" to="alert(1)"/></svg>"#), "<set>"),
             (format!(r#"<svg {NS}><filter><feImage href="https://evil.example/"/></filter></svg>"#), "<feImage>"),
             (format!(r#"<!DOCTYPE svg [<!ENTITY a "aaaa">]><svg {NS}>&a;</svg>"#), "DOCTYPE"),
+            (
+                format!(
+                    r#"<svg {NS}><rect style="fill:red;mask-image:image-set('https://evil.example/a.png' 1x)"/></svg>"#
+                ),
+                "image-set(",
+            ),
+            (
+                format!(
+                    r#"<svg {NS}><style>rect{{background:-webkit-image-set("https://evil.example/a" 1x)}}</style></svg>"#
+                ),
+                "image-set(",
+            ),
+            (format!(r#"<svg {NS}><rect style="mask-image:image('https://evil.example/a')"/></svg>"#), "image("),
+            (
+                format!(
+                    r#"<svg {NS}><style>@font-feature-values x {{}} rect {{ content: "https://evil.example" }}</style></svg>"#
+                ),
+                "address",
+            ),
         ];
         for (svg, expected) in cases {
             let message = refused(&svg);

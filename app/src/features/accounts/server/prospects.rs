@@ -67,17 +67,15 @@ pub async fn request_link(state: &AppState, meta: &RequestMeta, req: LinkRequest
     )
     .await?;
     mail::enqueue(&mut tx, &mail).await?;
-    let actor = Actor::anonymous();
-    let event = Event {
-        actor: &actor,
-        event: "prospect.sign_in_link_requested",
-        object: format!("email:{}", req.email),
-        outcome: Outcome::Success,
-        details: serde_json::json!({ "company": req.company }),
-    };
-    audit::record(&mut tx, state.db.backend(), meta, event).await?;
     tx.commit().await?;
     state.mailer.wake.notify_one();
+    // Anyone can ask for links: limited and aggregated like other anonymous events (the first per
+    // source and window is written; the rest are counted, with up to ten of the addresses).
+    let actor = Actor { label: req.email.as_str().to_string(), ..Actor::anonymous() };
+    let details = serde_json::json!({ "company": req.company });
+    let event = "prospect.sign_in_link_requested";
+    let object = format!("email:{}", req.email);
+    state.refusals.note_by(&state.db, meta, &actor, event, Outcome::Success, object, details).await;
     Ok(())
 }
 

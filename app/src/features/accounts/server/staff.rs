@@ -15,8 +15,9 @@ use crate::{
         db::flag,
         mail,
         passwords::{self, Password},
-        rate_limit::Action,
-        request_meta::RequestMeta,
+        rate_limit::{Action, MAX_ACCOUNT_CHARS},
+        refusals::Noted,
+        request_meta::{source_of, RequestMeta},
         tokens::sha256_hex,
         totp, AppState,
     },
@@ -56,7 +57,7 @@ pub async fn sign_in(
     email: &str,
     password: Password,
 ) -> Result<AfterPassword, AppError> {
-    let typed = email.trim().to_lowercase();
+    let typed: String = email.trim().chars().take(MAX_ACCOUNT_CHARS).collect::<String>().to_lowercase();
     let ip = meta.ip.parse().ok();
     let in_backoff = state.rate_limits.staff_password_attempt(ip, &typed)?;
     let creds: Option<Credentials> =
@@ -66,7 +67,7 @@ pub async fn sign_in(
             .await?;
     // Under a guessing attack from many addresses, only the owner's own recent addresses may
     // try (an unknown account answers the same, so the back-off reveals nothing).
-    if in_backoff && !signed_in_recently_from(state, creds.as_ref().map(|c| c.id), &meta.ip).await? {
+    if in_backoff && !owner_source(state, creds.as_ref().map(|c| c.id), &meta.ip).await? {
         return Err(AppError::RateLimited);
     }
     let usable = creds.as_ref().filter(|c| flag(c.active)).and_then(|c| c.password_hash.clone());
@@ -75,34 +76,37 @@ pub async fn sign_in(
         if state.rate_limits.staff_password_failed(&typed) {
             warn_owner(state, &typed).await?;
         }
+        // Anyone can send these: limited and aggregated (the first per source and window is
+        // written with the account it named; the summary lists up to ten).
         let actor = Actor { label: typed.clone(), ..Actor::anonymous() };
-        let event = Event {
-            actor: &actor,
-            event: "staff.sign_in",
-            object: String::new(),
-            outcome: Outcome::Failure,
-            details: serde_json::json!({ "reason": "bad credentials" }),
-        };
-        audit::record_alone(&state.db, meta, event).await?;
-        return Err(bad_credentials());
+        let details = serde_json::json!({ "reason": "bad credentials" });
+        let noted = state
+            .refusals
+            .note_by(&state.db, meta, &actor, "staff.sign_in", Outcome::Failure, String::new(), details)
+            .await;
+        return Err(if noted == Noted::Throttled { AppError::RateLimited } else { bad_credentials() });
     };
     auth::establish(session, SessionAuth::StaffPending { id: creds.id, since: Timestamp::now().0 }, meta).await?;
     Ok(if flag(creds.totp_enabled) { AfterPassword::SecondFactor } else { AfterPassword::EnrolSecondFactor })
 }
 
-/// Addresses a staff member completed a sign-in from in the last 30 days.
-async fn signed_in_recently_from(state: &AppState, staff_id: Option<i64>, ip: &str) -> Result<bool, AppError> {
-    let Some(staff_id) = staff_id.filter(|_| !ip.is_empty()) else { return Ok(false) };
-    let row: Option<(i64,)> = sqlx::query_as(
-        "select seq from access_log where actor_kind = 'staff' and actor_id = $1 and event = 'staff.sign_in' \
-         and outcome = 'success' and ip = $2 and at > $3 limit 1",
+/// Whether `ip` is one of the staff member's own sources: in the last 30 days they completed a
+/// sign-in, enrolled their authenticator, or set their password from a mailed link there (or in
+/// its IPv6 /64). The last is the way in from a new network during a back-off: the warning mail
+/// says so, and only the owner receives the reset link.
+async fn owner_source(state: &AppState, staff_id: Option<i64>, ip: &str) -> Result<bool, AppError> {
+    let (Some(staff_id), Ok(ip)) = (staff_id, ip.parse::<std::net::IpAddr>()) else { return Ok(false) };
+    let known: Vec<(String,)> = sqlx::query_as(
+        "select distinct ip from access_log where actor_kind = 'staff' and actor_id = $1 and outcome = 'success' \
+         and event in ('staff.sign_in', 'staff.two_factor_enrolled', 'staff.password_reset', 'staff.invitation_accepted') \
+         and at > $2 limit 500",
     )
     .bind(staff_id)
-    .bind(ip)
     .bind(Timestamp::now().0 - 30 * 86_400)
-    .fetch_optional(state.db.pool())
+    .fetch_all(state.db.pool())
     .await?;
-    Ok(row.is_some())
+    let source = source_of(ip);
+    Ok(known.iter().filter_map(|(k,)| k.parse().ok()).any(|k| source_of(k) == source))
 }
 
 /// Tells an active staff member that their account is under a password-guessing attack (once per
@@ -350,7 +354,7 @@ async fn store_recovery_codes(
 /// Mails a reset link if the address belongs to an active staff member with a password. The
 /// answer never says which.
 pub async fn request_reset(state: &AppState, meta: &RequestMeta, email: &str) -> Result<(), AppError> {
-    let typed = email.trim().to_lowercase();
+    let typed: String = email.trim().chars().take(MAX_ACCOUNT_CHARS).collect::<String>().to_lowercase();
     state.rate_limits.check(Action::PasswordReset, meta.ip.parse().ok(), &typed)?;
     let staff: Option<(i64, String)> = sqlx::query_as(
         "select id, name from staff_users where email = $1 and active = 1 and password_hash is not null",
@@ -358,23 +362,28 @@ pub async fn request_reset(state: &AppState, meta: &RequestMeta, email: &str) ->
     .bind(&typed)
     .fetch_optional(state.db.pool())
     .await?;
-    let mut tx = state.db.begin().await?;
-    let (actor, outcome) = match &staff {
-        Some((id, name)) => {
-            let token = email_tokens::issue(&mut tx, Purpose::PasswordReset, &typed, serde_json::json!({})).await?;
-            let link = state.config.base_url.join(&format!("/staff/reset/confirm?token={}", token.expose()));
-            let vars = serde_json::json!({ "link": link, "minutes": Purpose::PasswordReset.lifetime_minutes() });
-            let mail = compose_mail(state, "password_reset", &typed, name, vars).await?;
-            mail::enqueue(&mut tx, &mail).await?;
-            (Actor { id: Some(*id), label: typed.clone(), ..Actor::anonymous() }, Outcome::Success)
-        }
-        None => (Actor { label: typed.clone(), ..Actor::anonymous() }, Outcome::Failure),
+    let Some((id, name)) = staff else {
+        // No such account: nothing happens, and anyone can ask, so the row is aggregated.
+        let actor = Actor { label: typed.clone(), ..Actor::anonymous() };
+        let event = "staff.password_reset_requested";
+        state
+            .refusals
+            .note_by(&state.db, meta, &actor, event, Outcome::Failure, String::new(), serde_json::json!({}))
+            .await;
+        return Ok(());
     };
+    let mut tx = state.db.begin().await?;
+    let token = email_tokens::issue(&mut tx, Purpose::PasswordReset, &typed, serde_json::json!({})).await?;
+    let link = state.config.base_url.join(&format!("/staff/reset/confirm?token={}", token.expose()));
+    let vars = serde_json::json!({ "link": link, "minutes": Purpose::PasswordReset.lifetime_minutes() });
+    let mail = compose_mail(state, "password_reset", &typed, &name, vars).await?;
+    mail::enqueue(&mut tx, &mail).await?;
+    let actor = Actor { id: Some(id), label: typed.clone(), ..Actor::anonymous() };
     let event = Event {
         actor: &actor,
         event: "staff.password_reset_requested",
         object: String::new(),
-        outcome,
+        outcome: Outcome::Success,
         details: serde_json::json!({}),
     };
     audit::record(&mut tx, state.db.backend(), meta, event).await?;
