@@ -319,3 +319,49 @@ fn a_csv_too_wide_too_long_or_with_a_huge_field_is_refused() {
         }
     }
 }
+
+#[test]
+fn the_committed_fixture_is_refused_the_same_way() {
+    let bytes = include_bytes!("fixtures/a1-and-xfd1048576.xlsx");
+    refused_everywhere(bytes, "Sheet ‘Security’ spans 16,384 columns × 1,048,576 rows");
+}
+
+/// Writes the fixture the server's tests upload and the seeds of `fuzz/corpus/upload`, from the
+/// builders above: `cargo test -p answers --test hostile -- --ignored write_fixtures_and_seeds`.
+#[test]
+#[ignore = "writes files into the repository; run by hand when a builder changes"]
+fn write_fixtures_and_seeds() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let fixture = a1_and_xfd1048576(Some("A1:XFD1048576"));
+    std::fs::write(root.join("tests/fixtures/a1-and-xfd1048576.xlsx"), &fixture).unwrap();
+    let seeds = root.join("../fuzz/corpus/upload");
+    std::fs::create_dir_all(&seeds).unwrap();
+    let mut lying = bomb(70 << 20);
+    declare_size(&mut lying, "xl/worksheets/sheet1.xml", 4096);
+    let hidden = format!(
+        r#"{}<row r="2"><c r="A2"><f><f></f></c><c r="XFD1048576"><f>1</f></c></f></c><c r="B2"><f>2</f><v>2</v></c></row>"#,
+        kb_header()
+    );
+    let shared_formulas = format!(
+        r#"{}<row r="2"><c r="F2"><f t="shared" si="0" ref="F2:F4">A2+1</f><v>2</v></c></row><row r="3"><c r="F3"><f t="shared" si="0"/><v>3</v></c></row>"#,
+        kb_header()
+    );
+    let items = format!("<si><t>{}</t></si><si><r><t>a</t></r><r><t>b</t></r></si><si/>", "x".repeat(1 << 20));
+    let repeated: String = (2..102).map(|r| format!(r#"<row r="{r}"><c r="C{r}" t="s"><v>0</v></c></row>"#)).collect();
+    let files = [
+        ("a1-and-xfd1048576.xlsx", fixture),
+        ("zip-bomb-70mb.xlsx", bomb(70 << 20)),
+        ("zip-bomb-70mb-declared-4kb.xlsx", lying),
+        ("formula-pass-hidden-cell.xlsx", workbook(&[("Security", sheet(None, &hidden))], None)),
+        ("shared-formulas.xlsx", workbook(&[("Security", sheet(Some("A1:F3"), &shared_formulas))], None)),
+        (
+            "shared-string-repeated.xlsx",
+            workbook(&[("Security", sheet(None, &format!("{}{repeated}", kb_header())))], Some(&items)),
+        ),
+        ("good-kb.xlsx", good_kb(1)),
+    ];
+    for (name, bytes) in files {
+        assert!(bytes.len() <= 131_072, "{name}: {} bytes, over the target's -max_len", bytes.len());
+        std::fs::write(seeds.join(name), bytes).unwrap();
+    }
+}
