@@ -15,7 +15,7 @@ use std::collections::HashSet;
 pub const MAX_ROWS: usize = 50_000;
 pub const MAX_SHEETS: usize = limits::MAX_SHEETS;
 /// The most cells a dropdown's source range is looked through for its values.
-const MAX_LIST_SCAN: u32 = 100_000;
+const MAX_LIST_SCAN: usize = 100_000;
 /// Questions longer than this are kept cut, with an ellipsis.
 pub const MAX_QUESTION: usize = 10_000;
 /// How far down a sheet a header row is looked for.
@@ -501,7 +501,7 @@ fn list_values(
     let rows = area.first_row..=area.last_row.min(sheet.height().saturating_sub(1));
     let cols = area.first_col..=area.last_col.min(sheet.width().saturating_sub(1));
     // Every list in the workbook is resolved on upload: a bounded look each, however large the range.
-    let cells = rows.flat_map(|r| cols.clone().map(move |c| (r, c))).take(MAX_LIST_SCAN as usize);
+    let cells = rows.flat_map(|r| cols.clone().map(move |c| (r, c))).take(MAX_LIST_SCAN);
     for (r, c) in cells {
         let v = sheet.text(r, c).trim();
         if !v.is_empty() {

@@ -89,11 +89,11 @@ fn kb_header() -> String {
 
 /// One value in A1 and one in XFD1048576: a few KB asking calamine for a 512 GiB grid.
 fn a1_and_xfd1048576(dimension: Option<&str>) -> Vec<u8> {
-    let rows = format!(
-        r#"<row r="1">{}</row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>"#,
-        text_cell("A1", "Question")
-    );
-    workbook(&[("Security", sheet(dimension, &rows))], None)
+    workbook(&[("Security", sheet(dimension, &a1_and_xfd1048576_rows()))], None)
+}
+
+fn a1_and_xfd1048576_rows() -> String {
+    format!(r#"<row r="1">{}</row><row r="1048576"><c r="XFD1048576"><v>1</v></c></row>"#, text_cell("A1", "Question"))
 }
 
 /// A knowledge base of one good entry on its first sheet, then `more` sheets.
@@ -364,4 +364,26 @@ fn write_fixtures_and_seeds() {
         assert!(bytes.len() <= 131_072, "{name}: {} bytes, over the target's -max_len", bytes.len());
         std::fs::write(seeds.join(name), bytes).unwrap();
     }
+    // upload_sheet: a sheet's XML, then after a NUL the shared strings.
+    let seeds = root.join("../fuzz/corpus/upload_sheet");
+    std::fs::create_dir_all(&seeds).unwrap();
+    let far = format!(
+        r#"{}<row r="1048576"><c><v>1</v></c></row><row><c r="B2" t="s"><v>1</v></c><c><v>2</v></c></row>"#,
+        kb_header()
+    );
+    let sheets = [
+        ("a1-and-xfd1048576.xml", sheet(Some("A1:XFD1048576"), &a1_and_xfd1048576_rows())),
+        ("formula-pass-hidden-cell.xml", sheet(None, &hidden)),
+        ("shared-formulas.xml", sheet(Some("A1:F3"), &shared_formulas)),
+        ("cells-without-references.xml", sheet(Some("A1"), &far)),
+    ];
+    for (name, xml) in sheets {
+        std::fs::write(seeds.join(name), xml).unwrap();
+    }
+    let cells: String = (0..4).map(|i| format!(r#"<c r="C{}" t="s"><v>{i}</v></c>"#, i + 2)).collect();
+    let strings = format!(
+        "{}\0<sst><si><t>x</t></si><si><r><t>a</t></r><r><t>b</t></r></si><si/><si><t>y</t></si></sst>",
+        sheet(None, &format!(r#"{}<row r="2">{cells}</row>"#, kb_header()))
+    );
+    std::fs::write(seeds.join("shared-strings.xml"), strings).unwrap();
 }

@@ -15,7 +15,9 @@
 //!
 //! The limits are one to two orders of magnitude above the largest real questionnaires and
 //! knowledge bases (a few thousand rows, a few dozen columns, tens of thousands of cells), and keep
-//! one upload's peak memory to a few hundred MB: a self-hosted server may have 1 GB.
+//! one upload's peak memory to a few hundred MB: a self-hosted server may have 1 GB. Measured on
+//! the release build, a 5 MB workbook at the limits (1,999,000 cells, each a 30-byte shared string)
+//! takes 0.7 s to check and no memory beyond the file; `book::read` then takes 3 s and 360 MB.
 
 mod package;
 mod sheet;
@@ -40,7 +42,7 @@ pub const MAX_ROWS: u32 = 100_000;
 /// (Excel allows 16,384, XFD).
 pub const MAX_COLUMNS: u32 = 1_000;
 /// Columns × rows of one sheet up to its last cell: the grid calamine and `book` allocate
-/// (about 80 bytes a cell while a sheet is read).
+/// (about 80 bytes a cell while a sheet is read, 24 while `book` keeps it).
 pub const MAX_SHEET_AREA: u64 = 2_000_000;
 /// Columns × rows of all sheets together (`book` keeps every sheet's grid, 24 bytes a cell).
 pub const MAX_BOOK_AREA: u64 = 4_000_000;
