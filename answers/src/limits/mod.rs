@@ -20,6 +20,7 @@
 //! takes 0.7 s to check and no memory beyond the file; `book::read` then takes 3 s and 360 MB.
 
 mod package;
+mod reference;
 mod sheet;
 
 use crate::kb::ImportError;

@@ -8,6 +8,7 @@
 //! row inside a cell, an element inside `<v>` or `<f>`. With those gone, both passes see exactly the
 //! cells and rows this one does.
 
+use super::reference::{area, attribute, digits, reference};
 use super::{
     package::{xml, Zip},
     refuse, size, thousands, unreadable, SheetShape, MAX_BOOK_AREA, MAX_CELLS, MAX_COLUMNS, MAX_MERGED, MAX_PART_BYTES,
@@ -15,8 +16,8 @@ use super::{
     MAX_VALIDATION_RANGES,
 };
 use crate::{kb::ImportError, ooxml::column_name};
-use quick_xml::events::{attributes::Attribute, BytesStart, Event};
-use std::{borrow::Cow, io::BufReader};
+use quick_xml::events::{BytesStart, Event};
+use std::io::BufReader;
 
 /// The workbook's totals so far, sheet by sheet.
 #[derive(Debug, Default)]
@@ -122,56 +123,9 @@ struct Scan<'a> {
     sqref: Option<usize>,
 }
 
-/// calamine's `get_attribute`: the first attribute with exactly this (prefixed) name.
-fn attribute<'e>(e: &'e BytesStart<'_>, key: &[u8]) -> Result<Option<&'e [u8]>, ()> {
-    for a in e.attributes() {
-        match a {
-            Ok(Attribute { key: k, value: Cow::Borrowed(v) }) if k.as_ref() == key => return Ok(Some(v)),
-            Err(_) => return Err(()),
-            _ => {}
-        }
-    }
-    Ok(None)
-}
-
-/// A cell reference (`B7`, `b7`) or a row number (`7`, column `None`), zero-based. `None` for
-/// anything else, including what calamine might read differently and anything past Excel's
-/// 1,048,576 rows and 16,384 columns.
-pub(super) fn reference(text: &[u8]) -> Option<(u32, Option<u32>)> {
-    let letters = text.iter().take_while(|b| b.is_ascii_alphabetic()).count();
-    let (letters, digits) = text.split_at(letters);
-    if letters.len() > 3 || digits.is_empty() || digits.len() > 7 || !digits.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    let row = digits.iter().fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
-    let col = letters.iter().fold(0u32, |n, l| n * 26 + u32::from(l.to_ascii_uppercase() - b'A') + 1);
-    if !(1..=1_048_576).contains(&row) || col > 16_384 {
-        return None;
-    }
-    Some((row - 1, col.checked_sub(1)))
-}
-
-/// `A1:C9` or `A1` → ((first row, first col), (last row, last col)), each end a full cell
-/// reference and the first not past the last (calamine's arithmetic assumes so).
-fn area(text: &[u8]) -> Option<((u32, u32), (u32, u32))> {
-    let mut parts = text.split(|b| *b == b':');
-    let first = parts.next().and_then(reference)?;
-    let last = match parts.next() {
-        Some(p) => reference(p)?,
-        None => first,
-    };
-    let (first, last) = ((first.0, first.1?), (last.0, last.1?));
-    (parts.next().is_none() && first.0 <= last.0 && first.1 <= last.1).then_some((first, last))
-}
-
 /// `1 row`, `16,384 columns`.
 fn plural(n: u64, one: &str) -> String {
     format!("{} {one}{}", thousands(n), if n == 1 { "" } else { "s" })
-}
-
-fn digits(text: &[u8]) -> Option<u64> {
-    (!text.is_empty() && text.len() <= 18 && text.iter().all(u8::is_ascii_digit))
-        .then(|| text.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0')))
 }
 
 impl<'a> Scan<'a> {
@@ -386,11 +340,25 @@ impl<'a> Scan<'a> {
         }
     }
 
+    /// The sheet's shape, or why it is refused: its own extent, then the workbook's totals with it.
     fn judge(self, part: &str, budget: &mut Budget) -> Result<SheetShape, ImportError> {
+        let (rows, columns) = self.extent()?;
+        self.spend(budget, rows * columns)?;
+        Ok(SheetShape {
+            name: self.name.to_string(),
+            part: part.to_string(),
+            declared: self.declared,
+            rows: rows as u32,
+            columns: columns as u32,
+            cells: self.cells,
+        })
+    }
+
+    /// Rows and columns up to the last cell holding something, within the limits of one sheet.
+    fn extent(&self) -> Result<(u64, u64), ImportError> {
         let name = self.name;
         let (rows, columns) = self.last.map_or((0, 0), |(r, c)| (r + 1, c + 1));
-        let area = rows * columns;
-        if rows > u64::from(MAX_ROWS) || columns > u64::from(MAX_COLUMNS) || area > MAX_SHEET_AREA {
+        if rows > u64::from(MAX_ROWS) || columns > u64::from(MAX_COLUMNS) || rows * columns > MAX_SHEET_AREA {
             return Err(refuse(format!(
                 "Sheet ‘{name}’ spans {} × {} (it has cells in column {} and in row {}); at most {} \
                  columns, {} rows and {} cells per sheet are supported. Delete what lies beyond the questions \
@@ -404,30 +372,6 @@ impl<'a> Scan<'a> {
                 thousands(MAX_SHEET_AREA),
             )));
         }
-        budget.area += area;
-        if budget.area > MAX_BOOK_AREA {
-            return Err(refuse(format!(
-                "With sheet ‘{name}’, the workbook's sheets span {} cells (columns × rows); at most {} are supported.",
-                thousands(budget.area),
-                thousands(MAX_BOOK_AREA)
-            )));
-        }
-        budget.cells += self.cells;
-        if budget.cells > MAX_CELLS {
-            return Err(refuse(format!(
-                "With sheet ‘{name}’, the workbook has {} cells; at most {} are supported.",
-                thousands(budget.cells),
-                thousands(MAX_CELLS)
-            )));
-        }
-        budget.text += self.text;
-        if budget.text > MAX_TEXT_BYTES {
-            return Err(refuse(format!(
-                "With sheet ‘{name}’, the workbook's cells hold more than {} of text (a shared string counts \
-                 in every cell using it); at most that is supported.",
-                size(MAX_TEXT_BYTES)
-            )));
-        }
         if self.merged > MAX_MERGED {
             return Err(refuse(format!(
                 "Sheet ‘{name}’ has {} merged ranges; at most {} are supported.",
@@ -435,44 +379,45 @@ impl<'a> Scan<'a> {
                 thousands(MAX_MERGED)
             )));
         }
+        Ok((rows, columns))
+    }
+
+    /// Adds the sheet to the workbook's totals, refusing the workbook past any of them.
+    fn spend(&self, budget: &mut Budget, area: u64) -> Result<(), ImportError> {
+        let name = self.name;
+        budget.area += area;
+        budget.cells += self.cells;
+        budget.text += self.text;
         budget.validations += self.validations;
         budget.validation_ranges += self.validation_ranges;
-        if budget.validations > MAX_VALIDATIONS || budget.validation_ranges > MAX_VALIDATION_RANGES {
-            return Err(refuse(format!(
-                "With sheet ‘{name}’, the workbook has more than {} data validations or {} ranges under them; \
-                 at most that many are supported.",
+        let refused = if budget.area > MAX_BOOK_AREA {
+            format!(
+                "the workbook's sheets span {} cells (columns × rows); at most {} are supported.",
+                thousands(budget.area),
+                thousands(MAX_BOOK_AREA)
+            )
+        } else if budget.cells > MAX_CELLS {
+            format!(
+                "the workbook has {} cells; at most {} are supported.",
+                thousands(budget.cells),
+                thousands(MAX_CELLS)
+            )
+        } else if budget.text > MAX_TEXT_BYTES {
+            format!(
+                "the workbook's cells hold more than {} of text (a shared string counts in every cell using \
+                 it); at most that is supported.",
+                size(MAX_TEXT_BYTES)
+            )
+        } else if budget.validations > MAX_VALIDATIONS || budget.validation_ranges > MAX_VALIDATION_RANGES {
+            format!(
+                "the workbook has more than {} data validations or {} ranges under them; at most that many \
+                 are supported.",
                 thousands(MAX_VALIDATIONS),
                 thousands(MAX_VALIDATION_RANGES)
-            )));
-        }
-        Ok(SheetShape {
-            name: name.to_string(),
-            part: part.to_string(),
-            declared: self.declared,
-            rows: rows as u32,
-            columns: columns as u32,
-            cells: self.cells,
-        })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn references_are_read_strictly() {
-        assert_eq!(reference(b"A1"), Some((0, Some(0))));
-        assert_eq!(reference(b"xfd1048576"), Some((1_048_575, Some(16_383))));
-        assert_eq!(reference(b"7"), Some((6, None)));
-        assert_eq!(reference(b"A0001"), Some((0, Some(0))));
-        for bad in [&b""[..], b"A", b"A0", b"$A$1", b"XFE1", b"A1048577", b"AAAA1", b"A 1", b"1A", b"A12345678"] {
-            assert_eq!(reference(bad), None, "{}", String::from_utf8_lossy(bad));
-        }
-        assert_eq!(area(b"B2:C9"), Some(((1, 1), (8, 2))));
-        assert_eq!(area(b"B2"), Some(((1, 1), (1, 1))));
-        assert_eq!(area(b"C9:B2"), None, "reversed: calamine's subtraction would wrap");
-        assert_eq!(area(b"A1:B2:C3"), None);
-        assert_eq!(area(b"A:A"), None);
+            )
+        } else {
+            return Ok(());
+        };
+        Err(refuse(format!("With sheet ‘{name}’, {refused}")))
     }
 }
