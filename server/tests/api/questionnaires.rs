@@ -428,6 +428,28 @@ fn cli_fill_writes_auto_answers_into_a_copy() {
     assert!(err.contains("no sheet has a recognisable question column"), "{err}");
 }
 
+#[test]
+fn a_workbook_spanning_a1_to_xfd1048576_is_refused_by_every_command_that_reads_one() {
+    use crate::knowledge::{run, vouchsafe};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = dir.path().join("security.xlsx");
+    std::fs::write(&file, sprawling_workbook()).unwrap();
+    let out = dir.path().join("answered.xlsx");
+    let commands: [&[&std::ffi::OsStr]; 3] = [
+        &["questionnaire".as_ref(), "suggest".as_ref(), file.as_ref()],
+        &["questionnaire".as_ref(), "fill".as_ref(), file.as_ref(), "--out".as_ref(), out.as_ref()],
+        &["kb".as_ref(), "import".as_ref(), file.as_ref()],
+    ];
+    for args in commands {
+        // An abort would show as no exit code (-1 here), a signal.
+        let (code, _, err) = run(vouchsafe(&data).args(args));
+        assert_eq!(code, 1, "{args:?}: {err}");
+        assert!(err.contains(SPRAWL_REFUSED), "{args:?}: {err}");
+    }
+    assert!(!out.exists(), "nothing written");
+}
+
 /// "9 questions: filled F, left R for review, left E empty ..." → [F, R, E].
 fn regex_counts(line: &str) -> Vec<usize> {
     let number_after = |key: &str| {
