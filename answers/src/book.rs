@@ -4,15 +4,18 @@
 
 use crate::{
     kb::{contain, data_text, read_csv, Format, ImportError},
+    limits::{self, Workbook},
     ooxml::{self, Area},
 };
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
-use std::io::Cursor;
 
-/// The most rows read from one sheet, and the most sheets.
+/// The most rows read from one sheet, and the most sheets (see `limits` for what a file may
+/// make us allocate).
 pub const MAX_ROWS: usize = 50_000;
-pub const MAX_SHEETS: usize = 100;
+pub const MAX_SHEETS: usize = limits::MAX_SHEETS;
+/// The most cells a dropdown's source range is looked through for its values.
+const MAX_LIST_SCAN: usize = 100_000;
 /// Questions longer than this are kept cut, with an ellipsis.
 pub const MAX_QUESTION: usize = 10_000;
 /// How far down a sheet a header row is looked for.
@@ -397,19 +400,19 @@ pub fn read(bytes: &[u8], format: Format) -> Result<Book, ImportError> {
 }
 
 fn read_xlsx(bytes: &[u8]) -> Result<Book, ImportError> {
-    use calamine::{Reader, Xlsx};
+    use calamine::Reader;
     let damaged = || ImportError::File("not a readable xlsx workbook".into());
+    // The check first: it refuses what calamine or the grids below could not hold.
+    let Workbook { shape, reader: mut book } = limits::open_xlsx(bytes)?;
+    // Defined names only; the sheets and their parts are the ones the check read, as calamine
+    // lists them.
     let package = ooxml::read_package(bytes).map_err(|_| damaged())?;
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|_| damaged())?;
-    if package.sheets.is_empty() {
+    if shape.sheets.is_empty() {
         return Err(ImportError::File("the workbook has no sheets".into()));
-    }
-    if package.sheets.len() > MAX_SHEETS {
-        return Err(ImportError::File(format!("the workbook has more than {MAX_SHEETS} sheets")));
     }
     let mut sheets = Vec::new();
     let mut sources = Vec::new();
-    for part in &package.sheets {
+    for part in &shape.sheets {
         // Chart sheets and dialog sheets have no cells.
         let Ok(range) = book.worksheet_range(&part.name) else { continue };
         let (height, width) = match range.end() {
@@ -448,11 +451,11 @@ fn read_xlsx(bytes: &[u8]) -> Result<Book, ImportError> {
                 .collect(),
             _ => Vec::new(),
         };
-        let facts = ooxml::sheet_facts(bytes, &part.path).map_err(|_| damaged())?;
+        let facts = ooxml::sheet_facts(bytes, &part.part).map_err(|_| damaged())?;
         sources.push(facts.lists);
         sheets.push(Sheet {
             name: part.name.clone(),
-            part: Some(part.path.clone()),
+            part: Some(part.part.clone()),
             cells,
             formulas,
             merged,
@@ -495,11 +498,16 @@ fn list_values(
         None => sheets.get(own)?,
     };
     let mut values = Vec::new();
-    for r in area.first_row..=area.last_row.min(sheet.height().saturating_sub(1)) {
-        for c in area.first_col..=area.last_col.min(sheet.width().saturating_sub(1)) {
-            let v = sheet.text(r, c).trim();
-            if !v.is_empty() && values.len() < 200 {
-                values.push(v.to_string());
+    let rows = area.first_row..=area.last_row.min(sheet.height().saturating_sub(1));
+    let cols = area.first_col..=area.last_col.min(sheet.width().saturating_sub(1));
+    // Every list in the workbook is resolved on upload: a bounded look each, however large the range.
+    let cells = rows.flat_map(|r| cols.clone().map(move |c| (r, c))).take(MAX_LIST_SCAN);
+    for (r, c) in cells {
+        let v = sheet.text(r, c).trim();
+        if !v.is_empty() {
+            values.push(v.to_string());
+            if values.len() == 200 {
+                break;
             }
         }
     }

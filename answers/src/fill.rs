@@ -147,6 +147,8 @@ pub fn fill(
     let out = match book.format {
         Format::Csv => fill_csv(bytes, per_sheet.remove(&0).unwrap_or_default())?,
         Format::Xlsx => {
+            // The parts read below come from `bytes`, not from `book`: the same check as on reading.
+            crate::limits::check_xlsx(bytes).map_err(|e| FillError(e.to_string()))?;
             let mut replaced = HashMap::new();
             let mut outcomes: HashMap<usize, BTreeMap<(u32, u32), CellOutcome>> = HashMap::new();
             for (index, cells) in &per_sheet {
@@ -180,18 +182,18 @@ fn fill_csv(bytes: &[u8], cells: BTreeMap<(u32, u32), String>) -> Result<Vec<u8>
     let bom = bytes.starts_with(b"\xEF\xBB\xBF");
     let body = if bom { &bytes[3..] } else { bytes };
     let crlf = body.windows(2).any(|w| w == b"\r\n") || !body.contains(&b'\n');
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(body);
     let terminator = if crlf { csv::Terminator::CRLF } else { csv::Terminator::Any(b'\n') };
     let mut out = Vec::with_capacity(bytes.len() + 1024);
     if bom {
         out.extend_from_slice(b"\xEF\xBB\xBF");
     }
     let mut writer = csv::WriterBuilder::new().flexible(true).terminator(terminator).from_writer(out);
-    let mut rows: Vec<Vec<String>> = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|_| FillError("the CSV file cannot be read".into()))?;
-        rows.push(record.iter().map(str::to_string).collect());
-    }
+    // The same bounded reader as on import.
+    let mut rows: Vec<Vec<String>> = crate::kb::read_csv(bytes)
+        .map_err(|e| FillError(format!("the CSV file cannot be read: {e}")))?
+        .into_iter()
+        .map(|(_, cells)| cells.into_iter().map(|c| c.text).collect())
+        .collect();
     for ((r, c), value) in cells {
         let (r, c) = (r as usize, c as usize);
         if rows.len() <= r {

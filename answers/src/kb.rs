@@ -2,8 +2,9 @@
 //! plus optional `alternatives`), read from CSV or xlsx into validated rows, and written back.
 //! A file with any bad row is refused as a whole, each problem named by its line.
 
+use crate::limits::{thousands, MAX_COLUMNS, MAX_FIELD_CHARS, MAX_FILE_BYTES, MAX_SHEET_AREA};
 use serde::Serialize;
-use std::{collections::HashSet, fmt, io::Cursor};
+use std::{collections::HashSet, fmt};
 
 /// Columns, in export order. `alternatives` is optional on import.
 pub const COLUMNS: [&str; 7] = ["id", "category", "question", "answer", "short_answer", "tags", "alternatives"];
@@ -119,12 +120,20 @@ pub struct Cell {
 /// Rows of cells, the first being the header; each with its line number in the file.
 pub type Table = Vec<(usize, Vec<Cell>)>;
 
-/// Reads a CSV file into a table. Refuses text that is not UTF-8 (naming the line).
+/// Reads a CSV file into a table. Refuses text that is not UTF-8 (naming the line), and a file
+/// beyond the limits a workbook has (`limits`): rows, columns, columns × rows, a field's length.
 pub fn read_csv(bytes: &[u8]) -> Result<Table, ImportError> {
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(ImportError::File(format!("the file is larger than {} MB", MAX_FILE_BYTES / 1024 / 1024)));
+    }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(bytes);
     let mut table = Vec::new();
     let mut record = csv::ByteRecord::new();
+    let mut width = 0usize;
+    // Lines are counted as records go by: counting from the top for each record took a 20 MB
+    // file of short rows minutes.
+    let (mut counted, mut lines) = (0usize, 1usize);
     loop {
         match reader.read_byte_record(&mut record) {
             Ok(false) => break,
@@ -137,13 +146,22 @@ pub fn read_csv(bytes: &[u8]) -> Result<Table, ImportError> {
         }
         // The line where the record starts (fields may span lines); with CRLF the previous
         // record ends at its CR, so this one "starts" at the LF: count through the first byte.
-        let start = record.position().map_or(0, |p| p.byte() as usize + 1).min(bytes.len());
-        let line = bytes[..start].iter().filter(|&&b| b == b'\n').count() + 1;
+        let start = record.position().map_or(0, |p| p.byte() as usize + 1).min(bytes.len()).max(counted);
+        lines += bytes[counted..start].iter().filter(|&&b| b == b'\n').count();
+        counted = start;
+        let line = lines;
+        check_csv_record(&record, line, table.len() + 1, &mut width)?;
         let mut cells = Vec::with_capacity(record.len());
         for field in record.iter() {
             let text = std::str::from_utf8(field).map_err(|_| {
                 ImportError::File(format!("line {line}: the text is not UTF-8; save the file as CSV UTF-8"))
             })?;
+            if text.len() > MAX_FIELD_CHARS && text.chars().count() > MAX_FIELD_CHARS {
+                return Err(ImportError::File(format!(
+                    "line {line}: a field is longer than {} characters; at most that is supported",
+                    thousands(MAX_FIELD_CHARS as u64)
+                )));
+            }
             cells.push(Cell { text: text.to_string(), formula: false });
         }
         table.push((line, cells));
@@ -154,15 +172,37 @@ pub fn read_csv(bytes: &[u8]) -> Result<Table, ImportError> {
     Ok(table)
 }
 
+/// A record's columns, and the rows × widest row so far, within what a sheet may span.
+fn check_csv_record(record: &csv::ByteRecord, line: usize, rows: usize, width: &mut usize) -> Result<(), ImportError> {
+    if record.len() > MAX_COLUMNS as usize {
+        return Err(ImportError::File(format!(
+            "line {line}: {} columns; at most {} are supported",
+            thousands(record.len() as u64),
+            thousands(u64::from(MAX_COLUMNS))
+        )));
+    }
+    *width = (*width).max(record.len());
+    let area = (rows as u64) * (*width as u64);
+    if area > MAX_SHEET_AREA {
+        return Err(ImportError::File(format!(
+            "line {line}: the file spans {} columns × {} rows or more; at most {} cells (columns × rows) are supported",
+            thousands(*width as u64),
+            thousands(rows as u64),
+            thousands(MAX_SHEET_AREA)
+        )));
+    }
+    Ok(())
+}
+
 /// Reads the first worksheet of an xlsx file into a table; formula cells are marked.
 pub fn read_xlsx(bytes: &[u8]) -> Result<Table, ImportError> {
     contain(|| read_first_sheet(bytes))
 }
 
 fn read_first_sheet(bytes: &[u8]) -> Result<Table, ImportError> {
-    use calamine::{Reader, Xlsx};
-    let mut book: Xlsx<_> =
-        Xlsx::new(Cursor::new(bytes)).map_err(|_| ImportError::File("not a readable xlsx workbook".into()))?;
+    use calamine::Reader;
+    // The check first: it refuses what calamine could not hold (see `limits`).
+    let mut book = crate::limits::open_xlsx(bytes)?.reader;
     let name =
         book.sheet_names().first().cloned().ok_or_else(|| ImportError::File("the workbook has no sheets".into()))?;
     read_xlsx_sheet(&mut book, &name)

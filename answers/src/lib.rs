@@ -9,6 +9,7 @@ pub mod embed;
 pub mod engine;
 pub mod fill;
 pub mod kb;
+pub mod limits;
 pub mod ooxml;
 pub mod questions;
 pub mod sample;

@@ -102,8 +102,9 @@ fn read_part(zip: &mut zip::ZipArchive<Cursor<&[u8]>>, name: &str) -> Result<Opt
         Err(zip::result::ZipError::FileNotFound) => return Ok(None),
         Err(e) => return Err(PackageError(format!("{name}: {e}"))),
     };
-    // A part larger than this is not a questionnaire; refuse rather than inflate a zip bomb.
-    const MAX_PART: u64 = 256 * 1024 * 1024;
+    // A part larger than this is not a questionnaire; refuse rather than inflate a zip bomb
+    // (the size in the archive's directory may lie: the cap holds while reading).
+    const MAX_PART: u64 = crate::limits::MAX_PART_BYTES;
     let mut out = Vec::new();
     (&mut file).take(MAX_PART + 1).read_to_end(&mut out).map_err(|e| PackageError(format!("{name}: {e}")))?;
     if out.len() as u64 > MAX_PART {

@@ -52,7 +52,11 @@ async fn upload(
         let (_, file) = read_multipart(multipart, "file", MAX_BYTES, &[]).await.map_err(|e| e.to_string())?;
         let (name, bytes) = file.ok_or("Choose a file to import.")?;
         let format = Format::from_name(&name).ok_or("Upload a .csv or .xlsx file.")?;
-        let rows = files::parse(&bytes, format).map_err(|e| e.to_string())?;
+        // Parsing is CPU work on the buyer's bytes: off the async threads.
+        let rows = tokio::task::spawn_blocking(move || files::parse(&bytes, format))
+            .await
+            .map_err(|e| AppError::internal("reading a knowledge-base file", e).to_string())?
+            .map_err(|e| e.to_string())?;
         let summary =
             kb::import(&state.db, &meta, &staff_actor(&staff), &rows, None).await.map_err(|e| e.to_string())?;
         state.knowledge.invalidate();
@@ -100,7 +104,10 @@ async fn export_csv(
 ) -> Result<Response, RouteError> {
     require_security(&principal)?;
     let rows = kb::export_rows(&state.db).await?;
-    Ok(attachment("knowledge-base.csv", "text/csv; charset=utf-8", files::write_csv(&rows)))
+    let bytes = tokio::task::spawn_blocking(move || files::write_csv(&rows))
+        .await
+        .map_err(|e| AppError::internal("writing the CSV export", e))?;
+    Ok(attachment("knowledge-base.csv", "text/csv; charset=utf-8", bytes))
 }
 
 async fn export_xlsx(
@@ -109,6 +116,9 @@ async fn export_xlsx(
 ) -> Result<Response, RouteError> {
     require_security(&principal)?;
     let rows = kb::export_rows(&state.db).await?;
-    let bytes = files::write_xlsx(&rows).map_err(|e| AppError::internal("writing the xlsx export", e))?;
+    let bytes = tokio::task::spawn_blocking(move || files::write_xlsx(&rows))
+        .await
+        .map_err(|e| AppError::internal("writing the xlsx export", e))?
+        .map_err(|e| AppError::internal("writing the xlsx export", e))?;
     Ok(attachment("knowledge-base.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", bytes))
 }

@@ -114,7 +114,9 @@ async fn export(
 
 async fn sample(Extension(principal): Extension<Principal>) -> Result<Response, RouteError> {
     require_security(&principal)?;
-    let bytes = answers::sample::buyer_questionnaire()
+    let bytes = tokio::task::spawn_blocking(answers::sample::buyer_questionnaire)
+        .await
+        .map_err(|e| AppError::internal("building the sample questionnaire", e))?
         .map_err(|e| AppError::internal("building the sample questionnaire", e))?;
     Ok(attachment(
         "sample-questionnaire.xlsx",

@@ -257,3 +257,16 @@ async fn uploads_import_all_or_nothing_and_exports_download() {
     assert_eq!(status, 200);
     assert!(page.contains("Conflicting answers") && page.contains("Near-duplicates") && page.contains("Stale entries"));
 }
+
+#[tokio::test]
+async fn a_workbook_spanning_a1_to_xfd1048576_is_refused_on_import_and_the_server_lives_on() {
+    use crate::questionnaires::{sprawling_workbook, SPRAWL_REFUSED};
+    let app = spawn_app().await;
+    let sec = app.staff_browser("sam@northwind-analytics.example", &[StaffRole::Security]).await;
+    let res = upload(&sec, "kb.xlsx", sprawling_workbook()).await;
+    assert_eq!(location(&res), "/admin/kb");
+    assert!(sec.get_text("/admin/kb").await.1.contains(SPRAWL_REFUSED), "the refusal is shown");
+    let (n,): (i64,) = sqlx::query_as("select count(*) from kb_entries").fetch_one(app.state.db.pool()).await.unwrap();
+    assert_eq!(n, 80, "the demo's entries, nothing more");
+    assert_eq!(app.get("/healthz").await.status(), 200, "the server is still up");
+}

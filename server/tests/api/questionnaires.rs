@@ -276,6 +276,32 @@ async fn a_questionnaire_is_imported_reviewed_exported_and_remembered() {
     }
 }
 
+/// One value in A1 and one in XFD1048576 (1.6 KB): calamine's grid for it is 512 GiB.
+pub(crate) fn sprawling_workbook() -> Vec<u8> {
+    std::fs::read(crate::knowledge::repo().join("answers/tests/fixtures/a1-and-xfd1048576.xlsx")).unwrap()
+}
+
+pub(crate) const SPRAWL_REFUSED: &str = "Sheet ‘Security’ spans 16,384 columns × 1,048,576 rows";
+
+#[tokio::test]
+async fn a_workbook_spanning_a1_to_xfd1048576_is_refused_and_the_server_lives_on() {
+    let app = spawn_app().await;
+    let sec = app.staff_browser("sam@northwind-analytics.example", &[StaffRole::Security]).await;
+    let fields = [("new_company_domain", "acme.example"), ("new_company_name", "Acme")];
+    let res = upload(&sec, &fields, "acme.xlsx", sprawling_workbook()).await;
+    assert_eq!(location(&res), "/admin/questionnaires");
+    let (_, page) = sec.get_text("/admin/questionnaires").await;
+    assert!(page.contains(SPRAWL_REFUSED), "the refusal is shown on the upload page");
+    assert_eq!(count(&app, "questionnaires").await, 0, "nothing stored");
+    assert_eq!(count(&app, "questionnaire_rows").await, 0);
+    let (acme,): (i64,) = sqlx::query_as("select count(*) from companies where domain = 'acme.example'")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(acme, 0, "no company either");
+    assert_eq!(app.get("/healthz").await.status(), 200, "the server is still up");
+}
+
 #[tokio::test]
 async fn csv_in_csv_out_for_an_existing_company() {
     let app = spawn_app().await;
@@ -400,6 +426,28 @@ fn cli_fill_writes_auto_answers_into_a_copy() {
         run(vouchsafe(&data).args(["questionnaire", "fill"]).arg(&flat).arg("--out").arg(dir.path().join("o.csv")));
     assert_eq!(code, 1);
     assert!(err.contains("no sheet has a recognisable question column"), "{err}");
+}
+
+#[test]
+fn a_workbook_spanning_a1_to_xfd1048576_is_refused_by_every_command_that_reads_one() {
+    use crate::knowledge::{run, vouchsafe};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = dir.path().join("security.xlsx");
+    std::fs::write(&file, sprawling_workbook()).unwrap();
+    let out = dir.path().join("answered.xlsx");
+    let commands: [&[&std::ffi::OsStr]; 3] = [
+        &["questionnaire".as_ref(), "suggest".as_ref(), file.as_ref()],
+        &["questionnaire".as_ref(), "fill".as_ref(), file.as_ref(), "--out".as_ref(), out.as_ref()],
+        &["kb".as_ref(), "import".as_ref(), file.as_ref()],
+    ];
+    for args in commands {
+        // An abort would show as no exit code (-1 here), a signal.
+        let (code, _, err) = run(vouchsafe(&data).args(args));
+        assert_eq!(code, 1, "{args:?}: {err}");
+        assert!(err.contains(SPRAWL_REFUSED), "{args:?}: {err}");
+    }
+    assert!(!out.exists(), "nothing written");
 }
 
 /// "9 questions: filled F, left R for review, left E empty ..." → [F, R, E].
