@@ -9,9 +9,16 @@ pub mod components;
 pub mod error;
 pub mod features;
 pub mod forms;
+pub mod identity;
 pub mod types;
 
+/// The demo trust center (Northwind Analytics), seeded through the editors' own functions.
+#[cfg(feature = "ssr")]
+pub mod demo;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+/// The state shared by every request: infrastructure (`ssr`) and the features' services.
+#[cfg(feature = "ssr")]
+pub mod state;
 
 pub use app::{shell, App};

@@ -149,8 +149,8 @@ async fn run_serve(config: Config, demo: bool) -> anyhow::Result<()> {
     let state = build_state(config).await?;
     if demo {
         let today = app::types::IsoDate::today_utc();
-        if app::ssr::demo::seed_if_empty(&state.db, &state.files, today).await? {
-            tracing::info!("seeded the {} demo trust center", app::ssr::demo::COMPANY);
+        if app::demo::seed_if_empty(&state.db, &state.files, today).await? {
+            tracing::info!("seeded the {} demo trust center", app::demo::COMPANY);
         } else {
             tracing::info!("database already has content; demo not seeded");
         }

@@ -169,8 +169,7 @@ mod tests {
     fn real_workbooks_pass_with_the_shape_calamine_reads() {
         use calamine::Reader;
         let sample = crate::sample::buyer_questionnaire().unwrap();
-        let rows =
-            crate::kb::parse(include_bytes!("../../../app/src/ssr/demo/kb.csv"), crate::kb::Format::Csv).unwrap();
+        let rows = crate::kb::parse(include_bytes!("../../../app/src/demo/kb.csv"), crate::kb::Format::Csv).unwrap();
         let export = crate::kb::write_xlsx(&rows).unwrap();
         for (bytes, names) in
             [(&sample, &["Instructions", "Security", "Privacy", "Lists"][..]), (&export, &["Knowledge base"][..])]

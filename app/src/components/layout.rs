@@ -1,57 +1,9 @@
 //! The frame of every public page: skip link, header with the company's brand, footer.
 
 use super::{HydrationMarker, UserMenu};
-use crate::{error::AppError, features::trust_center::model::Section};
+use crate::features::trust_center::{api::get_branding, model::Branding};
 use leptos::prelude::*;
 use leptos_meta::Style;
-use serde::{Deserialize, Serialize};
-
-/// What the frame needs to know about the company.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Branding {
-    pub company_name: String,
-    pub logo_url: Option<String>,
-    pub accent_color: String,
-    pub security_contact_email: String,
-    pub sections: Vec<Section>,
-}
-
-/// Public: the published brand of the trust center (before the first publish, a plain one, so
-/// staff can still sign in).
-#[server(prefix = "/api", endpoint = "branding")]
-pub async fn get_branding() -> Result<Branding, AppError> {
-    // Public data: no authentication by design.
-    use crate::features::trust_center::server as trust;
-    let state = crate::ssr::app_state()?;
-    Ok(match trust::load_published(&state.db).await? {
-        Some((content, _)) => Branding::from_company(&content.company),
-        None => Branding {
-            company_name: "Vouchsafe".into(),
-            logo_url: None,
-            accent_color: "#1d5c8f".into(),
-            security_contact_email: String::new(),
-            sections: Vec::new(),
-        },
-    })
-}
-
-impl Branding {
-    pub fn from_company(c: &crate::features::trust_center::model::CompanyProfile) -> Self {
-        Self {
-            company_name: c.name.clone(),
-            logo_url: c.logo_url.clone(),
-            accent_color: c.accent_color.clone(),
-            security_contact_email: c.security_contact_email.clone(),
-            sections: c.sections.clone(),
-        }
-    }
-
-    /// The accent colour, only if it is a plain `#rrggbb` (it is written into CSS).
-    fn safe_accent(&self) -> Option<&str> {
-        let c = self.accent_color.as_str();
-        (c.len() == 7 && c.starts_with('#') && c[1..].bytes().all(|b| b.is_ascii_hexdigit())).then_some(c)
-    }
-}
 
 #[component]
 pub fn PublicLayout(branding: Branding, children: Children) -> impl IntoView {

@@ -3,7 +3,8 @@
 mod layout;
 mod user_menu;
 
-pub use layout::{get_branding, BrandedPage, Branding, PublicLayout};
+pub use crate::features::trust_center::model::Branding;
+pub use layout::{BrandedPage, PublicLayout};
 pub use user_menu::{SignOutButton, UserMenu};
 
 use crate::error::AppError;

@@ -4,14 +4,12 @@
 pub mod access;
 pub mod accounts;
 pub mod analytics;
-pub mod attestations;
 pub mod audit;
-pub mod content;
 pub mod documents;
 pub mod downloads;
+pub mod editor;
 pub mod knowledge;
 pub mod nda;
-pub mod profile;
 pub mod questionnaires;
 pub mod trust_center;
 pub mod updates;

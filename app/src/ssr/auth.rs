@@ -8,7 +8,7 @@ use super::{
 };
 use crate::{
     error::AppError,
-    features::accounts::model::{Principal, ProspectUser, StaffRole, StaffUser},
+    identity::{Principal, ProspectUser, StaffRole, StaffUser},
     types::Timestamp,
 };
 use serde::{Deserialize, Serialize};

@@ -3,7 +3,7 @@ use app::{
     error::AppError,
     features::{
         accounts::{model::Principal, server::staff_actor},
-        profile::server as profile,
+        editor::server::{profile, Editing},
     },
     ssr::{request_meta::RequestMeta, AppState},
 };
@@ -69,14 +69,15 @@ async fn upload_logo(
         Err(e) => return RouteError(e).into_response(),
     };
     let actor = staff_actor(&staff);
+    let edit = Editing { state: &state, meta: &meta, actor: &actor };
     let result = async {
         let (fields, file) = read_multipart(multipart, "logo", profile::MAX_LOGO_BYTES, &["remove"]).await?;
         if fields.get("remove").is_some_and(|v| !v.is_empty()) {
-            profile::remove_logo(&state, &meta, &actor).await?;
+            profile::remove_logo(&edit).await?;
             return Ok("Logo removed from the draft: preview, then publish.");
         }
         let (_, bytes) = file.ok_or_else(|| AppError::field("logo", "Choose an image file."))?;
-        profile::save_logo(&state, &meta, &actor, &bytes).await?;
+        profile::save_logo(&edit, &bytes).await?;
         Ok("Logo saved as a draft: preview, then publish.")
     }
     .await;

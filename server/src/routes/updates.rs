@@ -23,7 +23,8 @@ pub fn router(state: AppState) -> Router {
 
 async fn atom(State(state): State<AppState>) -> Result<Response, RouteError> {
     let list = updates::public_updates(&state.db, 50).await?;
-    let company = app::ssr::mail::branding(&state.db, state.config.base_url.as_str()).await?.company;
+    let company =
+        app::features::trust_center::server::branding(&state.db, state.config.base_url.as_str()).await?.company;
     let body = updates::atom(state.config.base_url.as_str(), &company, &list);
     Ok((
         [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=300")],

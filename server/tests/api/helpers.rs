@@ -70,7 +70,7 @@ pub async fn spawn(options: Options) -> TestApp {
     let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("config");
     let state = server::build_state(config).await.expect("state");
     if options.demo {
-        app::ssr::demo::seed_if_empty(&state.db, &state.files, IsoDate::today_utc()).await.expect("demo");
+        app::demo::seed_if_empty(&state.db, &state.files, IsoDate::today_utc()).await.expect("demo");
     }
     let serving = state.clone();
     tokio::spawn(async move { server::serve(serving, listener).await });

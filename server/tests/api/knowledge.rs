@@ -10,7 +10,7 @@ pub(crate) fn repo() -> PathBuf {
 }
 
 pub(crate) fn kb_csv() -> PathBuf {
-    repo().join("app/src/ssr/demo/kb.csv")
+    repo().join("app/src/demo/kb.csv")
 }
 
 pub(crate) fn vouchsafe(data: &std::path::Path) -> Command {

@@ -1,33 +1,13 @@
 //! Security staff manage documents: upload new ones and new versions, edit what the public sees.
 
+use super::api::{list_documents_for_staff, UpdateDocument};
 use super::model::{DocumentAdminRow, DocumentKind, Visibility};
 use crate::{
     components::{Badge, ErrorPanel},
-    error::AppError,
     features::accounts::views::AdminLayout,
     forms::{load_flash, Field, FlashMessages, TextArea},
 };
 use leptos::{prelude::*, server_fn::ServerFn};
-
-/// Security: every document with its versions.
-#[server(prefix = "/api", endpoint = "list_documents_for_staff")]
-pub async fn list_documents_for_staff() -> Result<Vec<DocumentAdminRow>, AppError> {
-    crate::ssr::auth::require_role(crate::features::accounts::model::StaffRole::Security)?;
-    super::server::list_for_staff(&crate::ssr::app_state()?.db).await
-}
-
-/// Security: a document's title, visibility and description.
-#[server(prefix = "/api", endpoint = "update_document")]
-pub async fn update_document(id: i64, title: String, visibility: String, description: String) -> Result<(), AppError> {
-    use crate::ssr::forms::{finish, FormSpec};
-    let staff = crate::ssr::auth::require_role(crate::features::accounts::model::StaffRole::Security)?;
-    let spec = FormSpec { name: "documents", page: "/admin/documents".into() };
-    let state = crate::ssr::app_state()?;
-    let meta = crate::ssr::request_meta::RequestMeta::current();
-    let result = super::server::update_metadata(&state, &meta, &staff, id, &title, &visibility, &description).await;
-    finish(&spec, &[], result, |_| Some(("/admin/documents".into(), Some(("documents", "Document updated.".into())))))
-        .await
-}
 
 fn kind_options() -> Vec<impl IntoView> {
     DocumentKind::ALL.into_iter().map(|k| view! { <option value=k.code()>{k.label()}</option> }).collect()

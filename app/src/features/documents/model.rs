@@ -141,3 +141,10 @@ pub struct VersionInfo {
     pub sha256: String,
     pub uploaded_at: Timestamp,
 }
+
+/// What the request page shows to anyone: the brand and the restricted documents asked about.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RequestInfo {
+    pub branding: crate::features::trust_center::model::Branding,
+    pub documents: Vec<PublicDocument>,
+}

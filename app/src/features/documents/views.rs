@@ -1,9 +1,8 @@
 //! The page behind "Request access": how it works, and for a signed-in prospect, the form.
 
-use super::model::PublicDocument;
+use super::{api::get_request_info, model::RequestInfo};
 use crate::{
-    components::{Branding, ErrorPanel, LockIcon, PublicLayout},
-    error::AppError,
+    components::{ErrorPanel, LockIcon, PublicLayout},
     features::{
         access::{
             api::{request_form, SubmitAccessRequest},
@@ -16,34 +15,6 @@ use crate::{
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-use serde::{Deserialize, Serialize};
-
-/// What the request page shows to anyone: the brand and the restricted documents asked about.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RequestInfo {
-    pub branding: Branding,
-    pub documents: Vec<PublicDocument>,
-}
-
-/// Public: the restricted document `slug` (or all of them for `all`) and the company's brand.
-#[server(prefix = "/api", endpoint = "request_info")]
-pub async fn get_request_info(slug: String) -> Result<RequestInfo, AppError> {
-    // Public data: no authentication by design (titles of restricted documents are public).
-    use crate::features::{
-        documents::{model::Visibility, server as docs},
-        trust_center::server as trust,
-    };
-    let state = crate::ssr::app_state()?;
-    let (content, _) = trust::load_published(&state.db).await?.ok_or(AppError::NotFound)?;
-    let restricted =
-        docs::list_for_public_page(&state.db).await?.into_iter().filter(|d| d.visibility == Visibility::Restricted);
-    let documents: Vec<_> =
-        if slug == "all" { restricted.collect() } else { restricted.filter(|d| d.slug == slug).collect() };
-    if documents.is_empty() {
-        return Err(AppError::NotFound);
-    }
-    Ok(RequestInfo { branding: Branding::from_company(&content.company), documents })
-}
 
 #[component]
 pub fn RequestAccessPage() -> impl IntoView {

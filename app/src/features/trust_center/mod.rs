@@ -4,5 +4,7 @@ pub mod api;
 pub mod domain;
 pub mod model;
 #[cfg(feature = "ssr")]
+pub mod rows;
+#[cfg(feature = "ssr")]
 pub mod server;
 pub mod views;

@@ -210,3 +210,31 @@ impl TrustPage {
             .collect()
     }
 }
+
+/// What the frame needs to know about the company.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Branding {
+    pub company_name: String,
+    pub logo_url: Option<String>,
+    pub accent_color: String,
+    pub security_contact_email: String,
+    pub sections: Vec<Section>,
+}
+
+impl Branding {
+    pub fn from_company(c: &CompanyProfile) -> Self {
+        Self {
+            company_name: c.name.clone(),
+            logo_url: c.logo_url.clone(),
+            accent_color: c.accent_color.clone(),
+            security_contact_email: c.security_contact_email.clone(),
+            sections: c.sections.clone(),
+        }
+    }
+
+    /// The accent colour, only if it is a plain `#rrggbb` (it is written into CSS).
+    pub fn safe_accent(&self) -> Option<&str> {
+        let c = self.accent_color.as_str();
+        (c.len() == 7 && c.starts_with('#') && c[1..].bytes().all(|b| b.is_ascii_hexdigit())).then_some(c)
+    }
+}

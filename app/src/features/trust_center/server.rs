@@ -1,6 +1,10 @@
 //! Server-side queries of the trust center: the working (draft) tables, publishing, and the
 //! published version the public reads.
 
+use super::rows::{
+    self, BridgeLetterRow, ControlRow, FaqRow, FrameworkRow, ProfileRow, ReportRow, SubprocessorRow, BRIDGE_LETTERS,
+    CONTROLS, FAQS, FRAMEWORKS, PROFILE, REPORTS, SUBPROCESSORS,
+};
 use super::{
     domain::{
         ControlCategory, ControlStatus, ExaminationPeriod, Opinion, ReportType, SubserviceTreatment, TscCategory,
@@ -17,7 +21,6 @@ use crate::{
     ssr::db::{flag, Db},
     types::{IsoDate, Timestamp},
 };
-use sqlx::FromRow;
 
 /// A stored value that no longer parses is a bug or tampering, not user error: log it and fail.
 fn corrupt(what: &str, problem: String) -> AppError {
@@ -32,30 +35,13 @@ fn opt_date(what: &str, text: Option<String>) -> Result<Option<IsoDate>, AppErro
     text.map(|t| date(what, &t)).transpose()
 }
 
-#[derive(FromRow)]
-struct ProfileRow {
-    name: String,
-    description: String,
-    website_url: String,
-    security_contact_email: String,
-    logo_sha256: Option<String>,
-    accent_color: String,
-    sections: String,
-    updated_at: i64,
-}
-
 /// Parses the stored section list (comma-separated anchors).
 pub fn parse_sections(text: &str) -> Result<Vec<Section>, String> {
     text.split(',').map(str::trim).filter(|s| !s.is_empty()).map(Section::parse).collect()
 }
 
 pub async fn load_profile(db: &Db) -> Result<(CompanyProfile, Timestamp), AppError> {
-    let row: ProfileRow = sqlx::query_as(
-        "select name, description, website_url, security_contact_email, logo_sha256, accent_color, sections, \
-         updated_at from company_profile where id = 1",
-    )
-    .fetch_one(db.pool())
-    .await?;
+    let row: ProfileRow = sqlx::query_as(PROFILE).fetch_one(db.pool()).await?;
     let sections = parse_sections(&row.sections).map_err(|e| corrupt("sections", e))?;
     // The logo URL carries its hash so browsers may cache it for good.
     let logo_url = row.logo_sha256.map(|sha| format!("/branding/logo/{}", &sha[..16.min(sha.len())]));
@@ -69,19 +55,6 @@ pub async fn load_profile(db: &Db) -> Result<(CompanyProfile, Timestamp), AppErr
         sections,
     };
     Ok((profile, Timestamp(row.updated_at)))
-}
-
-#[derive(FromRow)]
-struct ReportRow {
-    id: i64,
-    report_type: String,
-    period_start: String,
-    period_end: String,
-    audit_firm: String,
-    opinion: String,
-    report_date: String,
-    tsc_in_scope: String,
-    document_slug: Option<String>,
 }
 
 /// A report's subservice organizations as stored: (name, services, treatment code), in order.
@@ -104,17 +77,13 @@ pub async fn cuec_rows(db: &Db, report_id: i64) -> Result<Vec<String>, AppError>
     Ok(rows.into_iter().map(|(c,)| c).collect())
 }
 
+/// The report with the latest period end is the one the public page summarises.
+pub const CURRENT_REPORT_ORDER: &str = "order by r.period_end desc, r.id desc";
+
 /// The SOC 2 report with the latest period end, with its subservice organizations and CUECs.
 async fn load_current_report(db: &Db) -> Result<Option<(i64, Soc2Report)>, AppError> {
-    let row: Option<ReportRow> = sqlx::query_as(
-        "select r.id, r.report_type, r.period_start, r.period_end, r.audit_firm, r.opinion, r.report_date, \
-         r.tsc_in_scope, d.slug as document_slug \
-         from soc2_reports r left join documents d on d.id = r.document_id \
-         order by r.period_end desc, r.id desc limit 1",
-    )
-    .fetch_optional(db.pool())
-    .await?;
-    let Some(row) = row else { return Ok(None) };
+    let rows: Vec<ReportRow> = rows::all(db, REPORTS, &format!("{CURRENT_REPORT_ORDER} limit 1")).await?;
+    let Some(row) = rows.into_iter().next() else { return Ok(None) };
     let report_type = ReportType::parse(&row.report_type).map_err(|e| corrupt("report type", e))?;
     let period = ExaminationPeriod::new(
         report_type,
@@ -157,44 +126,19 @@ async fn load_current_report(db: &Db) -> Result<Option<(i64, Soc2Report)>, AppEr
 }
 
 async fn load_bridge_letter(db: &Db, report_id: i64) -> Result<Option<BridgeLetter>, AppError> {
-    let row: Option<(String, String, Option<String>)> = sqlx::query_as(
-        "select b.issued_on, b.covered_until, d.slug from bridge_letters b \
-         left join documents d on d.id = b.document_id \
-         where b.report_id = $1 order by b.covered_until desc, b.id desc limit 1",
-    )
-    .bind(report_id)
-    .fetch_optional(db.pool())
-    .await?;
-    row.map(|(issued, until, slug)| {
+    let row: Option<BridgeLetterRow> = sqlx::query_as(BRIDGE_LETTERS).bind(report_id).fetch_optional(db.pool()).await?;
+    row.map(|b| {
         Ok(BridgeLetter {
-            issued_on: date("bridge issued", &issued)?,
-            covered_until: date("bridge covered until", &until)?,
-            document_slug: slug,
+            issued_on: date("bridge issued", &b.issued_on)?,
+            covered_until: date("bridge covered until", &b.covered_until)?,
+            document_slug: b.document_slug,
         })
     })
     .transpose()
 }
 
-#[derive(FromRow)]
-struct FrameworkRow {
-    name: String,
-    evidence: String,
-    issuer: Option<String>,
-    issued_on: Option<String>,
-    valid_until: Option<String>,
-    in_progress: i64,
-    description: String,
-    document_slug: Option<String>,
-}
-
 async fn load_frameworks(db: &Db) -> Result<Vec<Framework>, AppError> {
-    let rows: Vec<FrameworkRow> = sqlx::query_as(
-        "select f.name, f.evidence, f.issuer, f.issued_on, f.valid_until, f.in_progress, f.description, \
-         d.slug as document_slug from frameworks f left join documents d on d.id = f.document_id \
-         order by f.position, f.id",
-    )
-    .fetch_all(db.pool())
-    .await?;
+    let rows: Vec<FrameworkRow> = rows::all(db, FRAMEWORKS, "order by f.position, f.id").await?;
     rows.into_iter()
         .map(|r| {
             Ok(Framework {
@@ -211,20 +155,8 @@ async fn load_frameworks(db: &Db) -> Result<Vec<Framework>, AppError> {
         .collect()
 }
 
-#[derive(FromRow)]
-struct ControlRow {
-    category: String,
-    title: String,
-    description: String,
-    status: String,
-    tsc_points: String,
-}
-
 async fn load_controls(db: &Db) -> Result<Vec<Control>, AppError> {
-    let rows: Vec<ControlRow> =
-        sqlx::query_as("select category, title, description, status, tsc_points from controls order by position, id")
-            .fetch_all(db.pool())
-            .await?;
+    let rows: Vec<ControlRow> = rows::all(db, CONTROLS, "order by position, id").await?;
     rows.into_iter()
         .map(|r| {
             Ok(Control {
@@ -238,25 +170,13 @@ async fn load_controls(db: &Db) -> Result<Vec<Control>, AppError> {
         .collect()
 }
 
-#[derive(FromRow)]
-struct SubprocessorRow {
-    name: String,
-    purpose: String,
-    location: String,
-    data_processed: String,
-    website_url: Option<String>,
-    start_date: Option<String>,
-}
-
 /// Subprocessors in use on `today` (started, and not ended).
 async fn load_subprocessors(db: &Db, today: IsoDate) -> Result<Vec<Subprocessor>, AppError> {
-    let rows: Vec<SubprocessorRow> = sqlx::query_as(
-        "select name, purpose, location, data_processed, website_url, start_date from subprocessors \
-         where (end_date is null or end_date >= $1) order by position, name",
-    )
-    .bind(today.to_string())
-    .fetch_all(db.pool())
-    .await?;
+    let rows: Vec<SubprocessorRow> =
+        sqlx::query_as(&format!("{SUBPROCESSORS} where (end_date is null or end_date >= $1) order by position, name"))
+            .bind(today.to_string())
+            .fetch_all(db.pool())
+            .await?;
     rows.into_iter()
         .map(|r| {
             Ok(Subprocessor {
@@ -273,8 +193,8 @@ async fn load_subprocessors(db: &Db, today: IsoDate) -> Result<Vec<Subprocessor>
 
 /// The FAQ entries, then approved knowledge-base entries marked public (not already asked).
 async fn load_faqs(db: &Db) -> Result<Vec<Faq>, AppError> {
-    let mut rows: Vec<(String, String)> =
-        sqlx::query_as("select question, answer from faqs order by position, id").fetch_all(db.pool()).await?;
+    let rows: Vec<FaqRow> = rows::all(db, FAQS, "order by position, id").await?;
+    let mut faqs: Vec<(String, String)> = rows.into_iter().map(|f| (f.question, f.answer)).collect();
     let public: Vec<(String, String)> = sqlx::query_as(
         "select question, explanation from kb_entries where status = 'approved' and visibility = 'public' \
          order by category, external_id",
@@ -282,11 +202,11 @@ async fn load_faqs(db: &Db) -> Result<Vec<Faq>, AppError> {
     .fetch_all(db.pool())
     .await?;
     for (question, answer) in public {
-        if !rows.iter().any(|(q, _)| q.eq_ignore_ascii_case(&question)) {
-            rows.push((question, answer));
+        if !faqs.iter().any(|(q, _)| q.eq_ignore_ascii_case(&question)) {
+            faqs.push((question, answer));
         }
     }
-    Ok(rows.into_iter().map(|(question, answer)| Faq { question, answer }).collect())
+    Ok(faqs.into_iter().map(|(question, answer)| Faq { question, answer }).collect())
 }
 
 /// The working copy of everything the public page shows, as it would be published now.
@@ -373,4 +293,18 @@ pub async fn trust_page(db: &Db, today: IsoDate, site_url: &str) -> Result<Trust
     let mut page = TrustPage::assemble(content, published_at, documents, today, site_url.to_string());
     page.updates = crate::features::updates::server::public_updates(db, 20).await?;
     Ok(page)
+}
+
+/// What mails are signed with: the published company profile (the working one before any
+/// publish): a renamed company or a new colour waits in the draft until published.
+pub async fn branding(db: &Db, base_url: &str) -> Result<crate::ssr::mail::Branding, AppError> {
+    use crate::ssr::mail::Branding;
+    if let Some((content, _)) = load_published(db).await? {
+        let company = content.company;
+        return Ok(Branding { company: company.name, accent: company.accent_color, base_url: base_url.to_string() });
+    }
+    let row: Option<(String, String)> =
+        sqlx::query_as("select name, accent_color from company_profile where id = 1").fetch_optional(db.pool()).await?;
+    let (company, accent) = row.unwrap_or_else(|| ("Trust Center".into(), "#1d5c8f".into()));
+    Ok(Branding { company, accent, base_url: base_url.to_string() })
 }

@@ -225,7 +225,7 @@ pub async fn publish(state: &AppState, meta: &RequestMeta, actor: &Actor, id: i6
         return Err(AppError::invalid("This update is already published."));
     }
     let base = state.config.base_url.as_str().trim_end_matches('/').to_string();
-    let branding = mail::branding(&state.db, &base).await?;
+    let branding = crate::features::trust_center::server::branding(&state.db, &base).await?;
     let subscribers: Vec<(i64, String, String, String)> = sqlx::query_as(
         "select id, email, topics, unsubscribe_token from subscribers where confirmed_at is not null and unsubscribed_at is null order by id",
     )
@@ -319,7 +319,7 @@ pub async fn subscribe(
     let token = Token::generate();
     let now = Timestamp::now().0;
     let base = state.config.base_url.as_str().trim_end_matches('/').to_string();
-    let branding = mail::branding(&state.db, &base).await?;
+    let branding = crate::features::trust_center::server::branding(&state.db, &base).await?;
     let labels = topics.iter().map(|k| k.label().to_lowercase()).collect::<Vec<_>>().join(", ");
     let link = format!("{base}/updates/confirm?token={}", token.expose());
     let mail = mail::compose(

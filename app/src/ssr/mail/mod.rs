@@ -15,6 +15,8 @@ use std::collections::BTreeMap;
 /// A mail ready to queue.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutgoingMail {
+    /// The sender's display name, e.g. "Northwind Analytics Trust Center".
+    pub from_name: String,
     pub to_address: String,
     pub to_name: String,
     pub subject: String,
@@ -52,6 +54,7 @@ pub fn compose(
 ) -> Result<OutgoingMail, AppError> {
     let (subject, text_body, html_body) = templates.render(template, branding, to_name, vars)?;
     Ok(OutgoingMail {
+        from_name: format!("{} Trust Center", branding.company),
         to_address: to_address.to_string(),
         to_name: to_name.to_string(),
         subject,
@@ -70,7 +73,7 @@ pub async fn enqueue(tx: &mut Transaction<'static, Any>, mail: &OutgoingMail) ->
         serde_json::to_string(&mail.attachments).map_err(|e| AppError::internal("mail attachments", e))?;
     let (id,): (i64,) = sqlx::query_as(
         "insert into mail_outbox (to_address, to_name, subject, text_body, html_body, headers, attachments, \
-         next_attempt_at, created_at) values ($1, $2, $3, $4, $5, $6, $8, $7, $7) returning id",
+         next_attempt_at, created_at, from_name) values ($1, $2, $3, $4, $5, $6, $8, $7, $7, $9) returning id",
     )
     .bind(&mail.to_address)
     .bind(&mail.to_name)
@@ -80,20 +83,8 @@ pub async fn enqueue(tx: &mut Transaction<'static, Any>, mail: &OutgoingMail) ->
     .bind(headers)
     .bind(now)
     .bind(attachments)
+    .bind(&mail.from_name)
     .fetch_one(&mut **tx)
     .await?;
     Ok(id)
-}
-
-/// The branding for mails: the published company profile (the working one before any publish).
-pub async fn branding(db: &super::db::Db, base_url: &str) -> Result<Branding, AppError> {
-    // What the public sees: a renamed company or a new colour waits in the draft until published.
-    if let Some((content, _)) = crate::features::trust_center::server::load_published(db).await? {
-        let company = content.company;
-        return Ok(Branding { company: company.name, accent: company.accent_color, base_url: base_url.to_string() });
-    }
-    let row: Option<(String, String)> =
-        sqlx::query_as("select name, accent_color from company_profile where id = 1").fetch_optional(db.pool()).await?;
-    let (company, accent) = row.unwrap_or_else(|| ("Trust Center".into(), "#1d5c8f".into()));
-    Ok(Branding { company, accent, base_url: base_url.to_string() })
 }

@@ -53,7 +53,7 @@ impl Transport {
 #[derive(Debug, Clone)]
 pub struct Mailer {
     pub transport: Transport,
-    /// `no-reply@host`; the display name is the company's, read at send time.
+    /// `no-reply@host`; each mail carries its display name (the company's, when it was composed).
     pub from_address: String,
     pub wake: Arc<Notify>,
     /// Where attachments are read from.
@@ -63,6 +63,7 @@ pub struct Mailer {
 #[derive(FromRow)]
 struct QueuedRow {
     id: i64,
+    from_name: String,
     to_address: String,
     to_name: String,
     subject: String,
@@ -92,14 +93,12 @@ pub async fn run(db: Db, mailer: Mailer) {
 pub async fn send_due(db: &Db, mailer: &Mailer) -> Result<usize, AppError> {
     let now = Timestamp::now().0;
     let due: Vec<QueuedRow> = sqlx::query_as(
-        "select id, to_address, to_name, subject, text_body, html_body, headers, attachments, attempts, next_attempt_at \
+        "select id, from_name, to_address, to_name, subject, text_body, html_body, headers, attachments, attempts, next_attempt_at \
          from mail_outbox where status = 'pending' and next_attempt_at <= $1 order by id limit 20",
     )
     .bind(now)
     .fetch_all(db.pool())
     .await?;
-    // The name the public sees: a rename waits in the draft profile until it is published.
-    let sender_name = format!("{} Trust Center", super::branding(db, "").await?.company);
     let mut sent = 0;
     for row in due {
         // Claim the row so a second instance does not send it too.
@@ -114,7 +113,7 @@ pub async fn send_due(db: &Db, mailer: &Mailer) -> Result<usize, AppError> {
         if claimed.rows_affected() != 1 {
             continue;
         }
-        match deliver(mailer, &sender_name, &row).await {
+        match deliver(mailer, &row).await {
             Ok(()) => {
                 sqlx::query(
                     "update mail_outbox set status = 'sent', sent_at = $1, attempts = attempts + 1 where id = $2",
@@ -155,7 +154,11 @@ fn clean_name(name: &str) -> String {
     name.chars().map(|c| if c.is_control() { ' ' } else { c }).collect::<String>().trim().to_string()
 }
 
-async fn deliver(mailer: &Mailer, sender_name: &str, row: &QueuedRow) -> Result<(), String> {
+/// The sender's name for mails queued before each mail kept its own.
+const FALLBACK_SENDER: &str = "Trust Center";
+
+async fn deliver(mailer: &Mailer, row: &QueuedRow) -> Result<(), String> {
+    let sender_name = if row.from_name.trim().is_empty() { FALLBACK_SENDER } else { &row.from_name };
     let from = Mailbox::new(
         Some(clean_name(sender_name)),
         mailer.from_address.parse().map_err(|e| format!("sender address: {e}"))?,

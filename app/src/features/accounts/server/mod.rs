@@ -31,6 +31,6 @@ pub async fn compose_mail(
     to_name: &str,
     vars: serde_json::Value,
 ) -> Result<OutgoingMail, AppError> {
-    let branding = mail::branding(&state.db, state.config.base_url.as_str()).await?;
+    let branding = crate::features::trust_center::server::branding(&state.db, state.config.base_url.as_str()).await?;
     mail::compose(&state.templates, &branding, template, to_address, to_name, vars)
 }

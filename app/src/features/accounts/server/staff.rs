@@ -268,7 +268,7 @@ pub async fn enrolment_material(
             secret
         }
     };
-    let branding = mail::branding(&state.db, state.config.base_url.as_str()).await?;
+    let branding = crate::features::trust_center::server::branding(&state.db, state.config.base_url.as_str()).await?;
     let issuer = format!("{} Trust Center", branding.company);
     let url = totp::otpauth_url(&secret, &issuer, &staff.email).ok_or_else(|| AppError::internal("totp", "url"))?;
     let qr = totp::qr_data_uri(&url).ok_or_else(|| AppError::internal("totp", "qr"))?;

@@ -1,7 +1,8 @@
 //! The shared application state, handed to routes as axum state and to server functions as
 //! Leptos context. Tests build their own with their own database.
 
-use super::{
+use crate::error::AppError;
+use crate::ssr::{
     config::Config,
     db::Db,
     keys::{AuditKey, LinkKey, SecretsKey},
@@ -12,7 +13,6 @@ use super::{
     storage::FileStore,
     visits::VisitCounter,
 };
-use crate::error::AppError;
 use axum::extract::FromRef;
 use leptos::prelude::{use_context, LeptosOptions};
 use std::sync::Arc;

@@ -1,15 +1,14 @@
-//! The SOC 2 report editor (with its bridge letters) and the framework editor: plain forms that
-//! work without JavaScript, each message next to its field.
+//! The SOC 2 report editor (with its bridge letters) and the framework editor.
 
-use super::{
-    api::{framework_edit, report_edit, SaveBridgeLetter, SaveFramework, SaveReport},
-    model::{FrameworkItem, ReportItem},
-};
+use super::{delete_button, id_param};
 use crate::{
     components::ErrorPanel,
     features::{
         accounts::views::AdminLayout,
-        content::views::{delete_button, id_param},
+        editor::{
+            api::{framework_edit, report_edit, SaveBridgeLetter, SaveFramework, SaveReport},
+            model::{FrameworkItem, ReportItem},
+        },
     },
     forms::{field_error, load_flash, select_field, text_area, Choices, Field, FlashMessages},
 };

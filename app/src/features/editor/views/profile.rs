@@ -1,10 +1,12 @@
 //! The profile and branding editor: text fields with messages next to each, the logo (its own
 //! upload form, which works without JavaScript) and the public page's sections.
 
-use super::api::{profile_edit, SaveProfile};
 use crate::{
     components::ErrorPanel,
-    features::accounts::views::AdminLayout,
+    features::{
+        accounts::views::AdminLayout,
+        editor::api::{profile_edit, SaveProfile},
+    },
     forms::{field_error, load_flash, text_area, Field, FlashMessages},
 };
 use leptos::{prelude::*, server_fn::ServerFn};

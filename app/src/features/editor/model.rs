@@ -1,0 +1,168 @@
+//! What the editors show: the overview of the working copy, and each record as its form edits it.
+
+pub use crate::forms::Choices;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ControlItem {
+    pub id: i64,
+    pub position: i64,
+    /// A `ControlCategory` code.
+    pub category: String,
+    pub title: String,
+    pub description: String,
+    /// A `ControlStatus` code.
+    pub status: String,
+    /// Trust Services Criteria points, comma-separated (CC6.1, A1.2).
+    pub tsc_points: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubprocessorItem {
+    pub id: i64,
+    pub position: i64,
+    pub name: String,
+    pub purpose: String,
+    pub location: String,
+    pub data_processed: String,
+    pub website_url: String,
+    /// YYYY-MM-DD or empty.
+    pub start_date: String,
+    pub end_date: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FaqItem {
+    pub id: i64,
+    pub position: i64,
+    pub question: String,
+    pub answer: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContentOverview {
+    pub controls: Vec<ControlItem>,
+    pub subprocessors: Vec<SubprocessorItem>,
+    pub faqs: Vec<FaqItem>,
+    pub company_name: String,
+    pub attestations: AttestationsOverview,
+    /// Sections of the public page whose working copy differs from what is published.
+    pub pending: Vec<String>,
+    pub last_published_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ControlEditPage {
+    pub item: Option<ControlItem>,
+    /// (code, label)
+    pub categories: Vec<(String, String)>,
+    pub statuses: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubprocessorEditPage {
+    pub item: Option<SubprocessorItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FaqEditPage {
+    pub item: Option<FaqItem>,
+}
+
+/// A SOC 2 report in the list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportSummary {
+    pub id: i64,
+    /// "Type II, 2025-10-01 to 2026-09-30".
+    pub label: String,
+    pub audit_firm: String,
+    pub report_date: String,
+    /// The public page shows this one (the latest period end).
+    pub current: bool,
+    pub bridge_letters: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportItem {
+    pub id: i64,
+    pub report_type: String,
+    pub period_start: String,
+    pub period_end: String,
+    pub audit_firm: String,
+    pub opinion: String,
+    pub report_date: String,
+    /// Category codes in scope (security always).
+    pub tsc_in_scope: Vec<String>,
+    /// One per line: `name | services | carve-out` (or `inclusive`).
+    pub subservice_orgs: String,
+    /// One per line.
+    pub cuecs: String,
+    pub document_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BridgeLetterItem {
+    pub id: i64,
+    pub issued_on: String,
+    pub covered_until: String,
+    pub document_title: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportEditPage {
+    pub item: Option<ReportItem>,
+    pub bridge_letters: Vec<BridgeLetterItem>,
+    /// (id, title) of every document, for the "linked document" select.
+    pub documents: Vec<(i64, String)>,
+    pub report_types: Choices,
+    pub opinions: Choices,
+    pub categories: Choices,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FrameworkItem {
+    pub id: i64,
+    pub position: i64,
+    pub name: String,
+    pub evidence: String,
+    pub issuer: String,
+    pub issued_on: String,
+    pub valid_until: String,
+    pub in_progress: bool,
+    pub description: String,
+    pub document_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FrameworkEditPage {
+    pub item: Option<FrameworkItem>,
+    pub documents: Vec<(i64, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttestationsOverview {
+    pub reports: Vec<ReportSummary>,
+    pub frameworks: Vec<FrameworkItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProfileEditPage {
+    pub name: String,
+    pub description: String,
+    pub website_url: String,
+    pub security_contact_email: String,
+    /// `#rrggbb`.
+    pub accent_color: String,
+    pub logo_url: Option<String>,
+    /// Every section of the public page, shown ones first in their order.
+    pub sections: Vec<SectionSetting>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SectionSetting {
+    /// The section's anchor (`compliance`, `faq`, …), also its form field suffix.
+    pub anchor: String,
+    pub label: String,
+    /// 1-based place on the page; `None` when hidden.
+    pub position: Option<usize>,
+}
