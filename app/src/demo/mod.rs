@@ -11,8 +11,18 @@ use crate::{
     error::AppError,
     features::{
         documents::server::{self as docs, NewDocument},
+        editor::{
+            rules::{
+                ValidBridgeLetter, ValidControl, ValidFaq, ValidFramework, ValidProfile, ValidReport, ValidSubprocessor,
+            },
+            server::{
+                control::Controls, faq::Faqs, framework::Frameworks, profile, report, report::Reports,
+                subprocessor::Subprocessors, Record,
+            },
+        },
         trust_center::{
-            model::{Framework, Section},
+            domain::{ExaminationPeriod, Opinion, ReportType, SubserviceTreatment, TscCategory},
+            model::Section,
             server as trust,
         },
     },
@@ -70,6 +80,9 @@ impl DemoDates {
 }
 
 /// Seeds the demo when the database holds no trust center yet. Returns whether it seeded.
+///
+/// The content goes in the way staff would put it in: through the editor's own writers, with
+/// values of the editor's validated types, so the demo cannot hold what the editor would refuse.
 pub async fn seed_if_empty(db: &Db, files: &FileStore, today: IsoDate) -> Result<bool, AppError> {
     let (existing,): (i64,) = sqlx::query_as("select count(*) from company_profile").fetch_one(db.pool()).await?;
     if existing > 0 {
@@ -78,38 +91,175 @@ pub async fn seed_if_empty(db: &Db, files: &FileStore, today: IsoDate) -> Result
     let dates = DemoDates::for_today(today);
     let now = Timestamp::now().0;
     let logo = files.put(documents::LOGO_SVG.as_bytes()).await.map_err(|e| AppError::internal("storing logo", e))?;
-    sqlx::query("insert into logos (sha256, content_type, byte_size, created_at) values ($1, $2, $3, $4)")
-        .bind(&logo)
-        .bind("image/svg+xml")
-        .bind(documents::LOGO_SVG.len() as i64)
-        .bind(now)
-        .execute(db.pool())
-        .await?;
-    let sections: Vec<&str> = Section::ALL.iter().map(|s| s.anchor()).collect();
-    sqlx::query(
-        "insert into company_profile (id, name, description, website_url, security_contact_email, logo_sha256, \
-         logo_content_type, accent_color, sections, updated_at) values (1, $1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(content::COMPANY)
-    .bind(content::DESCRIPTION)
-    .bind(content::WEBSITE)
-    .bind(content::SECURITY_CONTACT)
-    .bind(logo)
-    .bind("image/svg+xml")
-    .bind(content::ACCENT)
-    .bind(sections.join(","))
-    .bind(now)
-    .execute(db.pool())
-    .await?;
-
     let ids = seed_documents(db, files, &dates).await?;
-    seed_report(db, &dates, &ids).await?;
-    seed_frameworks(db, &dates, &ids).await?;
-    seed_lists(db, now).await?;
+
+    let mut tx = db.begin().await?;
+    profile::write(&mut tx, &demo_profile()).await?;
+    profile::set_logo(&mut tx, Some((&logo, "image/svg+xml", documents::LOGO_SVG.len()))).await?;
+    let report_id = Reports::insert(&mut tx, &demo_report(&dates, &ids)?).await?;
+    if let Some((issued_on, covered_until)) = dates.bridge {
+        let letter = ValidBridgeLetter { issued_on, covered_until, document_id: ids.bridge };
+        report::insert_bridge_letter(&mut tx, report_id, &letter).await?;
+    }
+    for framework in demo_frameworks(&dates, &ids) {
+        Frameworks::insert(&mut tx, &framework).await?;
+    }
+    for control in demo_controls() {
+        Controls::insert(&mut tx, &control).await?;
+    }
+    for subprocessor in demo_subprocessors(Timestamp(now).date()) {
+        Subprocessors::insert(&mut tx, &subprocessor).await?;
+    }
+    for faq in demo_faqs() {
+        Faqs::insert(&mut tx, &faq).await?;
+    }
+    tx.commit().await?;
+
     seed_access(db, today, now).await?;
     seed_knowledge_base(db).await?;
     trust::publish(db, None, today).await?;
     Ok(true)
+}
+
+fn demo_profile() -> ValidProfile {
+    ValidProfile {
+        name: content::COMPANY.into(),
+        description: content::DESCRIPTION.into(),
+        website_url: content::WEBSITE.into(),
+        security_contact_email: content::SECURITY_CONTACT.into(),
+        accent_color: content::ACCENT.into(),
+        sections: Section::ALL.to_vec(),
+    }
+}
+
+fn demo_report(dates: &DemoDates, ids: &DocumentIds) -> Result<ValidReport, AppError> {
+    let period = ExaminationPeriod::new(ReportType::TypeII, dates.period_start, dates.period_end)
+        .map_err(|e| AppError::internal("demo report period", e))?;
+    Ok(ValidReport {
+        report_type: ReportType::TypeII,
+        period,
+        audit_firm: content::AUDIT_FIRM.into(),
+        opinion: Opinion::Unqualified,
+        report_date: dates.report_date,
+        tsc_in_scope: vec![TscCategory::Security, TscCategory::Availability, TscCategory::Confidentiality],
+        subservice_orgs: content::SUBSERVICE_ORGS
+            .iter()
+            .map(|(name, services, inclusive)| {
+                let treatment = if *inclusive { SubserviceTreatment::Inclusive } else { SubserviceTreatment::CarveOut };
+                (name.to_string(), services.to_string(), treatment)
+            })
+            .collect(),
+        cuecs: content::CUECS.iter().map(|c| c.to_string()).collect(),
+        document_id: Some(ids.soc2),
+    })
+}
+
+fn demo_frameworks(dates: &DemoDates, ids: &DocumentIds) -> Vec<ValidFramework> {
+    let framework = |name: &str,
+                     evidence: &str,
+                     issuer: Option<&str>,
+                     (issued_on, valid_until): (Option<IsoDate>, Option<IsoDate>),
+                     description: &str,
+                     document_id: Option<i64>| ValidFramework {
+        position: None,
+        name: name.into(),
+        evidence: evidence.into(),
+        issuer: issuer.map(Into::into),
+        issued_on,
+        valid_until,
+        in_progress: false,
+        description: description.into(),
+        document_id,
+    };
+    vec![
+        framework(
+            "ISO/IEC 27001:2022",
+            "Certified",
+            Some(content::ISO_BODY),
+            (Some(dates.iso_issued), Some(dates.iso_issued.add_months(36).add_days(-1))),
+            "Certification of the information security management system covering the analytics platform and \
+             the people, processes and infrastructure that support it. Surveillance audits yearly, \
+             recertification every three years.",
+            Some(ids.iso),
+        ),
+        framework(
+            "Annual penetration test",
+            "Letter of attestation",
+            Some(content::PENTEST_FIRM),
+            (Some(dates.pentest_date), Some(dates.pentest_date.add_months(12))),
+            "Independent test of the web application, REST API and AWS infrastructure. All critical and high \
+             findings were remediated and retested.",
+            Some(ids.pentest),
+        ),
+        framework(
+            "GDPR and UK GDPR",
+            "Data processing agreement",
+            None,
+            (None, None),
+            "Northwind acts as processor. Our DPA covers Article 28 obligations and incorporates the EU Standard \
+             Contractual Clauses and the UK International Data Transfer Addendum.",
+            None,
+        ),
+        framework(
+            "CSA STAR Level 1",
+            "Self-assessment (CAIQ v4)",
+            Some("Cloud Security Alliance"),
+            (Some(dates.star_date), Some(dates.star_date.add_months(12))),
+            "Consensus Assessments Initiative Questionnaire answers published in the CSA STAR registry.",
+            None,
+        ),
+        framework(
+            "Cyber liability insurance",
+            "Certificate of insurance",
+            None,
+            (None, Some(dates.insurance_until)),
+            "Cover for breach response costs, business interruption and third-party claims.",
+            Some(ids.insurance),
+        ),
+    ]
+}
+
+fn demo_controls() -> Vec<ValidControl> {
+    content::CONTROLS
+        .iter()
+        .map(|(category, title, description, status, tsc_points)| ValidControl {
+            position: None,
+            category: *category,
+            title: title.to_string(),
+            description: description.to_string(),
+            status: *status,
+            tsc_points: tsc_points.to_string(),
+        })
+        .collect()
+}
+
+/// The subprocessors, engaged four months apart from two and a half years before `today`.
+fn demo_subprocessors(today: IsoDate) -> Vec<ValidSubprocessor> {
+    content::SUBPROCESSORS
+        .iter()
+        .enumerate()
+        .map(|(position, (name, purpose, location, data, url))| ValidSubprocessor {
+            position: None,
+            name: name.to_string(),
+            purpose: purpose.to_string(),
+            location: location.to_string(),
+            data_processed: data.to_string(),
+            website_url: Some(url.to_string()),
+            start_date: Some(today.add_months(-30 + 4 * position as i32)),
+            end_date: None,
+        })
+        .collect()
+}
+
+fn demo_faqs() -> Vec<ValidFaq> {
+    content::FAQS
+        .iter()
+        .map(|(question, answer)| ValidFaq {
+            position: None,
+            question: question.to_string(),
+            answer: answer.to_string(),
+        })
+        .collect()
 }
 
 /// Northwind's 80 approved questionnaire answers (the same file as
@@ -198,198 +348,6 @@ async fn seed_documents(db: &Db, files: &FileStore, dates: &DemoDates) -> Result
         pentest: id(documents::PENTEST)?,
         insurance: id(documents::INSURANCE)?,
     })
-}
-
-async fn seed_report(db: &Db, dates: &DemoDates, ids: &DocumentIds) -> Result<(), AppError> {
-    let now = Timestamp::now().0;
-    let (report_id,): (i64,) = sqlx::query_as(
-        "insert into soc2_reports (report_type, period_start, period_end, audit_firm, opinion, report_date, \
-         tsc_in_scope, document_id, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) \
-         returning id",
-    )
-    .bind("type_ii")
-    .bind(dates.period_start.to_string())
-    .bind(dates.period_end.to_string())
-    .bind(content::AUDIT_FIRM)
-    .bind("unqualified")
-    .bind(dates.report_date.to_string())
-    .bind("security,availability,confidentiality")
-    .bind(ids.soc2)
-    .bind(now)
-    .fetch_one(db.pool())
-    .await?;
-    for (position, (name, services, inclusive)) in content::SUBSERVICE_ORGS.iter().enumerate() {
-        sqlx::query(
-            "insert into soc2_subservice_orgs (report_id, position, name, services, treatment) values ($1, $2, $3, $4, $5)",
-        )
-        .bind(report_id)
-        .bind(position as i64)
-        .bind(*name)
-        .bind(*services)
-        .bind(if *inclusive { "inclusive" } else { "carve_out" })
-        .execute(db.pool())
-        .await?;
-    }
-    for (position, cuec) in content::CUECS.iter().enumerate() {
-        sqlx::query("insert into soc2_cuecs (report_id, position, description) values ($1, $2, $3)")
-            .bind(report_id)
-            .bind(position as i64)
-            .bind(*cuec)
-            .execute(db.pool())
-            .await?;
-    }
-    if let Some((issued, until)) = dates.bridge {
-        sqlx::query(
-            "insert into bridge_letters (report_id, issued_on, covered_until, document_id, created_at, updated_at) \
-             values ($1, $2, $3, $4, $5, $5)",
-        )
-        .bind(report_id)
-        .bind(issued.to_string())
-        .bind(until.to_string())
-        .bind(ids.bridge)
-        .bind(now)
-        .execute(db.pool())
-        .await?;
-    }
-    Ok(())
-}
-
-async fn seed_frameworks(db: &Db, dates: &DemoDates, ids: &DocumentIds) -> Result<(), AppError> {
-    let now = Timestamp::now().0;
-    let framework = |name: &str,
-                     evidence: &str,
-                     issuer: Option<&str>,
-                     dates: (Option<IsoDate>, Option<IsoDate>),
-                     description: &str| Framework {
-        name: name.into(),
-        evidence: evidence.into(),
-        issuer: issuer.map(Into::into),
-        issued_on: dates.0,
-        valid_until: dates.1,
-        in_progress: false,
-        description: description.into(),
-        document_slug: None,
-    };
-    let frameworks = [
-        (
-            framework(
-                "ISO/IEC 27001:2022",
-                "Certified",
-                Some(content::ISO_BODY),
-                (Some(dates.iso_issued), Some(dates.iso_issued.add_months(36).add_days(-1))),
-                "Certification of the information security management system covering the analytics platform and \
-                 the people, processes and infrastructure that support it. Surveillance audits yearly, \
-                 recertification every three years.",
-            ),
-            Some(ids.iso),
-        ),
-        (
-            framework(
-                "Annual penetration test",
-                "Letter of attestation",
-                Some(content::PENTEST_FIRM),
-                (Some(dates.pentest_date), Some(dates.pentest_date.add_months(12))),
-                "Independent test of the web application, REST API and AWS infrastructure. All critical and high \
-                 findings were remediated and retested.",
-            ),
-            Some(ids.pentest),
-        ),
-        (
-            framework(
-                "GDPR and UK GDPR",
-                "Data processing agreement",
-                None,
-                (None, None),
-                "Northwind acts as processor. Our DPA covers Article 28 obligations and incorporates the EU Standard \
-                 Contractual Clauses and the UK International Data Transfer Addendum.",
-            ),
-            None,
-        ),
-        (
-            framework(
-                "CSA STAR Level 1",
-                "Self-assessment (CAIQ v4)",
-                Some("Cloud Security Alliance"),
-                (Some(dates.star_date), Some(dates.star_date.add_months(12))),
-                "Consensus Assessments Initiative Questionnaire answers published in the CSA STAR registry.",
-            ),
-            None,
-        ),
-        (
-            framework(
-                "Cyber liability insurance",
-                "Certificate of insurance",
-                None,
-                (None, Some(dates.insurance_until)),
-                "Cover for breach response costs, business interruption and third-party claims.",
-            ),
-            Some(ids.insurance),
-        ),
-    ];
-    for (position, (f, document_id)) in frameworks.into_iter().enumerate() {
-        sqlx::query(
-            "insert into frameworks (position, name, evidence, issuer, issued_on, valid_until, in_progress, \
-             description, document_id, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, 0, $7, $8, $9, $9)",
-        )
-        .bind(position as i64)
-        .bind(f.name)
-        .bind(f.evidence)
-        .bind(f.issuer)
-        .bind(f.issued_on.map(|d| d.to_string()))
-        .bind(f.valid_until.map(|d| d.to_string()))
-        .bind(f.description)
-        .bind(document_id)
-        .bind(now)
-        .execute(db.pool())
-        .await?;
-    }
-    Ok(())
-}
-
-async fn seed_lists(db: &Db, now: i64) -> Result<(), AppError> {
-    for (position, (category, title, description, status, tsc)) in content::CONTROLS.iter().enumerate() {
-        sqlx::query(
-            "insert into controls (position, category, title, description, status, tsc_points, created_at, updated_at) \
-             values ($1, $2, $3, $4, $5, $6, $7, $7)",
-        )
-        .bind(position as i64)
-        .bind(category.code())
-        .bind(*title)
-        .bind(*description)
-        .bind(status.code())
-        .bind(*tsc)
-        .bind(now)
-        .execute(db.pool())
-        .await?;
-    }
-    for (position, (name, purpose, location, data, url)) in content::SUBPROCESSORS.iter().enumerate() {
-        sqlx::query(
-            "insert into subprocessors (position, name, purpose, location, data_processed, website_url, start_date, \
-             created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
-        )
-        .bind(position as i64)
-        .bind(*name)
-        .bind(*purpose)
-        .bind(*location)
-        .bind(*data)
-        .bind(*url)
-        .bind(Timestamp(now).date().add_months(-30 + 4 * position as i32).to_string())
-        .bind(now)
-        .execute(db.pool())
-        .await?;
-    }
-    for (position, (question, answer)) in content::FAQS.iter().enumerate() {
-        sqlx::query(
-            "insert into faqs (position, question, answer, created_at, updated_at) values ($1, $2, $3, $4, $4)",
-        )
-        .bind(position as i64)
-        .bind(*question)
-        .bind(*answer)
-        .bind(now)
-        .execute(db.pool())
-        .await?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -84,22 +84,6 @@ pub async fn list_with_ids(db: &Db) -> Result<Vec<(i64, PublicDocument)>, AppErr
     rows.into_iter().map(|r| r.into_stored().map(|s| (s.document_id, s.document))).collect()
 }
 
-/// A prospect's download history, newest first.
-pub async fn downloads_of_prospect(
-    db: &Db,
-    prospect_id: i64,
-) -> Result<Vec<crate::features::access::model::DownloadSummary>, AppError> {
-    crate::features::downloads::server::of_prospect(db, prospect_id).await
-}
-
-/// A company's downloads, with the downloader's name.
-pub async fn downloads_of_company(
-    db: &Db,
-    company_id: i64,
-) -> Result<Vec<(String, crate::features::access::model::DownloadSummary)>, AppError> {
-    crate::features::downloads::server::of_company(db, company_id).await
-}
-
 /// The current version of the document with `slug`.
 pub async fn current_version(db: &Db, slug: &str) -> Result<StoredVersion, AppError> {
     let row: ListingRow = sqlx::query_as(&format!("{LISTING} where d.slug = $1"))

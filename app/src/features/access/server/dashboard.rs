@@ -72,7 +72,7 @@ pub async fn requests_of(db: &Db, prospect_id: i64) -> Result<Vec<RequestSummary
 /// The prospect's downloads (the downloads table arrives with the download feature; until then
 /// the history is empty).
 pub async fn downloads_of(db: &Db, prospect_id: i64) -> Result<Vec<DownloadSummary>, AppError> {
-    crate::features::documents::server::downloads_of_prospect(db, prospect_id).await
+    crate::features::downloads::server::of_prospect(db, prospect_id).await
 }
 
 async fn company_of(db: &Db, prospect_id: i64) -> Result<Option<i64>, AppError> {
@@ -228,7 +228,7 @@ pub async fn detail(state: &AppState, request_id: i64) -> Result<RequestDetail, 
     let ids: Vec<i64> = history.iter().map(|(id, _)| *id).collect();
     let summaries = requests_by_ids(&state.db, &ids).await?;
     let company_requests = history.into_iter().map(|(_, name)| name).zip(summaries).collect();
-    let company_downloads = crate::features::documents::server::downloads_of_company(&state.db, company_id).await?;
+    let company_downloads = crate::features::downloads::server::of_company(&state.db, company_id).await?;
     let days = rules::default_access_days(&state.db).await?;
     Ok(RequestDetail {
         item,

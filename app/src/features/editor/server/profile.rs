@@ -75,12 +75,15 @@ pub async fn save(edit: &Editing<'_>, v: &ValidProfile) -> Result<(), AppError> 
     Ok(tx.commit().await?)
 }
 
-/// Writes the profile's fields (the row always exists). Also how the demo is seeded.
+/// Writes the profile's fields, creating the row on a new database. Also how the demo is seeded.
 pub async fn write(tx: &mut super::Tx, v: &ValidProfile) -> Result<(), AppError> {
     let sections: Vec<&str> = v.sections.iter().map(|s| s.anchor()).collect();
     sqlx::query(
-        "update company_profile set name = $1, description = $2, website_url = $3, security_contact_email = $4, \
-         accent_color = $5, sections = $6, updated_at = $7 where id = 1",
+        "insert into company_profile (id, name, description, website_url, security_contact_email, accent_color, \
+         sections, updated_at) values (1, $1, $2, $3, $4, $5, $6, $7) \
+         on conflict (id) do update set name = excluded.name, description = excluded.description, \
+         website_url = excluded.website_url, security_contact_email = excluded.security_contact_email, \
+         accent_color = excluded.accent_color, sections = excluded.sections, updated_at = excluded.updated_at",
     )
     .bind(&v.name)
     .bind(&v.description)
