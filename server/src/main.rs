@@ -6,10 +6,7 @@ fn main() -> std::process::ExitCode {
     // Whatever this process creates (database, WAL, stored files, mails, exports) is for its own
     // user only; the code also sets modes explicitly, this catches what it does not know about.
     #[cfg(unix)]
-    // SAFETY: umask only sets this process's file-creation mask; it has no failure mode.
-    unsafe {
-        libc::umask(0o077);
-    }
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     server::listen::raise_file_limit();
     // A missing .env is normal; a malformed one is reported by the config step naming the value.
     let _ = dotenvy::dotenv();

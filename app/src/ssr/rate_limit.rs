@@ -168,7 +168,7 @@ impl RateLimits {
         let now = Instant::now();
         let started = {
             let mut backoff = lock(&limits.backoff);
-            let started = !backoff.get(&account).is_some_and(|until| *until > now);
+            let started = backoff.get(&account).is_none_or(|until| *until <= now);
             backoff.insert(account, now + BACKOFF);
             started
         };

@@ -1,3 +1,5 @@
+//! Company logos: served from their content hash, and uploaded by security staff.
+
 use super::{outcome_flash, put_flash, read_multipart, require_security, RouteError};
 use app::{
     error::AppError,

@@ -1,3 +1,5 @@
+//! `/healthz`: whether this instance can serve (its database answers), for load balancers.
+
 use app::ssr::AppState;
 use axum::{extract::State, http::StatusCode};
 

@@ -1,3 +1,5 @@
+//! `/trust.json`: the published trust center as data.
+
 use super::RouteError;
 use app::{features::trust_center::server as trust, ssr::AppState, types::IsoDate};
 use axum::{

@@ -76,9 +76,8 @@ async fn a_server_killed_mid_download_delivered_nothing_without_its_log_row() {
         received.push(id);
         holders.push(res);
     }
-    unsafe {
-        libc::kill(server.id() as i32, libc::SIGKILL);
-    }
+    // SIGKILL: no shutdown code runs.
+    server.kill().unwrap();
     server.wait().unwrap();
     drop(holders);
 

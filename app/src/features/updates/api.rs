@@ -1,6 +1,4 @@
 //! Server functions: staff write and publish updates; visitors subscribe, confirm, unsubscribe.
-// Forms post several fields; the server macro turns them into arguments.
-#![allow(clippy::too_many_arguments)]
 
 use super::model::UpdatesOverview;
 use crate::error::AppError;

@@ -113,7 +113,7 @@ pub fn sniff_logo(bytes: &[u8]) -> Result<(&'static str, std::borrow::Cow<'_, [u
             imagesize::ImageType::Jpeg => "image/jpeg",
             imagesize::ImageType::Webp => "image/webp",
             imagesize::ImageType::Gif => "image/gif",
-            #[allow(unreachable_patterns, reason = "imagesize's enum has more kinds than the features we enable")]
+            // Every other kind imagesize knows (TIFF, BMP, ICO, HEIF…).
             _ => return Err("Upload a PNG, JPEG, WebP, GIF or SVG image.".into()),
         };
         let size =
