@@ -194,8 +194,12 @@ async fn restore_triggers(db: &Db) {
             "create trigger audit_checkpoints_no_change before update or delete on audit_checkpoints for each row execute function audit_checkpoints_append_only()",
         ],
     };
+    // One connection, whose schema is read afresh first: SQLite checks a new trigger's name
+    // against the schema a connection cached, which may predate the drop made on another one.
+    let mut conn = db.pool().acquire().await.unwrap();
+    sqlx::query("select count(*) from access_log").execute(&mut *conn).await.unwrap();
     for statement in statements {
-        sqlx::query(statement).execute(db.pool()).await.unwrap();
+        sqlx::query(statement).execute(&mut *conn).await.unwrap();
     }
 }
 
