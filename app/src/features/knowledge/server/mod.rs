@@ -1,6 +1,6 @@
-//! The knowledge base on the server, one file per use case: reading entries ([`entries`]),
-//! checking what staff typed ([`validation`]), storing a change with its history and access-log
-//! row in one transaction ([`edit`], over [`store`] and [`history`]), importing and exporting
+//! The knowledge base on the server, one file per use case: reading entries (`entries`),
+//! checking what staff typed (`validation`), storing a change with its history and access-log
+//! row in one transaction (`edit`, over `store` and `history`), importing and exporting
 //! files, the hygiene report, the list search and trying the engine, and republishing the
 //! public FAQ when a public entry changes.
 

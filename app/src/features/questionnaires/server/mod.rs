@@ -1,10 +1,10 @@
-//! Questionnaires on the server, one file per use case: importing a buyer's file ([`import`],
-//! with the form's company, due date and owner in [`details`]), computing suggestions in the
-//! background ([`processing`]), the review page's read model ([`review`], projected by
-//! [`read_model`] from the stored [`records`] and what each row comes to, [`outcome`]), a
-//! reviewer's row decisions ([`decisions`]), correcting a sheet's mapping ([`mapping`], storing
-//! rows through [`sheets`]), exporting the answered file ([`export`]), and what each company was
-//! told ([`disclosures`]). Every change a person makes is logged in its own transaction.
+//! Questionnaires on the server, one file per use case: importing a buyer's file (`import`,
+//! with the form's company, due date and owner in `details`), computing suggestions in the
+//! background (`processing`), the review page's read model (`review`, projected by
+//! `read_model` from the stored `records` and what each row comes to, `outcome`), a
+//! reviewer's row decisions (`decisions`), correcting a sheet's mapping (`mapping`, storing
+//! rows through `sheets`), exporting the answered file (`export`), and what each company was
+//! told (`disclosures`). Every change a person makes is logged in its own transaction.
 
 mod decisions;
 mod details;

@@ -1,7 +1,7 @@
-//! Staff pages: the questionnaires list with the upload form ([`list`]); one questionnaire's
-//! review ([`review`]: sheet mappings, filters, counts, one card per question from [`row`] with
-//! its suggestions and actions, keyboard shortcuts from [`keyboard`]); a company's page with
-//! what it was told ([`company`]).
+//! Staff pages: the questionnaires list with the upload form (`list`); one questionnaire's
+//! review (`review`: sheet mappings, filters, counts, one card per question from `row` with
+//! its suggestions and actions, keyboard shortcuts from `keyboard`); a company's page with
+//! what it was told (`company`).
 
 mod company;
 mod keyboard;
