@@ -276,6 +276,141 @@ async fn a_questionnaire_is_imported_reviewed_exported_and_remembered() {
     }
 }
 
+/// Uploads a two-question CSV for a new company and waits for its suggestions: (id, MFA row,
+/// office-chairs row).
+async fn two_question_csv(app: &TestApp, sec: &Browser) -> (i64, i64, i64) {
+    let csv =
+        "Question,Answer\r\nIs multi-factor authentication required for employees accessing internal systems?,\r\n\
+               Which brand of office chairs do you buy?,\r\n";
+    let fields = [("new_company_domain", "initech.example"), ("new_company_name", "Initech")];
+    let path = location(&upload(sec, &fields, "q.csv", csv.as_bytes().to_vec()).await);
+    let id: i64 = path.trim_start_matches("/admin/questionnaires/").parse().unwrap_or_else(|_| panic!("{path}"));
+    wait_ready(app, id).await;
+    (id, row_id(app, id, 0, 1).await, row_id(app, id, 0, 2).await)
+}
+
+#[tokio::test]
+async fn every_decision_on_a_row_is_logged_with_its_reviewer() {
+    let app = spawn_app().await;
+    let sec = app.staff_browser("sam@northwind-analytics.example", &[StaffRole::Security]).await;
+    let (id, mfa, chairs) = two_question_csv(&app, &sec).await;
+    let (qid, mfa_id, chairs_id) = (id.to_string(), mfa.to_string(), chairs.to_string());
+    sec.post_form("/api/qn_accept", &[("id", &qid), ("row", &mfa_id), ("entry", "KB-021")]).await;
+    let written = [
+        ("id", qid.as_str()),
+        ("row", chairs_id.as_str()),
+        ("short_answer", "N/A"),
+        ("answer", "We do not disclose suppliers of office furniture."),
+        ("save_draft", "yes"),
+    ];
+    sec.post_form("/api/qn_write", &written).await;
+    for action in ["skip", "reopen"] {
+        sec.post_form("/api/qn_row_state", &[("id", &qid), ("row", &chairs_id), ("action", action)]).await;
+    }
+
+    let logged: Vec<(String, String, String, String)> = sqlx::query_as(
+        "select event, actor_label, object, details from access_log \
+         where event like 'questionnaire.row%' or event = 'kb.entry_created' order by seq",
+    )
+    .fetch_all(app.state.db.pool())
+    .await
+    .unwrap();
+    let events: Vec<&str> = logged.iter().map(|l| l.0.as_str()).collect();
+    assert_eq!(
+        events,
+        [
+            "questionnaire.row_accepted",
+            "kb.entry_created",
+            "questionnaire.row_written",
+            "questionnaire.row_skipped",
+            "questionnaire.row_reopened"
+        ],
+        "the draft entry is logged with the answer that made it"
+    );
+    assert!(logged.iter().all(|l| l.1 == "sam@northwind-analytics.example"), "{logged:?}");
+    let details = |i: usize| serde_json::from_str::<serde_json::Value>(&logged[i].3).unwrap();
+    assert_eq!(logged[0].2, format!("questionnaire:{id}"));
+    assert_eq!((details(0)["entry"].as_str(), details(0)["row"].as_i64()), (Some("KB-021"), Some(mfa)));
+    assert_eq!(details(0)["row_number"], 2, "the row as the spreadsheet numbers it");
+    let (draft,): (i64,) = sqlx::query_as("select id from kb_entries order by id desc limit 1")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(logged[1].2, format!("kb:{draft}"));
+    assert_eq!(
+        (details(2)["short_answer"].as_str(), details(2)["draft_entry_id"].as_i64()),
+        (Some("N/A"), Some(draft))
+    );
+    assert_eq!(details(4)["was"], "skipped");
+    let (state,): (String,) = sqlx::query_as("select state from questionnaire_rows where id = $1")
+        .bind(chairs)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(state, "open");
+}
+
+/// The access log's writer refuses an action whose session has ended (it re-checks inside the
+/// action's transaction). Acting for such a session shows what shares that transaction: a
+/// decision, and a draft entry saved with a written answer, go with their log row.
+#[tokio::test]
+async fn a_decision_is_kept_only_with_its_log_row() {
+    use app::{
+        error::AppError,
+        features::questionnaires::server as qn,
+        ssr::{
+            audit::{Actor, ActorKind},
+            request_meta::{RequestMeta, SessionOwner},
+        },
+    };
+    let app = spawn_app().await;
+    let sec = app.staff_browser("sam@northwind-analytics.example", &[StaffRole::Security]).await;
+    let (id, mfa, chairs) = two_question_csv(&app, &sec).await;
+    let (sam,): (i64,) = sqlx::query_as("select id from staff_users where email = 'sam@northwind-analytics.example'")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    let actor = Actor {
+        kind: ActorKind::Staff,
+        id: Some(sam),
+        label: "sam@northwind-analytics.example".into(),
+        role: "security".into(),
+    };
+    let ended = SessionOwner { key: "a session signed out meanwhile".into(), staff_id: Some(sam), prospect_id: None };
+    let meta = RequestMeta { session: Some(ended), ..RequestMeta::default() };
+    let (state, kb_before, log_before) = (&app.state, count(&app, "kb_entries").await, count(&app, "access_log").await);
+
+    let accepted = qn::accept(state, &meta, &actor, id, mfa, "KB-021").await;
+    assert!(matches!(accepted, Err(AppError::Unauthenticated)), "{accepted:?}");
+    let written = qn::Written { short: "No", text: "We buy whatever is comfortable.", save_draft: true };
+    let wrote = qn::write(state, &meta, &actor, id, chairs, written).await;
+    assert!(matches!(wrote, Err(AppError::Unauthenticated)), "{wrote:?}");
+    let skipped = qn::set_row_state(state, &meta, &actor, id, chairs, "skip").await;
+    assert!(matches!(skipped, Err(AppError::Unauthenticated)), "{skipped:?}");
+
+    let rows: Vec<(String, Option<String>, Option<i64>)> = sqlx::query_as(
+        "select state, short_answer, draft_entry_id from questionnaire_rows where questionnaire_id = $1",
+    )
+    .bind(id)
+    .fetch_all(app.state.db.pool())
+    .await
+    .unwrap();
+    assert!(rows.iter().all(|r| r == &("open".to_string(), None, None)), "no decision was kept: {rows:?}");
+    assert_eq!(count(&app, "kb_entries").await, kb_before, "nor the draft entry");
+    assert_eq!(count(&app, "access_log").await, log_before);
+
+    // The same decision by a live session is kept, with its log row.
+    let live = RequestMeta::default();
+    qn::accept(state, &live, &actor, id, mfa, "KB-021").await.unwrap();
+    let (row_state,): (String,) = sqlx::query_as("select state from questionnaire_rows where id = $1")
+        .bind(mfa)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(row_state, "accepted");
+    assert_eq!(count(&app, "access_log").await, log_before + 1);
+}
+
 /// One value in A1 and one in XFD1048576 (1.6 KB): calamine's grid for it is 512 GiB.
 pub(crate) fn sprawling_workbook() -> Vec<u8> {
     std::fs::read(crate::knowledge::repo().join("answers/tests/fixtures/a1-and-xfd1048576.xlsx")).unwrap()

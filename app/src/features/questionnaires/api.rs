@@ -55,7 +55,7 @@ pub async fn qn_accept(id: i64, row: i64, entry: String, back: Option<String>) -
     let back = back.unwrap_or_default();
     let spec = FormSpec { name: "qn", page: review_path(id, &back, Some(row)).into() };
     let state = app_state()?;
-    let result = super::server::accept(&state, &staff_actor(&staff), id, row, &entry).await;
+    let result = super::server::accept(&state, &RequestMeta::current(), &staff_actor(&staff), id, row, &entry).await;
     let next = match &result {
         Ok(()) => super::server::next_open(&state, id, row).await.unwrap_or(None),
         Err(_) => None,
@@ -116,7 +116,8 @@ pub async fn qn_row_state(id: i64, row: i64, action: String, back: Option<String
     let back = back.unwrap_or_default();
     let spec = FormSpec { name: "qn", page: review_path(id, &back, Some(row)).into() };
     let state = app_state()?;
-    let result = super::server::set_row_state(&state, &staff_actor(&staff), id, row, &action).await;
+    let result =
+        super::server::set_row_state(&state, &RequestMeta::current(), &staff_actor(&staff), id, row, &action).await;
     let next = match (&result, action.as_str()) {
         (Ok(()), "skip") => super::server::next_open(&state, id, row).await.unwrap_or(None),
         _ => None,
