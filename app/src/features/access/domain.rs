@@ -12,8 +12,10 @@ pub enum RuleAction {
 }
 
 impl RuleAction {
+    /// Every action, in the order the rule form offers them.
     pub const ALL: [RuleAction; 3] = [Self::AutoApprove, Self::Review, Self::Deny];
 
+    /// The code stored in `access_rules.action`, posted by the rule form and written in the log.
     pub fn code(self) -> &'static str {
         match self {
             Self::AutoApprove => "auto_approve",
@@ -22,6 +24,7 @@ impl RuleAction {
         }
     }
 
+    /// What the action does, as the rule form offers it.
     pub fn label(self) -> &'static str {
         match self {
             Self::AutoApprove => "Approve automatically",
@@ -30,6 +33,7 @@ impl RuleAction {
         }
     }
 
+    /// The action whose code is `code`, or a message naming it.
     pub fn parse(code: &str) -> Result<Self, String> {
         Self::ALL.into_iter().find(|a| a.code() == code.trim()).ok_or_else(|| format!("“{code}” is not a rule action."))
     }
@@ -41,6 +45,8 @@ impl RuleAction {
 pub struct DomainPattern(String);
 
 impl DomainPattern {
+    /// A pattern, lowercased; refuses anything but `*`, a dotted domain of letters, digits and
+    /// hyphens, or such a domain after `*.`.
     pub fn parse(text: &str) -> Result<Self, String> {
         let p = text.trim().to_lowercase();
         let bare = p.strip_prefix("*.").unwrap_or(&p);
@@ -53,10 +59,12 @@ impl DomainPattern {
         }
     }
 
+    /// The pattern as stored and shown: lowercased, as `parse` accepted it.
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
+    /// Whether `domain` (any case) falls under the pattern.
     pub fn matches(&self, domain: &str) -> bool {
         let domain = domain.to_lowercase();
         match self.0.strip_prefix("*.") {
@@ -100,6 +108,7 @@ pub const FREE_MAIL_DOMAINS: &[&str] = &[
     "mail.ru",
 ];
 
+/// Whether `domain` (any case) is one of the [`FREE_MAIL_DOMAINS`]; subdomains do not count.
 pub fn is_free_mail(domain: &str) -> bool {
     FREE_MAIL_DOMAINS.contains(&domain.to_lowercase().as_str())
 }

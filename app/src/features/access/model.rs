@@ -7,6 +7,7 @@ use crate::{
 };
 use serde::{Deserialize, Serialize};
 
+/// Where an access request stands; `Approved` and `Denied` are final.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RequestStatus {
@@ -19,6 +20,7 @@ pub enum RequestStatus {
 }
 
 impl RequestStatus {
+    /// The code stored in `access_requests.status` and written in the access log.
     pub fn code(self) -> &'static str {
         match self {
             Self::PendingNda => "pending_nda",
@@ -28,6 +30,7 @@ impl RequestStatus {
         }
     }
 
+    /// The status as the prospect's page and the sales queue show it.
     pub fn label(self) -> &'static str {
         match self {
             Self::PendingNda => "Waiting for NDA acceptance",
@@ -37,6 +40,7 @@ impl RequestStatus {
         }
     }
 
+    /// The status whose code is `code` exactly; an unknown code is stored data gone wrong.
     pub fn parse(code: &str) -> Result<Self, String> {
         [Self::PendingNda, Self::PendingReview, Self::Approved, Self::Denied]
             .into_iter()
@@ -55,6 +59,7 @@ pub enum GrantState {
 }
 
 impl GrantState {
+    /// The state as the prospect's page and the staff grant list show it.
     pub fn label(self) -> &'static str {
         match self {
             Self::Active => "Active",
@@ -79,10 +84,13 @@ pub enum NdaState {
 }
 
 impl NdaState {
+    /// Whether the NDA question is settled (an MNDA or the current version accepted), so a request
+    /// need not wait for an acceptance.
     pub fn is_satisfied(&self) -> bool {
         matches!(self, Self::CoveredByMnda { .. } | Self::Accepted { .. })
     }
 
+    /// A sentence for the prospect's page and the sales queue, with the MNDA date or the version.
     pub fn label(&self) -> String {
         match self {
             Self::CoveredByMnda { until } => format!("Covered by the company's MNDA until {}", until.long()),
@@ -93,11 +101,14 @@ impl NdaState {
     }
 }
 
+/// An access request as its requester and sales see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RequestSummary {
     pub id: i64,
+    /// `initial`, or `extension` (asks to extend one of the requester's grants).
     pub kind: String,
     pub status: RequestStatus,
+    /// Titles of the requested documents.
     pub documents: Vec<String>,
     pub requester_role: String,
     pub reason: String,
@@ -106,6 +117,7 @@ pub struct RequestSummary {
     pub decided_at: Option<Timestamp>,
 }
 
+/// A grant with its documents and its state as of now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GrantSummary {
     pub id: i64,
@@ -175,6 +187,7 @@ pub struct RequestDetail {
     pub default_expiry: IsoDate,
 }
 
+/// An access rule as the rules page lists and edits it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RuleView {
     pub id: i64,
@@ -184,12 +197,15 @@ pub struct RuleView {
     pub note: String,
 }
 
+/// The rules page: every rule in the order they run, and the default access period in days.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RulesPage {
     pub rules: Vec<RuleView>,
     pub default_access_days: i64,
 }
 
+/// A company (prospects grouped by e-mail domain) with its MNDA standing and counts, for the
+/// companies page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CompanyView {
     pub id: i64,

@@ -6,6 +6,7 @@
 
 use super::model::{Principal, StaffRole};
 
+/// Who may reach a path, as the [`RULES`] table gives it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
     /// Anyone.
@@ -21,6 +22,8 @@ pub enum Access {
 }
 
 impl Access {
+    /// Whether `principal` may reach a path with this access. Staff half-way through sign-in reach
+    /// only public and `SecondFactor` paths; staff are never prospects; admins hold every role.
     pub fn allows(self, principal: &Principal) -> bool {
         match (self, principal) {
             (Access::Public, _) => true,

@@ -3,6 +3,8 @@
 use crate::types::IsoDate;
 use serde::{Deserialize, Serialize};
 
+/// The four figures, for a period, a company, a document or a day: page visits, access
+/// requests, approvals and downloads (aborted ones left out).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {
     pub visits: i64,
@@ -12,11 +14,14 @@ pub struct Counts {
 }
 
 impl Counts {
+    /// Whether every figure is zero (such companies and documents are left out of the tables).
     pub fn is_empty(&self) -> bool {
         *self == Counts::default()
     }
 }
 
+/// The analytics of a period of whole UTC days, `from` to `to` inclusive: totals, companies and
+/// documents (busiest first), and every day of the period, empty ones included.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
     pub from: IsoDate,

@@ -88,6 +88,8 @@ fn table(title: &'static str, rows: Vec<(String, Counts)>) -> impl IntoView {
     }
 }
 
+/// `/admin/analytics` (sales): the figures for a period (by default the last 30 days), a daily
+/// chart, tables by company and by document, and the same as CSV.
 #[component]
 pub fn AnalyticsPage() -> impl IntoView {
     let (from, to) = use_query_map().with_untracked(|q| {

@@ -51,6 +51,7 @@ impl LogFilter {
     }
 }
 
+/// One row of the access log as the staff page and the CSV export show it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogEntry {
     pub seq: i64,
@@ -64,9 +65,11 @@ pub struct LogEntry {
     pub ip: String,
     pub user_agent: String,
     pub request_id: String,
+    /// The event's details as JSON text; large ones are cut short and marked truncated.
     pub details: String,
 }
 
+/// One page of a staff search of the access log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogPage {
     pub entries: Vec<LogEntry>,

@@ -15,6 +15,8 @@ use sqlx::FromRow;
 
 /// A checkpoint is made after this many new entries, or this long after the last one.
 pub const CHECKPOINT_EVERY_ENTRIES: i64 = 100;
+/// The longest an entry waits unsigned, in seconds: a checkpoint is due once the oldest entry
+/// after the last checkpoint is this old.
 pub const CHECKPOINT_EVERY_SECONDS: i64 = 10 * 60;
 
 /// What a checkpoint signs.
@@ -22,6 +24,8 @@ pub fn checkpoint_message(seq: i64, hash: &str, created_at: i64) -> Vec<u8> {
     format!("vouchsafe-audit-checkpoint:v1:{seq}:{hash}:{created_at}").into_bytes()
 }
 
+/// A signed checkpoint: the log's head (`seq` and its chain `hash`) at `created_at` (Unix
+/// seconds), with the signature and the hex public key that made it.
 #[derive(Debug, Clone, PartialEq, Eq, FromRow, Serialize, Deserialize)]
 pub struct Checkpoint {
     pub seq: i64,
@@ -89,6 +93,8 @@ pub async fn maybe_checkpoint(db: &Db, key: &AuditKey) -> Result<Option<Checkpoi
     }
 }
 
+/// Every stored checkpoint, oldest first: what `audit export-checkpoints` writes and sales
+/// download as JSON.
 pub async fn checkpoints(db: &Db) -> Result<Vec<Checkpoint>, AppError> {
     Ok(sqlx::query_as("select seq, hash, created_at, public_key, signature from audit_checkpoints order by seq")
         .fetch_all(db.pool())

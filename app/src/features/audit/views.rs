@@ -8,6 +8,9 @@ use crate::{
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
+/// `/admin/audit` (sales): the access log searched by person, company, document, event and
+/// dates from the query string (the newest 500 shown), with the same search as CSV and the
+/// signed checkpoints as JSON.
 #[component]
 pub fn AuditLogPage() -> impl IntoView {
     // Children of the staff frame may render more than once: keep the filter in a stored value.

@@ -20,6 +20,8 @@ fn visibility_options(selected: Visibility) -> Vec<impl IntoView> {
         .collect()
 }
 
+/// `/admin/documents` (security): every document with its versions and editable details, and
+/// the upload form for a new document or a new version.
 #[component]
 pub fn DocumentsAdminPage() -> impl IntoView {
     view! {

@@ -17,6 +17,7 @@ pub enum DocumentKind {
 }
 
 impl DocumentKind {
+    /// Every kind, in the order the upload form offers them.
     pub const ALL: [DocumentKind; 7] = [
         Self::Soc2TypeIi,
         Self::Soc3,
@@ -27,6 +28,7 @@ impl DocumentKind {
         Self::Other,
     ];
 
+    /// The kind as the public document list and the upload form name it.
     pub fn label(self) -> &'static str {
         match self {
             Self::Soc2TypeIi => "SOC 2 Type II report",
@@ -39,6 +41,7 @@ impl DocumentKind {
         }
     }
 
+    /// The code stored in `documents.kind` and posted by the upload form.
     pub fn code(self) -> &'static str {
         match self {
             Self::Soc2TypeIi => "soc2_type_ii",
@@ -51,6 +54,7 @@ impl DocumentKind {
         }
     }
 
+    /// The kind whose code is `code`, or a message naming it.
     pub fn parse(code: &str) -> Result<Self, String> {
         Self::ALL
             .into_iter()
@@ -70,6 +74,7 @@ pub enum Visibility {
 }
 
 impl Visibility {
+    /// The code stored in `documents.visibility` and posted by the staff forms.
     pub fn code(self) -> &'static str {
         match self {
             Self::Public => "public",
@@ -77,6 +82,7 @@ impl Visibility {
         }
     }
 
+    /// The visibility whose code is `code`, or a message naming the two.
     pub fn parse(code: &str) -> Result<Self, String> {
         match code.trim() {
             "public" => Ok(Self::Public),
@@ -133,6 +139,8 @@ pub struct DocumentAdminRow {
     pub versions: Vec<VersionInfo>,
 }
 
+/// One uploaded version of a document; every upload is kept, and `sha256` names its file in
+/// storage.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VersionInfo {
     pub version: i64,

@@ -168,6 +168,8 @@ pub struct DocumentForm {
 }
 
 impl DocumentForm {
+    /// Takes one text field of the multipart upload by name; unknown names are ignored, and a
+    /// `document_id` that is not a number counts as none (a new document).
     pub fn set(&mut self, name: &str, value: String) {
         match name {
             "document_id" => self.document_id = value.trim().parse().ok(),

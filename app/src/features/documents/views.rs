@@ -16,6 +16,8 @@ use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
 
+/// `/documents/:slug/request` (`all` for every restricted document): what is asked for and, to
+/// a signed-in prospect, the request form; to anyone else, how access works and a sign-in link.
 #[component]
 pub fn RequestAccessPage() -> impl IntoView {
     let slug = use_params_map().with_untracked(|p| p.get("slug").unwrap_or_default());

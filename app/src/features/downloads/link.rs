@@ -8,10 +8,13 @@ use crate::ssr::keys::LinkKey;
 use jsonwebtoken::{decode, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
+/// The `aud` every link carries; `verify` refuses any other.
 pub const AUDIENCE: &str = "vouchsafe-download";
 /// Links live at most this long.
 pub const LIFETIME_SECONDS: i64 = 300;
 
+/// What a download link carries: who may use it (`sub`), through which grant, for which
+/// document version, and until when (`iat`, `exp` in Unix seconds).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claims {
     pub iss: String,
@@ -27,6 +30,8 @@ pub struct Claims {
     pub version: i64,
 }
 
+/// Signs `claims` with HS256 under `key`. The caller sets the lifetime, at most
+/// [`LIFETIME_SECONDS`], or `verify` refuses the link.
 pub fn sign(key: &LinkKey, claims: &Claims) -> Result<String, jsonwebtoken::errors::Error> {
     encode(&Header::new(Algorithm::HS256), claims, &EncodingKey::from_secret(&key.0))
 }
@@ -39,6 +44,7 @@ pub enum LinkProblem {
 }
 
 impl LinkProblem {
+    /// The refusal as the access log records it (`expired`, or `invalid: ` and the cause).
     pub fn reason(&self) -> String {
         match self {
             Self::Expired => "expired".into(),
@@ -47,6 +53,9 @@ impl LinkProblem {
     }
 }
 
+/// The claims of a link signed with `key` for `issuer`, checked as of `now` (Unix seconds):
+/// HS256 only, our audience, no leeway, at most [`LIFETIME_SECONDS`] long. Whether its `jti` is
+/// spent and its `sub` is the caller is for the caller to check.
 pub fn verify(key: &LinkKey, issuer: &str, token: &str, now: i64) -> Result<Claims, LinkProblem> {
     let mut validation = Validation::new(Algorithm::HS256);
     validation.algorithms = vec![Algorithm::HS256];

@@ -6,6 +6,8 @@ use crate::{
 };
 use leptos::prelude::*;
 
+/// `/admin/leak-trace` (admins): upload a leaked copy of a restricted document to find the
+/// download it came from, and the recipient, document, time and address of that download.
 #[component]
 pub fn LeakTracePage() -> impl IntoView {
     view! {

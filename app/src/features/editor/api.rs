@@ -206,6 +206,8 @@ mod support {
     }
 
     impl Editor {
+        /// An editor: `staff` as `require_role` let them in, and the request they edit from (what each
+        /// change logs).
         pub fn new(staff: StaffUser) -> Result<Self, AppError> {
             Ok(Self { state: app_state()?, meta: RequestMeta::current(), actor: staff_actor(&staff) })
         }

@@ -3,6 +3,7 @@
 pub use crate::forms::Choices;
 use serde::{Deserialize, Serialize};
 
+/// A control of the working copy, as the overview lists it and its form edits it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ControlItem {
     pub id: i64,
@@ -17,6 +18,8 @@ pub struct ControlItem {
     pub tsc_points: String,
 }
 
+/// A subprocessor of the working copy, as the overview lists it and its form edits it; an absent
+/// website or date is an empty string.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubprocessorItem {
     pub id: i64,
@@ -31,6 +34,7 @@ pub struct SubprocessorItem {
     pub end_date: String,
 }
 
+/// A FAQ entry of the working copy, as the overview lists it and its form edits it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FaqItem {
     pub id: i64,
@@ -39,6 +43,7 @@ pub struct FaqItem {
     pub answer: String,
 }
 
+/// The editor's overview: every record of the working copy, and what is not yet published.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ContentOverview {
     pub controls: Vec<ControlItem>,
@@ -51,6 +56,7 @@ pub struct ContentOverview {
     pub last_published_at: Option<i64>,
 }
 
+/// The control form: the control (`None` for a new one) and the choices of its selects.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ControlEditPage {
     pub item: Option<ControlItem>,
@@ -59,11 +65,13 @@ pub struct ControlEditPage {
     pub statuses: Vec<(String, String)>,
 }
 
+/// The subprocessor form: the subprocessor, or `None` for a new one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubprocessorEditPage {
     pub item: Option<SubprocessorItem>,
 }
 
+/// The FAQ form: the entry, or `None` for a new one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FaqEditPage {
     pub item: Option<FaqItem>,
@@ -82,6 +90,8 @@ pub struct ReportSummary {
     pub bridge_letters: i64,
 }
 
+/// A SOC 2 report of the working copy as its form edits it: codes and dates as stored, its lists
+/// as the text areas show them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReportItem {
     pub id: i64,
@@ -100,6 +110,7 @@ pub struct ReportItem {
     pub document_id: Option<i64>,
 }
 
+/// A bridge letter of a report, as the report's page lists it (dates as YYYY-MM-DD).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BridgeLetterItem {
     pub id: i64,
@@ -108,6 +119,8 @@ pub struct BridgeLetterItem {
     pub document_title: Option<String>,
 }
 
+/// The SOC 2 report form: the report (`None` for a new one), its bridge letters, and the choices
+/// of its selects and check boxes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReportEditPage {
     pub item: Option<ReportItem>,
@@ -119,6 +132,8 @@ pub struct ReportEditPage {
     pub categories: Choices,
 }
 
+/// A framework of the working copy, as the overview lists it and its form edits it; an absent
+/// issuer or date is an empty string.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FrameworkItem {
     pub id: i64,
@@ -133,18 +148,21 @@ pub struct FrameworkItem {
     pub document_id: Option<i64>,
 }
 
+/// The framework form: the framework (`None` for a new one) and the documents it may link to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FrameworkEditPage {
     pub item: Option<FrameworkItem>,
     pub documents: Vec<(i64, String)>,
 }
 
+/// The overview's SOC 2 reports (newest period first) and other frameworks (in page order).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AttestationsOverview {
     pub reports: Vec<ReportSummary>,
     pub frameworks: Vec<FrameworkItem>,
 }
 
+/// The profile and branding form, filled from the working company profile.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProfileEditPage {
     pub name: String,
@@ -158,6 +176,7 @@ pub struct ProfileEditPage {
     pub sections: Vec<SectionSetting>,
 }
 
+/// A section of the public page as the profile form places it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SectionSetting {
     /// The section's anchor (`compliance`, `faq`, …), also its form field suffix.

@@ -65,6 +65,8 @@ pub async fn current(db: &Db) -> Result<Option<NdaText>, AppError> {
     Ok(row.map(VersionRow::into_text))
 }
 
+/// Version `id`, draft or published, with its sanitised HTML and fingerprint; `NotFound` for an
+/// unknown id.
 pub async fn version(db: &Db, id: i64) -> Result<NdaText, AppError> {
     let row: VersionRow =
         sqlx::query_as("select id, version, title, body_markdown, published_at from nda_versions where id = $1")
@@ -281,6 +283,7 @@ pub async fn acceptances_of(db: &Db, prospect_id: i64) -> Result<Vec<NdaAcceptan
         .collect())
 }
 
+/// Every version, newest first, with how many acceptances each has and which is current.
 pub async fn list_versions(db: &Db) -> Result<Vec<NdaVersionSummary>, AppError> {
     let current = current(db).await?.map(|c| c.id);
     let rows: Vec<(i64, i64, String, Option<i64>, i64)> = sqlx::query_as(

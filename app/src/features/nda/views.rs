@@ -53,6 +53,8 @@ pub fn NdaPage() -> impl IntoView {
     }
 }
 
+/// `/admin/nda` (admins): every version with its state and acceptances, and a form to start a
+/// new version unless a draft already exists.
 #[component]
 pub fn NdaAdminPage() -> impl IntoView {
     view! {
@@ -121,6 +123,8 @@ fn NdaEditor(id: Option<i64>, title: String, body: String, flash: crate::forms::
     }
 }
 
+/// `/admin/nda/:id` (admins): one version with its fingerprint and preview; a draft is editable
+/// and can be published, a published version is read-only.
 #[component]
 pub fn NdaVersionPage() -> impl IntoView {
     let id = use_params_map().with_untracked(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()).unwrap_or_default());

@@ -21,6 +21,7 @@ pub struct TrustCenterContent {
     pub faqs: Vec<Faq>,
 }
 
+/// Who the trust center is for, and how its page looks: what the profile editor sets.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CompanyProfile {
     pub name: String,
@@ -47,8 +48,12 @@ pub enum Section {
 }
 
 impl Section {
+    /// Every section, in the page's usual order (the demo's, and the tie-break when two sections are
+    /// given the same place).
     pub const ALL: [Section; 5] = [Self::Compliance, Self::Documents, Self::Controls, Self::Subprocessors, Self::Faq];
 
+    /// The section's HTML id (`/#faq`), also its code in the stored section list and its form field
+    /// suffix.
     pub fn anchor(self) -> &'static str {
         match self {
             Self::Compliance => "compliance",
@@ -59,6 +64,7 @@ impl Section {
         }
     }
 
+    /// The section's heading, as the navigation and the profile form name it.
     pub fn label(self) -> &'static str {
         match self {
             Self::Compliance => "Compliance",
@@ -69,6 +75,7 @@ impl Section {
         }
     }
 
+    /// The section whose anchor is `code` (surrounding spaces ignored), or a message naming it.
     pub fn parse(code: &str) -> Result<Self, String> {
         Self::ALL
             .into_iter()
@@ -77,6 +84,7 @@ impl Section {
     }
 }
 
+/// The SOC 2 report the public page summarises: the one with the latest period end.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Soc2Report {
     pub report_type: ReportType,
@@ -92,6 +100,8 @@ pub struct Soc2Report {
     pub document_slug: Option<String>,
 }
 
+/// A subservice organization named in the report (a cloud provider, say), and how the report
+/// treats its controls.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SubserviceOrganization {
     pub name: String,
@@ -99,6 +109,8 @@ pub struct SubserviceOrganization {
     pub treatment: SubserviceTreatment,
 }
 
+/// The current report's bridge letter with the latest coverage: management's statement that
+/// nothing material changed from the period end up to `covered_until`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BridgeLetter {
     pub issued_on: IsoDate,
@@ -106,6 +118,8 @@ pub struct BridgeLetter {
     pub document_slug: Option<String>,
 }
 
+/// A framework beside SOC 2 (ISO/IEC 27001, PCI DSS, a penetration test…); its status follows
+/// from `in_progress` and `valid_until` on the day the page is served.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Framework {
     pub name: String,
@@ -119,6 +133,7 @@ pub struct Framework {
     pub document_slug: Option<String>,
 }
 
+/// A control as the public page lists it, under its category.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Control {
     pub category: ControlCategory,
@@ -128,6 +143,8 @@ pub struct Control {
     pub tsc_points: Vec<TscPoint>,
 }
 
+/// A subprocessor as published (one whose end date had passed at the publish is left out);
+/// `since` is when its use began.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Subprocessor {
     pub name: String,
@@ -138,6 +155,7 @@ pub struct Subprocessor {
     pub since: Option<IsoDate>,
 }
 
+/// A question and its answer: a FAQ entry, or an approved public knowledge-base entry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Faq {
     pub question: String,
@@ -222,6 +240,7 @@ pub struct Branding {
 }
 
 impl Branding {
+    /// The part of the profile the frame (header, navigation, footer, accent colour) shows.
     pub fn from_company(c: &CompanyProfile) -> Self {
         Self {
             company_name: c.name.clone(),

@@ -5,6 +5,7 @@
 use crate::{error::AppError, ssr::db::Db};
 use sqlx::FromRow;
 
+/// A row of `company_profile`, the working profile (there is one, id 1).
 #[derive(Debug, Clone, FromRow)]
 pub struct ProfileRow {
     pub name: String,
@@ -18,9 +19,11 @@ pub struct ProfileRow {
     pub updated_at: i64,
 }
 
+/// The working company profile (`ProfileRow`).
 pub const PROFILE: &str = "select name, description, website_url, security_contact_email, logo_sha256, accent_color, \
                            sections, updated_at from company_profile where id = 1";
 
+/// A row of `soc2_reports`, with its document's slug.
 #[derive(Debug, Clone, FromRow)]
 pub struct ReportRow {
     pub id: i64,
@@ -41,6 +44,7 @@ pub const REPORTS: &str = "select r.id, r.report_type, r.period_start, r.period_
                            r.report_date, r.tsc_in_scope, r.document_id, d.slug as document_slug \
                            from soc2_reports r left join documents d on d.id = r.document_id";
 
+/// A row of `bridge_letters`, with its document's slug and title.
 #[derive(Debug, Clone, FromRow)]
 pub struct BridgeLetterRow {
     pub id: i64,
@@ -56,6 +60,7 @@ pub const BRIDGE_LETTERS: &str = "select b.id, b.issued_on, b.covered_until, d.s
                                   left join documents d on d.id = b.document_id \
                                   where b.report_id = $1 order by b.covered_until desc, b.id desc";
 
+/// A row of `frameworks`, with its document's slug; `in_progress` is 0 or 1.
 #[derive(Debug, Clone, FromRow)]
 pub struct FrameworkRow {
     pub id: i64,
@@ -71,10 +76,12 @@ pub struct FrameworkRow {
     pub document_slug: Option<String>,
 }
 
+/// Frameworks (aliased `f`) with their document's slug; `order by` or `where` follow.
 pub const FRAMEWORKS: &str = "select f.id, f.position, f.name, f.evidence, f.issuer, f.issued_on, f.valid_until, \
                               f.in_progress, f.description, f.document_id, d.slug as document_slug \
                               from frameworks f left join documents d on d.id = f.document_id";
 
+/// A row of `controls`; category and status are stored as their codes.
 #[derive(Debug, Clone, FromRow)]
 pub struct ControlRow {
     pub id: i64,
@@ -87,8 +94,10 @@ pub struct ControlRow {
     pub tsc_points: String,
 }
 
+/// Controls; `order by` or `where` follow.
 pub const CONTROLS: &str = "select id, position, category, title, description, status, tsc_points from controls";
 
+/// A row of `subprocessors`; dates are YYYY-MM-DD.
 #[derive(Debug, Clone, FromRow)]
 pub struct SubprocessorRow {
     pub id: i64,
@@ -102,9 +111,11 @@ pub struct SubprocessorRow {
     pub end_date: Option<String>,
 }
 
+/// Subprocessors, including those no longer in use; `order by` or `where` follow.
 pub const SUBPROCESSORS: &str = "select id, position, name, purpose, location, data_processed, website_url, \
                                  start_date, end_date from subprocessors";
 
+/// A row of `faqs`, the FAQ entries staff write (public knowledge-base entries are read apart).
 #[derive(Debug, Clone, FromRow)]
 pub struct FaqRow {
     pub id: i64,
@@ -113,6 +124,7 @@ pub struct FaqRow {
     pub answer: String,
 }
 
+/// FAQ entries; `order by` or `where` follow.
 pub const FAQS: &str = "select id, position, question, answer from faqs";
 
 /// One row of `select` (a constant above) with `rest` appended (`where id = $1`, `order by …`),

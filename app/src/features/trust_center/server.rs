@@ -40,6 +40,8 @@ pub fn parse_sections(text: &str) -> Result<Vec<Section>, String> {
     text.split(',').map(str::trim).filter(|s| !s.is_empty()).map(Section::parse).collect()
 }
 
+/// The working company profile (the draft the editor changes, not the published one) and when it
+/// last changed; the logo URL carries the logo's hash so it can be cached for good.
 pub async fn load_profile(db: &Db) -> Result<(CompanyProfile, Timestamp), AppError> {
     let row: ProfileRow = sqlx::query_as(PROFILE).fetch_one(db.pool()).await?;
     let sections = parse_sections(&row.sections).map_err(|e| corrupt("sections", e))?;

@@ -73,6 +73,8 @@ pub async fn public_updates(db: &Db, limit: i64) -> Result<Vec<PublicUpdate>, Ap
         .collect())
 }
 
+/// The staff page: every update (drafts first, then newest first) and how many confirmed
+/// subscribers follow each topic.
 pub async fn admin(db: &Db) -> Result<UpdatesOverview, AppError> {
     let rows: Vec<Row> =
         sqlx::query_as(&format!("{SELECT} order by status, coalesce(published_at, created_at) desc, id desc"))
@@ -191,6 +193,8 @@ pub async fn save(
     Ok(id)
 }
 
+/// Removes a draft, logged in the same transaction; a published update is refused (it stays in
+/// the feed; a correction is a new update).
 pub async fn delete_draft(state: &AppState, meta: &RequestMeta, actor: &Actor, id: i64) -> Result<(), AppError> {
     let before = get(&state.db, id).await?;
     if before.published {

@@ -156,6 +156,8 @@ fn update_form(item: Option<&UpdateItem>, flash: &Flash) -> impl IntoView {
     }
 }
 
+/// `/admin/updates`: subscriber counts per topic, a form for a new update, and every update,
+/// each draft editable in place with its publish and delete buttons.
 #[component]
 pub fn UpdatesAdminPage() -> impl IntoView {
     view! {

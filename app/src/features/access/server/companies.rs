@@ -69,6 +69,8 @@ struct CompanyRow {
     active_grants: i64,
 }
 
+/// Every company by name, with how many prospects, open requests and active grants it has now;
+/// an unreadable MNDA date shows as none.
 pub async fn list(db: &Db) -> Result<Vec<CompanyView>, AppError> {
     let rows: Vec<CompanyRow> = sqlx::query_as(
         "select c.id, c.domain, c.name, c.is_customer, c.mnda_expires_on, \

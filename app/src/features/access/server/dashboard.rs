@@ -60,6 +60,7 @@ async fn summarise(db: &Db, rows: Vec<RequestRow>) -> Result<Vec<RequestSummary>
 const REQUESTS: &str =
     "select id, kind, status, requester_role, reason, decision_note, created_at, decided_at from access_requests";
 
+/// A prospect's requests, newest first, with their documents' titles.
 pub async fn requests_of(db: &Db, prospect_id: i64) -> Result<Vec<RequestSummary>, AppError> {
     let rows: Vec<RequestRow> =
         sqlx::query_as(&format!("{REQUESTS} where prospect_id = $1 order by created_at desc, id desc"))
@@ -83,6 +84,8 @@ async fn company_of(db: &Db, prospect_id: i64) -> Result<Option<i64>, AppError> 
     Ok(row.and_then(|r| r.0))
 }
 
+/// Everything on the prospect's own page: their NDA standing (through their company's MNDA when
+/// they have a company), requests, grants, acceptances and downloads.
 pub async fn prospect_dashboard(state: &AppState, prospect: &ProspectUser) -> Result<ProspectDashboard, AppError> {
     let nda = match company_of(&state.db, prospect.id).await? {
         Some(company) => nda_state(state, prospect.id, company).await?,

@@ -19,6 +19,7 @@ use crate::{
 };
 use sqlx::{Any, FromRow, Transaction};
 
+/// A grant's state at `now` (Unix seconds): revoked wins, and it has expired from `expires_at` on.
 pub fn state_of(expires_at: i64, revoked_at: Option<i64>, now: i64) -> GrantState {
     match revoked_at {
         Some(_) => GrantState::Revoked,

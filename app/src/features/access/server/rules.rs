@@ -31,6 +31,8 @@ pub async fn decide(db: &Db, domain: &str) -> Result<(RuleAction, Option<i64>), 
     Ok((RuleAction::Review, None))
 }
 
+/// Every rule in the order they run (priority, then age), and the default access period; a rule
+/// whose stored action does not parse is left out.
 pub async fn list(db: &Db) -> Result<RulesPage, AppError> {
     let rows: Vec<(i64, i64, String, String, String)> =
         sqlx::query_as("select id, priority, pattern, action, note from access_rules order by priority, id")
@@ -47,6 +49,7 @@ pub async fn list(db: &Db) -> Result<RulesPage, AppError> {
     Ok(RulesPage { rules, default_access_days: days })
 }
 
+/// How many days approved access lasts unless sales choose another end date.
 pub async fn default_access_days(db: &Db) -> Result<i64, AppError> {
     Ok(list(db).await?.default_access_days)
 }
@@ -146,6 +149,8 @@ pub async fn save(
     Ok(())
 }
 
+/// Sets the default access period (1 to 730 days, else a field error), logged in the same
+/// transaction.
 pub async fn set_default_days(state: &AppState, meta: &RequestMeta, actor: &Actor, days: &str) -> Result<(), AppError> {
     let days = days
         .trim()

@@ -10,6 +10,8 @@ use crate::{
 };
 use leptos::{prelude::*, server_fn::ServerFn};
 
+/// `/account`: the signed-in prospect's NDA standing, requests, grants (with extension
+/// requests), NDA acceptances and downloads.
 #[component]
 pub fn AccountPage() -> impl IntoView {
     view! {

@@ -51,6 +51,8 @@ fn queue_rows(items: Vec<QueueItem>) -> Vec<impl IntoView> {
         .collect()
 }
 
+/// `/admin/requests`: the requests waiting (in review first, then those waiting for the NDA,
+/// oldest first) and the 20 latest decisions.
 #[component]
 pub fn RequestsPage() -> impl IntoView {
     view! {
@@ -80,6 +82,8 @@ pub fn RequestsPage() -> impl IntoView {
     }
 }
 
+/// `/admin/requests/:id`: one request with the requester, their NDA standing and their
+/// company's history; approve (while in review) or deny it while it is open.
 #[component]
 pub fn RequestDetailPage() -> impl IntoView {
     let id = use_params_map().with_untracked(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or_default());
@@ -159,6 +163,8 @@ pub fn RequestDetailPage() -> impl IntoView {
     }
 }
 
+/// `/admin/grants`: every grant with its holder, documents, state and end date; an active one
+/// can be revoked with a reason sent to its holder.
 #[component]
 pub fn GrantsPage() -> impl IntoView {
     view! {
@@ -205,6 +211,8 @@ pub fn GrantsPage() -> impl IntoView {
     }
 }
 
+/// `/admin/companies`: every company by domain, with its name and MNDA standing editable in
+/// place and its counts.
 #[component]
 pub fn CompaniesPage() -> impl IntoView {
     view! {
@@ -260,6 +268,8 @@ fn action_options(selected: RuleAction) -> Vec<impl IntoView> {
         .collect()
 }
 
+/// `/admin/rules` (admins): the access rules, editable in place, a form to add one, and the
+/// default access period.
 #[component]
 pub fn RulesPage() -> impl IntoView {
     view! {

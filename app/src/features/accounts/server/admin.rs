@@ -32,6 +32,8 @@ struct StaffListRow {
     last_sign_in_at: Option<i64>,
 }
 
+/// Every staff member by name, with their roles, whether they still have to accept their
+/// invitation, two-factor standing and last sign-in. Admins only; the caller checks.
 pub async fn list_staff(state: &AppState) -> Result<Vec<StaffSummary>, AppError> {
     let rows: Vec<StaffListRow> = sqlx::query_as(
         "select id, email, name, active, case when password_hash is null then 0 else 1 end as has_password, \

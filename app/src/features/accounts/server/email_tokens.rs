@@ -4,6 +4,7 @@
 use crate::{error::AppError, ssr::tokens::Token, types::Timestamp};
 use sqlx::{Any, Transaction};
 
+/// What a mailed link is for; a token redeems only for the purpose it was issued for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
     ProspectSignIn,
@@ -12,6 +13,7 @@ pub enum Purpose {
 }
 
 impl Purpose {
+    /// The code stored in `email_tokens.purpose`.
     pub fn code(self) -> &'static str {
         match self {
             Self::ProspectSignIn => "prospect_sign_in",
@@ -29,6 +31,7 @@ impl Purpose {
         }
     }
 
+    /// How long a link stays valid, in whole minutes, as the mails state it.
     pub fn lifetime_minutes(self) -> i64 {
         self.lifetime_seconds() / 60
     }

@@ -15,10 +15,12 @@ use crate::{
     },
 };
 
+/// How `staff` appear in the access log: their id, e-mail address and current roles.
 pub fn staff_actor(staff: &StaffUser) -> Actor {
     Actor { kind: ActorKind::Staff, id: Some(staff.id), label: staff.email.clone(), role: staff.roles_label() }
 }
 
+/// How `prospect` appears in the access log: their id and e-mail address.
 pub fn prospect_actor(prospect: &ProspectUser) -> Actor {
     Actor { kind: ActorKind::Prospect, id: Some(prospect.id), label: prospect.email.clone(), role: String::new() }
 }

@@ -253,6 +253,8 @@ pub async fn seal_plain_totp_secrets(
     Ok(sealed)
 }
 
+/// The TOTP secret being set up (kept sealed in the session, so a reload shows the same one)
+/// with its `otpauth://` URL and QR code, issued in the published company's name.
 pub async fn enrolment_material(
     state: &AppState,
     session: &Session,

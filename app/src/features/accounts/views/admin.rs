@@ -89,6 +89,8 @@ fn AdminFrame(staff: StaffUser, children: Children) -> impl IntoView {
     }
 }
 
+/// `/admin`: the staff area's home, greeting the staff member with what each of their roles
+/// allows.
 #[component]
 pub fn AdminHomePage() -> impl IntoView {
     view! {
@@ -107,6 +109,8 @@ pub fn AdminHomePage() -> impl IntoView {
     }
 }
 
+/// `/admin/sessions`: every browser signed in to the staff member's account; end one, or all but
+/// this one.
 #[component]
 pub fn SessionsPage() -> impl IntoView {
     view! {
@@ -166,6 +170,8 @@ pub fn SessionsPage() -> impl IntoView {
     }
 }
 
+/// `/admin/staff` (admins): every staff member, with their roles and access changeable in place,
+/// and the invitation form.
 #[component]
 pub fn StaffAdminPage() -> impl IntoView {
     view! {

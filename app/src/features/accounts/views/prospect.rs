@@ -8,6 +8,8 @@ use crate::{
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_router::hooks::use_query_map;
 
+/// `/sign-in`: a prospect's work e-mail, name and company; mails a sign-in link, which also
+/// creates the account. A local `?next=` path is where the confirmed link leads.
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let next = use_query_map().with_untracked(|q| q.get("next").unwrap_or_default());
@@ -61,6 +63,7 @@ pub fn SignInPage() -> impl IntoView {
     }
 }
 
+/// `/sign-in/check-email`: where a sign-in request lands, whether or not the address exists.
 #[component]
 pub fn CheckEmailPage() -> impl IntoView {
     view! {

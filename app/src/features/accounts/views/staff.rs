@@ -11,6 +11,7 @@ use crate::{
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_router::hooks::use_query_map;
 
+/// `/staff/sign-in`: e-mail and password, the first of the two factors.
 #[component]
 pub fn StaffSignInPage() -> impl IntoView {
     view! {
@@ -32,6 +33,7 @@ pub fn StaffSignInPage() -> impl IntoView {
     }
 }
 
+/// `/staff/two-factor`: the code from the authenticator app, or a recovery code.
 #[component]
 pub fn TwoFactorPage() -> impl IntoView {
     view! {
@@ -58,6 +60,8 @@ pub fn TwoFactorPage() -> impl IntoView {
     }
 }
 
+/// `/staff/two-factor/setup`: enrolment with a QR code or the key typed by hand, confirmed by a
+/// first code; for a staff member already enrolled, a link to the code page instead.
 #[component]
 pub fn TwoFactorSetupPage() -> impl IntoView {
     view! {
@@ -98,6 +102,8 @@ pub fn TwoFactorSetupPage() -> impl IntoView {
     }
 }
 
+/// `/staff/recovery-codes`: the ten recovery codes, on the one view right after enrolment; later
+/// visits only say they were shown.
 #[component]
 pub fn RecoveryCodesPage() -> impl IntoView {
     view! {
@@ -128,6 +134,7 @@ pub fn RecoveryCodesPage() -> impl IntoView {
     }
 }
 
+/// `/staff/reset`: asks for a password-reset link by e-mail address.
 #[component]
 pub fn ResetRequestPage() -> impl IntoView {
     view! {
@@ -148,6 +155,7 @@ pub fn ResetRequestPage() -> impl IntoView {
     }
 }
 
+/// `/staff/reset/check-email`: where a reset request lands, whether or not the address exists.
 #[component]
 pub fn ResetCheckEmailPage() -> impl IntoView {
     view! {
@@ -202,6 +210,7 @@ fn PasswordFromLink(link: StaffLink) -> impl IntoView {
     }
 }
 
+/// `/staff/reset/confirm?token=…`: choose a new password from a reset link.
 #[component]
 pub fn ResetConfirmPage() -> impl IntoView {
     view! {
@@ -211,6 +220,7 @@ pub fn ResetConfirmPage() -> impl IntoView {
     }
 }
 
+/// `/staff/invite/accept?token=…`: an invited staff member chooses their first password.
 #[component]
 pub fn InviteAcceptPage() -> impl IntoView {
     view! {

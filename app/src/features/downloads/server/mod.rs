@@ -45,6 +45,7 @@ pub enum Refusal {
 }
 
 impl Refusal {
+    /// The refusal as the access log records it; the person is told [`Refusal::message`] instead.
     pub fn reason(&self) -> String {
         match self {
             Self::SignIn => "not signed in".into(),

@@ -22,6 +22,8 @@ pub struct ValidControl {
 }
 
 impl ControlForm {
+    /// Parses the form, or refuses it with a message next to each bad field; an empty position puts
+    /// a new control last.
     pub fn parse(&self) -> Result<ValidControl, AppError> {
         let mut p = Problems::default();
         let position = p.take("position", position(&self.position));
@@ -61,6 +63,8 @@ pub struct ValidSubprocessor {
 }
 
 impl SubprocessorForm {
+    /// Parses the form, or refuses it with a message next to each bad field; the end date may not
+    /// be before the start date.
     pub fn parse(&self) -> Result<ValidSubprocessor, AppError> {
         let mut p = Problems::default();
         let name = p.take("name", short_line(&self.name, "name", 120));
@@ -95,6 +99,7 @@ pub struct ValidFaq {
 }
 
 impl FaqForm {
+    /// Parses the form, or refuses it with a message next to each bad field.
     pub fn parse(&self) -> Result<ValidFaq, AppError> {
         let mut p = Problems::default();
         let position = p.take("position", position(&self.position)).flatten();

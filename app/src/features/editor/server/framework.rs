@@ -41,6 +41,8 @@ pub async fn all(db: &Db) -> Result<Vec<FrameworkItem>, AppError> {
     Ok(rows.into_iter().map(FrameworkItem::from).collect())
 }
 
+/// The framework form: framework `id` (none for a new one) and the documents it may link to;
+/// `NotFound` for an unknown id.
 pub async fn edit_page(db: &Db, id: Option<i64>) -> Result<FrameworkEditPage, AppError> {
     let item = match id {
         Some(id) => Some(Frameworks::get(db, id).await?),

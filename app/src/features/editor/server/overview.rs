@@ -22,6 +22,8 @@ pub async fn pending(db: &Db) -> Result<(Vec<String>, Option<i64>), AppError> {
     Ok((changed_sections(&working, published.as_ref().map(|(c, _)| c)), published.map(|(_, at)| at.0)))
 }
 
+/// The overview: every control, subprocessor, FAQ entry, report and framework of the working
+/// copy, with the sections not yet published.
 pub async fn overview(db: &Db) -> Result<ContentOverview, AppError> {
     let controls: Vec<ControlRow> = rows::all(db, CONTROLS, "order by position, id").await?;
     let subprocessors: Vec<SubprocessorRow> = rows::all(db, SUBPROCESSORS, "order by position, name").await?;

@@ -21,6 +21,8 @@ pub const MAX_LOGO_BYTES: usize = 512 * 1024;
 /// The largest raster logo side, in pixels.
 const MAX_LOGO_SIDE: usize = 4096;
 
+/// The profile form, from the working profile: the shown sections first in their order, then
+/// the hidden ones.
 pub async fn edit_page(db: &Db) -> Result<ProfileEditPage, AppError> {
     let (profile, _) = tc::load_profile(db).await?;
     let mut sections: Vec<SectionSetting> = profile

@@ -26,6 +26,8 @@ pub struct Reports;
 const OPINIONS: [Opinion; 4] = [Opinion::Unqualified, Opinion::Qualified, Opinion::Adverse, Opinion::Disclaimer];
 const REPORT_TYPES: [ReportType; 2] = [ReportType::TypeII, ReportType::TypeI];
 
+/// The SOC 2 report form: report `id` (none for a new one) with its bridge letters, the
+/// documents it may link to and the choices of its selects; `NotFound` for an unknown id.
 pub async fn edit_page(db: &Db, id: Option<i64>) -> Result<ReportEditPage, AppError> {
     let (item, bridge_letters) = match id {
         Some(id) => (Some(Reports::get(db, id).await?), bridge_letters(db, id).await?),
@@ -69,6 +71,7 @@ pub async fn summaries(db: &Db) -> Result<Vec<ReportSummary>, AppError> {
         .collect())
 }
 
+/// A report's bridge letters, the latest coverage first, with the title of each one's document.
 pub async fn bridge_letters(db: &Db, report_id: i64) -> Result<Vec<BridgeLetterItem>, AppError> {
     let rows: Vec<BridgeLetterRow> = sqlx::query_as(BRIDGE_LETTERS).bind(report_id).fetch_all(db.pool()).await?;
     Ok(rows

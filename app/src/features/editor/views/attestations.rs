@@ -18,6 +18,8 @@ fn document_choices(documents: &[(i64, String)]) -> Choices {
     documents.iter().map(|(id, title)| (id.to_string(), title.clone())).collect()
 }
 
+/// `/admin/content/soc2/:id` (or `/new`): a SOC 2 report's form and, once it exists, its
+/// bridge letters with a form to add one.
 #[component]
 pub fn ReportEditPage() -> impl IntoView {
     let id = id_param();
@@ -114,6 +116,8 @@ pub fn ReportEditPage() -> impl IntoView {
     }
 }
 
+/// `/admin/content/frameworks/:id` (or `/new`): a framework's form, with remove for an existing
+/// one.
 #[component]
 pub fn FrameworkEditPage() -> impl IntoView {
     let id = id_param();

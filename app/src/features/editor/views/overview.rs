@@ -31,6 +31,8 @@ fn publish_form(pending: &[String]) -> impl IntoView {
     .into_any()
 }
 
+/// `/admin/content`: every record of the working copy by kind, what is not yet published, and
+/// the publish button.
 #[component]
 pub fn ContentAdminPage() -> impl IntoView {
     view! {
@@ -121,6 +123,8 @@ pub fn ContentAdminPage() -> impl IntoView {
     }
 }
 
+/// `/admin/content/preview`: the public page with the unpublished changes applied, under a
+/// banner saying so, with the publish button.
 #[component]
 pub fn ContentPreviewPage() -> impl IntoView {
     view! {

@@ -14,6 +14,7 @@ use crate::{
 };
 use leptos::{prelude::*, server_fn::ServerFn};
 
+/// `/admin/content/controls/:id` (or `/new`): a control's form, with remove for an existing one.
 #[component]
 pub fn ControlEditPage() -> impl IntoView {
     let id = id_param();
@@ -50,6 +51,8 @@ pub fn ControlEditPage() -> impl IntoView {
     }
 }
 
+/// `/admin/content/subprocessors/:id` (or `/new`): a subprocessor's form, with remove for an
+/// existing one.
 #[component]
 pub fn SubprocessorEditPage() -> impl IntoView {
     let id = id_param();
@@ -88,6 +91,7 @@ pub fn SubprocessorEditPage() -> impl IntoView {
     }
 }
 
+/// `/admin/content/faq/:id` (or `/new`): a FAQ entry's form, with remove for an existing one.
 #[component]
 pub fn FaqEditPage() -> impl IntoView {
     let id = id_param();

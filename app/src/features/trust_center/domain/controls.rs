@@ -22,6 +22,7 @@ pub enum ControlCategory {
 }
 
 impl ControlCategory {
+    /// Every category, in the order the public page shows them.
     pub const ALL: [ControlCategory; 12] = [
         Self::AccessControl,
         Self::ChangeManagement,
@@ -37,6 +38,7 @@ impl ControlCategory {
         Self::EndpointSecurity,
     ];
 
+    /// The category's heading on the public page and in the editor.
     pub fn label(self) -> &'static str {
         match self {
             Self::AccessControl => "Access control",
@@ -54,6 +56,7 @@ impl ControlCategory {
         }
     }
 
+    /// The code stored in the database and used in forms.
     pub fn code(self) -> &'static str {
         match self {
             Self::AccessControl => "access_control",
@@ -71,6 +74,7 @@ impl ControlCategory {
         }
     }
 
+    /// The category whose code is `code`, or a message naming it.
     pub fn parse(code: &str) -> Result<Self, String> {
         Self::ALL
             .into_iter()
@@ -89,6 +93,7 @@ pub enum ControlStatus {
 }
 
 impl ControlStatus {
+    /// The status as the public page and the editor show it.
     pub fn label(self) -> &'static str {
         match self {
             Self::Implemented => "Implemented",
@@ -96,6 +101,7 @@ impl ControlStatus {
             Self::Planned => "Planned",
         }
     }
+    /// The code stored in the database and used in forms.
     pub fn code(self) -> &'static str {
         match self {
             Self::Implemented => "implemented",
@@ -103,6 +109,7 @@ impl ControlStatus {
             Self::Planned => "planned",
         }
     }
+    /// The status whose code is `code`, or a message listing the valid codes.
     pub fn parse(code: &str) -> Result<Self, String> {
         match code.trim() {
             "implemented" => Ok(Self::Implemented),
@@ -126,6 +133,7 @@ pub enum FrameworkStatus {
 }
 
 impl FrameworkStatus {
+    /// The status as the public page's badge shows it.
     pub fn label(self) -> &'static str {
         match self {
             Self::Active => "Active",

@@ -15,9 +15,11 @@ pub enum TscCategory {
 }
 
 impl TscCategory {
+    /// The five categories, Security first: the order the public page and the report form list them.
     pub const ALL: [TscCategory; 5] =
         [Self::Security, Self::Availability, Self::ProcessingIntegrity, Self::Confidentiality, Self::Privacy];
 
+    /// The category's name as the AICPA writes it.
     pub fn label(self) -> &'static str {
         match self {
             Self::Security => "Security",
@@ -39,6 +41,7 @@ impl TscCategory {
         }
     }
 
+    /// The code stored in the database (`tsc_in_scope`) and used in forms.
     pub fn code(self) -> &'static str {
         match self {
             Self::Security => "security",
@@ -49,6 +52,7 @@ impl TscCategory {
         }
     }
 
+    /// The category whose code or name (any case) is `code`, or a message naming it.
     pub fn parse(code: &str) -> Result<Self, String> {
         Self::ALL
             .into_iter()
@@ -91,6 +95,8 @@ pub struct TscPoint {
 }
 
 impl TscPoint {
+    /// One criterion, any case (`cc6.1`): only criteria that exist in the 2017 TSC parse, else a
+    /// message with examples.
     pub fn parse(text: &str) -> Result<Self, String> {
         let raw = text.trim();
         let upper = raw.to_ascii_uppercase();
@@ -119,6 +125,7 @@ impl TscPoint {
         Ok(points)
     }
 
+    /// The category the criterion belongs to (`CC` points are Security). Only tests use it so far.
     pub fn category(&self) -> TscCategory {
         match self.prefix {
             "CC" => TscCategory::Security,

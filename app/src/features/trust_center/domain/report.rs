@@ -15,18 +15,21 @@ pub enum ReportType {
 }
 
 impl ReportType {
+    /// The type as the public page and the editor show it ("Type II").
     pub fn label(self) -> &'static str {
         match self {
             Self::TypeI => "Type I",
             Self::TypeII => "Type II",
         }
     }
+    /// The code stored in the database and used in forms.
     pub fn code(self) -> &'static str {
         match self {
             Self::TypeI => "type_i",
             Self::TypeII => "type_ii",
         }
     }
+    /// The type from its code, or from "Type I"/"I" and "Type II"/"II"; else a message.
     pub fn parse(code: &str) -> Result<Self, String> {
         match code.trim() {
             "type_i" | "Type I" | "I" => Ok(Self::TypeI),
@@ -47,6 +50,7 @@ pub enum Opinion {
 }
 
 impl Opinion {
+    /// The opinion as auditors name it ("Disclaimer of opinion"); see `meaning` for readers.
     pub fn label(self) -> &'static str {
         match self {
             Self::Unqualified => "Unqualified",
@@ -64,6 +68,7 @@ impl Opinion {
             Self::Disclaimer => "the auditor could not obtain enough evidence to form an opinion",
         }
     }
+    /// The code stored in the database and used in forms.
     pub fn code(self) -> &'static str {
         match self {
             Self::Unqualified => "unqualified",
@@ -72,6 +77,7 @@ impl Opinion {
             Self::Disclaimer => "disclaimer",
         }
     }
+    /// The opinion whose code is `code`, or a message listing the valid codes.
     pub fn parse(code: &str) -> Result<Self, String> {
         match code.trim() {
             "unqualified" => Ok(Self::Unqualified),
@@ -92,18 +98,21 @@ pub enum SubserviceTreatment {
 }
 
 impl SubserviceTreatment {
+    /// The treatment as the public page shows it ("Carve-out").
     pub fn label(self) -> &'static str {
         match self {
             Self::CarveOut => "Carve-out",
             Self::Inclusive => "Inclusive",
         }
     }
+    /// The code stored in the database (`carve_out`, `inclusive`).
     pub fn code(self) -> &'static str {
         match self {
             Self::CarveOut => "carve_out",
             Self::Inclusive => "inclusive",
         }
     }
+    /// The treatment whose code is `code`, or a message naming the valid ones.
     pub fn parse(code: &str) -> Result<Self, String> {
         match code.trim() {
             "carve_out" => Ok(Self::CarveOut),
@@ -122,6 +131,8 @@ pub struct ExaminationPeriod {
 }
 
 impl ExaminationPeriod {
+    /// A period, or a message: the end may not precede the start, a Type I report is as of one
+    /// day, and a Type II period runs from 3 to 12 months.
     pub fn new(report_type: ReportType, start: IsoDate, end: IsoDate) -> Result<Self, String> {
         if end < start {
             return Err(format!("The period ends ({end}) before it starts ({start})."));
@@ -156,6 +167,8 @@ pub enum FreshnessStatus {
     Stale { since: IsoDate },
 }
 
+/// How current the SOC 2 report is on the day the page is served, and how many whole months
+/// have passed since its period ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Freshness {
     pub months_since_period_end: u32,
@@ -181,6 +194,7 @@ impl Freshness {
         Self { months_since_period_end: period_end.whole_months_until(today), status }
     }
 
+    /// Whether neither the 12 months nor a bridge letter cover today. Only tests use it so far.
     pub fn is_stale(&self) -> bool {
         matches!(self.status, FreshnessStatus::Stale { .. })
     }

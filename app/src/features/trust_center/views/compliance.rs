@@ -22,6 +22,8 @@ pub fn FreshnessBadge(freshness: Freshness) -> impl IntoView {
     view! { <Badge tone text /> }
 }
 
+/// The compliance section: the SOC 2 report with its freshness, then the other frameworks with
+/// their status and document.
 #[component]
 pub fn CompliancePanel(page: TrustPage) -> impl IntoView {
     let soc2 = page.content.soc2.clone().zip(page.soc2_freshness).map(|(report, freshness)| {

@@ -9,6 +9,8 @@ use crate::features::trust_center::{
 };
 use leptos::prelude::*;
 
+/// The controls section, grouped by category; once the WASM runs, a text filter and a category
+/// picker narrow it.
 #[island]
 pub fn ControlsExplorer(groups: Vec<(ControlCategory, Vec<Control>)>) -> impl IntoView {
     let query = RwSignal::new(String::new());

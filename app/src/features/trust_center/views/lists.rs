@@ -9,6 +9,8 @@ use crate::{
 };
 use leptos::prelude::*;
 
+/// The documents section: each document with its kind, version, date and size, a download link
+/// for public ones and a request link for restricted ones.
 #[component]
 pub fn DocumentList(documents: Vec<PublicDocument>) -> impl IntoView {
     let any_restricted = documents.iter().any(|d| d.visibility == Visibility::Restricted);
@@ -66,6 +68,8 @@ fn DocumentRow(doc: PublicDocument) -> impl IntoView {
     }
 }
 
+/// The subprocessors section: a table of name (linked to its website), purpose, location and
+/// data processed.
 #[component]
 pub fn SubprocessorList(subprocessors: Vec<Subprocessor>) -> impl IntoView {
     let count = subprocessors.len();
@@ -113,6 +117,7 @@ pub fn SubprocessorList(subprocessors: Vec<Subprocessor>) -> impl IntoView {
     }
 }
 
+/// The FAQ section: each question opens to its answer, without JavaScript.
 #[component]
 pub fn FaqList(faqs: Vec<Faq>) -> impl IntoView {
     let items: Vec<_> = faqs

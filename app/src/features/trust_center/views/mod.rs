@@ -15,6 +15,7 @@ use leptos::prelude::*;
 use leptos_meta::{Link, Meta, Title};
 use lists::{DocumentList, FaqList, SubprocessorList};
 
+/// `/`: the published trust center, or an error page (not found before the first publish).
 #[component]
 pub fn TrustCenterPage() -> impl IntoView {
     // A bare `Suspend` (not a `Resource`): the page is rendered whole on the server and never
@@ -38,6 +39,8 @@ pub fn TrustCenterPage() -> impl IntoView {
     }
 }
 
+/// The whole public page for `page`, with its meta tags: what `/` serves and the editor's preview
+/// shows.
 #[component]
 pub fn TrustCenterView(page: TrustPage) -> impl IntoView {
     let company = &page.content.company;
