@@ -6,6 +6,8 @@ use std::collections::HashMap;
 const K1: f32 = 1.2;
 const B: f32 = 0.75;
 
+/// A BM25 index over a fixed set of documents, numbered in the order given to [`Index::build`];
+/// rebuilt, never updated.
 #[derive(Debug, Default)]
 pub struct Index {
     /// term -> postings (document, weighted term frequency)
@@ -37,10 +39,12 @@ impl Index {
         Self { postings, lengths, average_length: average_length.max(1.0) }
     }
 
+    /// The number of documents indexed.
     pub fn len(&self) -> usize {
         self.lengths.len()
     }
 
+    /// Whether no document was indexed (every score list is then empty).
     pub fn is_empty(&self) -> bool {
         self.lengths.is_empty()
     }

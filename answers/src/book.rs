@@ -13,6 +13,7 @@ use std::collections::HashSet;
 /// The most rows read from one sheet, and the most sheets (see `limits` for what a file may
 /// make us allocate).
 pub const MAX_ROWS: usize = 50_000;
+/// The most sheets read from one workbook: the limit `limits` checks.
 pub const MAX_SHEETS: usize = limits::MAX_SHEETS;
 /// The most cells a dropdown's source range is looked through for its values.
 const MAX_LIST_SCAN: usize = 100_000;
@@ -21,6 +22,7 @@ pub const MAX_QUESTION: usize = 10_000;
 /// How far down a sheet a header row is looked for.
 const HEADER_SEARCH: usize = 50;
 
+/// One sheet's cells as read, with its merged ranges, formula cells and dropdown values.
 #[derive(Debug, Clone)]
 pub struct Sheet {
     pub name: String,
@@ -33,6 +35,8 @@ pub struct Sheet {
     lists: Vec<(Vec<Area>, Vec<String>)>,
 }
 
+/// A buyer's questionnaire as read by [`read`]: every sheet, in workbook order (a CSV is one
+/// sheet).
 #[derive(Debug, Clone)]
 pub struct Book {
     pub format: Format,
@@ -172,10 +176,12 @@ fn is_heading_or_instruction(text: &str) -> bool {
 }
 
 impl Sheet {
+    /// Rows from the sheet's first row (Excel's row 1) to the last one read.
     pub fn height(&self) -> u32 {
         self.cells.len() as u32
     }
 
+    /// Columns from A to the end of the widest row read.
     pub fn width(&self) -> u32 {
         self.cells.iter().map(Vec::len).max().unwrap_or(0) as u32
     }
@@ -197,6 +203,7 @@ impl Sheet {
         }
     }
 
+    /// Whether the cell holds a formula (such a cell is never overwritten).
     pub fn is_formula(&self, row: u32, col: u32) -> bool {
         self.formulas.contains(&(row, col))
     }

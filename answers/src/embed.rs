@@ -13,12 +13,14 @@ const MAX_TOKENS: usize = 128;
 /// Sequences per forward pass.
 const BATCH: usize = 16;
 
+/// The local sentence-embedding model with its tokenizer, on the CPU; loaded once and shared.
 pub struct Embedder {
     model: BertModel,
     tokenizer: Tokenizer,
     device: Device,
 }
 
+/// Why the model could not be loaded or run.
 #[derive(Debug, thiserror::Error)]
 pub enum EmbedError {
     #[error("model file {0}: {1}")]

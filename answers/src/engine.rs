@@ -26,6 +26,7 @@ pub struct EngineEntry {
     pub category: String,
 }
 
+/// What may be done with a question's best suggestion.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Decision {
@@ -38,6 +39,7 @@ pub enum Decision {
 }
 
 impl Decision {
+    /// The decision's name as stored, shown and printed by the CLI: `auto`, `review` or `none`.
     pub fn as_str(self) -> &'static str {
         match self {
             Decision::Auto => "auto",
@@ -47,12 +49,14 @@ impl Decision {
     }
 }
 
+/// One suggested entry: its id and its fused score, between 0 and 1 to three decimals.
 #[derive(Debug, Clone, Serialize)]
 pub struct Scored {
     pub kb_id: String,
     pub score: f32,
 }
 
+/// The engine's answer for one question.
 #[derive(Debug, Clone, Serialize)]
 pub struct Suggestion {
     pub decision: Decision,
@@ -118,6 +122,8 @@ fn settled_lexically(lexical: &[f32]) -> bool {
     first >= SETTLED_SHARE && first - second >= SETTLED_MARGIN
 }
 
+/// The ranking of one set of entries (lexical, or fused with the model's vectors); rebuilt when
+/// the knowledge base changes, never updated in place.
 pub struct Engine {
     analyzer: Analyzer,
     index: Index,
@@ -138,6 +144,8 @@ struct Semantic {
     answers: Vec<Vec<f32>>,
 }
 
+/// Why suggestions could not be made: only the model can fail, so without the `embeddings` feature
+/// there is no error at all.
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
     #[cfg(feature = "embeddings")]
@@ -217,6 +225,7 @@ impl Engine {
         Ok(engine)
     }
 
+    /// Whether the model's similarities are fused in (otherwise the ranking is lexical only).
     pub fn is_semantic(&self) -> bool {
         #[cfg(feature = "embeddings")]
         return self.semantic.is_some();
@@ -224,18 +233,22 @@ impl Engine {
         false
     }
 
+    /// The weights and thresholds [`Engine::suggest`] uses.
     pub fn tuning(&self) -> Tuning {
         self.tuning
     }
 
+    /// Replaces the weights and thresholds; the index and the vectors are kept.
     pub fn set_tuning(&mut self, tuning: Tuning) {
         self.tuning = tuning;
     }
 
+    /// The number of entries ranked.
     pub fn len(&self) -> usize {
         self.ids.len()
     }
 
+    /// Whether there is no entry to suggest: every question then gets [`Decision::None`].
     pub fn is_empty(&self) -> bool {
         self.ids.is_empty()
     }

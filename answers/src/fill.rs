@@ -35,6 +35,7 @@ pub enum Placement {
 }
 
 impl Placement {
+    /// Whether the answer made it into the file (perhaps without its explanation).
     pub fn written(&self) -> bool {
         matches!(self, Placement::Written { .. })
     }
@@ -53,6 +54,8 @@ impl Placement {
     }
 }
 
+/// Why an answered file could not be written: a damaged or over-limit workbook, or an unreadable
+/// CSV.
 #[derive(Debug)]
 pub struct FillError(pub String);
 

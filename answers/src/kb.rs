@@ -10,11 +10,16 @@ use std::{collections::HashSet, fmt};
 pub const COLUMNS: [&str; 7] = ["id", "category", "question", "answer", "short_answer", "tags", "alternatives"];
 const REQUIRED: [&str; 6] = ["id", "category", "question", "answer", "short_answer", "tags"];
 
+/// The longest entry id, in bytes.
 pub const MAX_ID: usize = 64;
+/// The longest question, in characters; the editor holds each alternative phrasing to it too.
 pub const MAX_QUESTION: usize = 2_000;
+/// The longest answer, in characters.
 pub const MAX_ANSWER: usize = 20_000;
+/// The most entries one file may hold (its header not counted).
 pub const MAX_ROWS: usize = 50_000;
 
+/// An entry's short answer, the value a questionnaire's answer column takes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum ShortAnswer {
     Yes,
@@ -24,6 +29,7 @@ pub enum ShortAnswer {
 }
 
 impl ShortAnswer {
+    /// Accepts `yes`/`y`, `no`/`n` and `n/a`/`na`/`not applicable`, in any case; `None` otherwise.
     pub fn parse(text: &str) -> Option<Self> {
         match text.trim().to_ascii_lowercase().as_str() {
             "yes" | "y" => Some(Self::Yes),
@@ -33,6 +39,7 @@ impl ShortAnswer {
         }
     }
 
+    /// The form written in files and questionnaires: `Yes`, `No` or `N/A`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Yes => "Yes",
@@ -55,6 +62,7 @@ pub struct KbRow {
     pub alternatives: Vec<String>,
 }
 
+/// The file formats read and written, chosen by file name ([`Format::from_name`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     Csv,
@@ -82,6 +90,8 @@ pub struct RowProblem {
     pub problem: String,
 }
 
+/// Why a file was refused as a whole: it cannot be read, or rows of it are wrong. `Display` lists
+/// the problems for people.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ImportError {
     /// The file as a whole cannot be read.
@@ -252,6 +262,7 @@ pub(crate) fn data_text(value: &calamine::Data) -> String {
     }
 }
 
+/// Reads a CSV, or the first sheet of an xlsx, into rows of cells, within the `limits`.
 pub fn read_table(bytes: &[u8], format: Format) -> Result<Table, ImportError> {
     match format {
         Format::Csv => read_csv(bytes),

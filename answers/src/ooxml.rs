@@ -20,6 +20,7 @@ pub struct Area {
 }
 
 impl Area {
+    /// Whether the zero-based cell (`row`, `col`) lies inside the area.
     pub fn contains(&self, row: u32, col: u32) -> bool {
         (self.first_row..=self.last_row).contains(&row) && (self.first_col..=self.last_col).contains(&col)
     }
@@ -62,6 +63,7 @@ pub fn parse_cell(text: &str) -> Option<(u32, u32)> {
     Some((row - 1, column_index(letters)?))
 }
 
+/// (11, 2) → `C12`: a zero-based cell in A1 notation.
 pub fn cell_name(row: u32, col: u32) -> String {
     format!("{}{}", column_name(col), row + 1)
 }
@@ -93,6 +95,7 @@ pub fn parse_reference(text: &str) -> Option<(Option<String>, Area)> {
     }
 }
 
+/// A package that cannot be read or written: a damaged zip, a part over the size limit, bad XML.
 #[derive(Debug)]
 pub struct PackageError(pub String);
 
@@ -165,6 +168,7 @@ pub struct ListValidation {
     pub source: String,
 }
 
+/// What the workbook part says: its sheets in order, and its workbook-wide defined names.
 #[derive(Debug, Default)]
 pub struct Package {
     pub sheets: Vec<SheetPart>,
@@ -172,6 +176,8 @@ pub struct Package {
     pub names: HashMap<String, String>,
 }
 
+/// Reads the sheet list (with each sheet's part path) and the defined names of an xlsx package;
+/// every part is read through the size cap.
 pub fn read_package(bytes: &[u8]) -> Result<Package, PackageError> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| PackageError(e.to_string()))?;
     let workbook = read_part(&mut zip, "xl/workbook.xml")?.ok_or_else(|| PackageError("no xl/workbook.xml".into()))?;
@@ -233,6 +239,7 @@ pub struct SheetFacts {
     pub lists: Vec<ListValidation>,
 }
 
+/// The list validations of the sheet at part `path`; none when the part does not exist.
 pub fn sheet_facts(bytes: &[u8], path: &str) -> Result<SheetFacts, PackageError> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| PackageError(e.to_string()))?;
     let Some(xml) = read_part(&mut zip, path)? else { return Ok(SheetFacts::default()) };

@@ -22,6 +22,8 @@ fn question_likeness(table: &Table, column: usize, from: usize) -> f32 {
     crate::book::question_likeness(&texts, table.len())
 }
 
+/// The questions of a buyer's file, in order, blank cells skipped; refused when the file is empty
+/// or no column reads like questions.
 pub fn read(bytes: &[u8], format: Format) -> Result<Vec<Question>, ImportError> {
     let table = read_table(bytes, format)?;
     let Some((_, header)) = table.first() else { return Err(ImportError::File("the file is empty".into())) };

@@ -9,6 +9,7 @@ use rust_xlsxwriter::{Color, DataValidation, Format, FormatAlign, Formula, Workb
 /// The long question's length in characters.
 pub const LONG_QUESTION_CHARS: usize = 3_000;
 
+/// The sample's very long question: a sentence repeated to [`LONG_QUESTION_CHARS`], ending in `?`.
 pub fn long_question() -> String {
     let lead = "Describe how you protect customer data throughout its lifecycle, including collection, storage, processing, backup, transfer to subprocessors and deletion at the end of the contract. ";
     let mut text = String::new();
@@ -20,6 +21,7 @@ pub fn long_question() -> String {
     text
 }
 
+/// The sample questionnaire described in the module docs, as xlsx bytes.
 pub fn buyer_questionnaire() -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let title = Format::new().set_bold().set_font_size(14);

@@ -15,6 +15,7 @@ pub struct Synonyms {
 pub const DEFAULT_TABLE: &str = include_str!("../synonyms.txt");
 
 impl Synonyms {
+    /// The table shipped with Vouchsafe ([`DEFAULT_TABLE`]).
     pub fn default_table() -> Self {
         Self::parse(DEFAULT_TABLE)
     }
@@ -49,6 +50,7 @@ impl Synonyms {
             .find_map(|n| self.phrases.get(&words[..n]).map(|group| (n, group.as_str())))
     }
 
+    /// How many groups the table holds.
     pub fn groups(&self) -> usize {
         let mut names: Vec<&String> = self.phrases.values().collect();
         names.sort();

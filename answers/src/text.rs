@@ -155,6 +155,7 @@ pub struct Analyzer {
 }
 
 impl Analyzer {
+    /// An analyzer with the English Snowball stemmer and `synonyms`.
     pub fn new(synonyms: Synonyms) -> Self {
         Self { stemmer: Stemmer::create(Algorithm::English), synonyms }
     }

@@ -63,6 +63,8 @@ fn provide_request_nonce() {
     }
 }
 
+/// The route table of every page. Each renders completely on the server before it is sent (async
+/// SSR), so pages work with JavaScript off; the server also reads it to register the routes.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();

@@ -16,6 +16,8 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// Why a request failed, as the browser may see it: each variant's message is fixed and safe to
+/// show, and [`Self::status_code`] gives its HTTP status.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
     #[error("Please sign in to continue.")]
@@ -58,6 +60,7 @@ impl AppError {
         }
     }
 
+    /// The HTTP status the variant is answered with (401, 403, 404, 422, 429, 400 or 500).
     pub fn status_code(&self) -> u16 {
         match self {
             Self::Unauthenticated => 401,

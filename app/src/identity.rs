@@ -15,8 +15,10 @@ pub enum StaffRole {
 }
 
 impl StaffRole {
+    /// Every role, in the order forms list them.
     pub const ALL: [StaffRole; 3] = [Self::Admin, Self::Sales, Self::Security];
 
+    /// The role's name in the database (`staff_roles.role`), forms and the access log.
     pub fn code(self) -> &'static str {
         match self {
             Self::Admin => "admin",
@@ -25,6 +27,7 @@ impl StaffRole {
         }
     }
 
+    /// The role's name as shown to people.
     pub fn label(self) -> &'static str {
         match self {
             Self::Admin => "Admin",
@@ -33,6 +36,7 @@ impl StaffRole {
         }
     }
 
+    /// What the role may do, in a few words for the staff page.
     pub fn describe(self) -> &'static str {
         match self {
             Self::Admin => "everything, including managing staff",
@@ -41,6 +45,8 @@ impl StaffRole {
         }
     }
 
+    /// The role whose [`Self::code`] is `code` (surrounding spaces ignored); otherwise an error
+    /// naming the three roles.
     pub fn parse(code: &str) -> Result<Self, String> {
         Self::ALL
             .into_iter()
@@ -49,6 +55,7 @@ impl StaffRole {
     }
 }
 
+/// A signed-in prospect (a visitor who confirmed a sign-in link), with the company they gave.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProspectUser {
     pub id: i64,
@@ -57,6 +64,7 @@ pub struct ProspectUser {
     pub company: String,
 }
 
+/// A staff member as loaded on each request: active, with the roles they hold now.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffUser {
     pub id: i64,
@@ -71,6 +79,7 @@ impl StaffUser {
         self.roles.contains(&StaffRole::Admin) || self.roles.contains(&role)
     }
 
+    /// The role codes, comma-separated (`admin,sales`): what the access log records as the role.
     pub fn roles_label(&self) -> String {
         self.roles.iter().map(|r| r.code()).collect::<Vec<_>>().join(",")
     }

@@ -17,6 +17,7 @@ use axum::extract::FromRef;
 use leptos::prelude::{use_context, LeptosOptions};
 use std::sync::Arc;
 
+/// Everything a request may need, built once at start-up; cloning it is cheap (shared handles).
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub config: Arc<Config>,

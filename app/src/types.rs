@@ -38,6 +38,7 @@ impl IsoDate {
         Date::from_calendar_date(year, month, day).ok().map(Self)
     }
 
+    /// The underlying `time` date.
     pub fn date(self) -> Date {
         self.0
     }
@@ -118,11 +119,14 @@ impl<'de> Deserialize<'de> for IsoDate {
 pub struct Timestamp(pub i64);
 
 impl Timestamp {
+    /// The current moment, by the system clock.
     #[cfg(feature = "ssr")]
     pub fn now() -> Self {
         Self(OffsetDateTime::now_utc().unix_timestamp())
     }
 
+    /// The UTC calendar day of this moment; a timestamp outside `time`'s range counts as
+    /// 1970-01-01.
     pub fn date(self) -> IsoDate {
         IsoDate(self.datetime().date())
     }
@@ -149,6 +153,9 @@ impl Timestamp {
 pub struct EmailAddress(String);
 
 impl EmailAddress {
+    /// Trims and lowercases, then checks the shape (dot-atom local part up to 64 characters, a
+    /// domain of two or more labels ending in an alphabetic TLD, 254 characters in all); errors are
+    /// form messages.
     pub fn parse(text: &str) -> Result<Self, String> {
         let email = text.trim().to_lowercase();
         let invalid = || "Enter an e-mail address such as name@company.com.".to_string();
@@ -175,10 +182,12 @@ impl EmailAddress {
         Ok(Self(email))
     }
 
+    /// The normalised (lowercase) address.
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
+    /// The part after the `@`, lowercase.
     pub fn domain(&self) -> &str {
         self.0.split_once('@').map(|(_, d)| d).unwrap_or_default()
     }
@@ -234,6 +243,8 @@ pub fn long_text(text: &str, what: &str, max: usize) -> Result<String, String> {
 pub struct LocalPath(String);
 
 impl LocalPath {
+    /// Trims, then accepts only a same-site path (at most 512 bytes, no whitespace or control
+    /// characters); `None` for anything else.
     pub fn parse(text: &str) -> Option<Self> {
         let t = text.trim();
         let ok = t.starts_with('/')
@@ -245,6 +256,7 @@ impl LocalPath {
         ok.then(|| Self(t.to_string()))
     }
 
+    /// The path, ready for a redirect.
     pub fn as_str(&self) -> &str {
         &self.0
     }

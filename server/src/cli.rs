@@ -5,6 +5,7 @@ use app::ssr::config::Config;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+/// The parsed command line; with no subcommand, the server runs.
 #[derive(Debug, Parser)]
 #[command(name = "vouchsafe", version, about = "A self-hosted trust center")]
 pub struct Cli {
@@ -12,6 +13,7 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+/// What to do: serve, migrate, or one of the administration commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the web server (the default).
@@ -44,6 +46,7 @@ pub enum Command {
     },
 }
 
+/// The `kb` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum KbCommand {
     /// Import entries from a CSV or xlsx file with the columns id, category, question, answer,
@@ -59,6 +62,7 @@ pub enum KbCommand {
     Export { file: std::path::PathBuf },
 }
 
+/// The `questionnaire` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum QuestionnaireCommand {
     /// Suggest answers for each question of FILE (.csv or .xlsx; a `question` column when there
@@ -79,6 +83,7 @@ pub enum QuestionnaireCommand {
     },
 }
 
+/// The `audit` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Verify sequence, row hashes, the chain and every signed checkpoint. Exits 0 when all hold,
@@ -102,6 +107,7 @@ pub enum AuditCommand {
     PublicKey,
 }
 
+/// The `user` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum UserCommand {
     /// Create a staff account; the password is read from standard input. Two-factor
@@ -117,6 +123,8 @@ pub enum UserCommand {
     },
 }
 
+/// Reads the configuration from the environment (exit code 2 when it is bad), then runs the
+/// command; a failure is printed to standard error.
 pub async fn run(cli: Cli) -> ExitCode {
     let config = match Config::from_env() {
         Ok(config) => config,

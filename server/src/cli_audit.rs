@@ -7,6 +7,8 @@ use app::{
 };
 use std::{path::PathBuf, process::ExitCode};
 
+/// Runs one `audit` command. Exit code 0 when it succeeded (for `verify`: the log checked out), 1
+/// when verification found a fault, 2 when the command could not run (the error is printed).
 pub async fn run(config: Config, command: AuditCommand) -> ExitCode {
     match go(config, command).await {
         Ok(code) => code,

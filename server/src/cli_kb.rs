@@ -33,6 +33,8 @@ async fn open(config: &Config) -> anyhow::Result<Db> {
     Ok(db)
 }
 
+/// Runs one `kb` command: 0 on success, 1 when the file's rows were refused (nothing imported),
+/// 2 when the command could not run. An import is recorded in the access log, by "cli".
 pub async fn kb(config: Config, command: KbCommand) -> ExitCode {
     match run_kb(config, command).await {
         Ok(code) => code,
@@ -96,6 +98,8 @@ async fn run_kb(config: Config, command: KbCommand) -> anyhow::Result<ExitCode> 
     }
 }
 
+/// Runs one `questionnaire` command, reading only approved knowledge: 0 on success, 1 when the file
+/// cannot be read as a questionnaire, 2 when the command could not run.
 pub async fn questionnaire(config: Config, command: QuestionnaireCommand) -> ExitCode {
     match run_questionnaire(config, command).await {
         Ok(code) => code,

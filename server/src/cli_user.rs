@@ -24,6 +24,9 @@ fn read_password() -> anyhow::Result<String> {
     Ok(line.trim_end_matches(['\r', '\n']).to_string())
 }
 
+/// Creates a staff account with a password read from standard input, after checking the e-mail,
+/// name, roles and password. The account and its access-log row commit together; then the log's
+/// tail is signed.
 pub async fn create(config: Config, email: &str, name: &str, roles: &[String]) -> anyhow::Result<()> {
     let email = EmailAddress::parse(email).map_err(|m| anyhow::anyhow!("--email: {m}"))?;
     let name = short_text(name, "name", 100).map_err(|m| anyhow::anyhow!("--name: {m}"))?;

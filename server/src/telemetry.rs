@@ -4,6 +4,8 @@
 
 use tracing_subscriber::{fmt, EnvFilter};
 
+/// Installs the log subscriber for the process, writing to standard error; a second call changes
+/// nothing.
 pub fn init() {
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("warn,server=info,app=info,tower_http=warn"));

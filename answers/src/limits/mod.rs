@@ -58,10 +58,12 @@ pub const MAX_TEXT_BYTES: u64 = 64 * 1024 * 1024;
 pub const MAX_MERGED: u64 = 5_000;
 /// Data validations, and the ranges they apply to, in the workbook (looked through per cell).
 pub const MAX_VALIDATIONS: u64 = 1_000;
+/// Ranges the data validations of the workbook apply to, together.
 pub const MAX_VALIDATION_RANGES: u64 = 10_000;
 /// Shared-formula groups in one sheet (calamine keeps a slot for every index up to the largest),
 /// and the cells their ranges claim together (calamine maps each one).
 pub const MAX_SHARED_FORMULAS: u64 = 100_000;
+/// Cells the shared-formula ranges of one sheet claim together.
 pub const MAX_SHARED_FORMULA_CELLS: u64 = 2_000_000;
 /// One CSV field, in characters: Excel's own limit for a cell.
 pub const MAX_FIELD_CHARS: usize = 32_767;

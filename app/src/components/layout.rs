@@ -5,6 +5,8 @@ use crate::features::trust_center::{api::get_branding, model::Branding};
 use leptos::prelude::*;
 use leptos_meta::Style;
 
+/// The public frame around `children`: skip link, header with the company's logo, name, accent
+/// colour and section links, and a footer with the security contact and the hydration marker.
 #[component]
 pub fn PublicLayout(branding: Branding, children: Children) -> impl IntoView {
     let accent = branding.safe_accent().map(|c| format!(":root{{--accent:{c}}}"));

@@ -16,6 +16,8 @@ pub fn SignOutButton() -> impl IntoView {
     }
 }
 
+/// The header's account link: the prospect's or staff member's name with a sign-out button, or a
+/// "Sign in" link for anyone else (including staff between password and second factor).
 #[component]
 pub fn UserMenu() -> impl IntoView {
     view! {

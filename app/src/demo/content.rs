@@ -9,18 +9,27 @@
 
 use crate::features::trust_center::domain::{ControlCategory as Cat, ControlStatus as St};
 
+/// The profile's company name (page header, mails), also named in the log when the demo is seeded.
 pub const COMPANY: &str = "Northwind Analytics";
+/// The registered name, used in the demo documents' wording and footers.
 pub const LEGAL_NAME: &str = "Northwind Analytics, Inc.";
+/// The profile's description: what the company does and where customer data is hosted.
 pub const DESCRIPTION: &str = "Northwind Analytics is a cloud analytics platform: data teams connect their \
     warehouses and SaaS sources, model shared metrics and publish governed dashboards to the whole company. \
     Each customer chooses whether its workspace is hosted in the United States (AWS us-east-1) or the \
     European Union (AWS eu-west-1, Ireland), and its data stays in that geography. This page summarises how \
     we protect that data and lets you request our audit reports.";
+/// The profile's website (an `.example` domain, which never resolves).
 pub const WEBSITE: &str = "https://northwind-analytics.example";
+/// The profile's security contact (an `.example` address, so no mail is ever delivered).
 pub const SECURITY_CONTACT: &str = "security@northwind-analytics.example";
+/// The profile's accent colour, `#rrggbb`; the demo logo uses the same blue.
 pub const ACCENT: &str = "#1d5c8f";
+/// The (fictional) service auditor of the SOC 2 report.
 pub const AUDIT_FIRM: &str = "Calder & Whitlock LLP";
+/// The (fictional) certification body of the ISO/IEC 27001 certificate.
 pub const ISO_BODY: &str = "Certa Assurance Ltd (UKAS-accredited)";
+/// The (fictional) firm that performed the penetration test.
 pub const PENTEST_FIRM: &str = "Redline Security Ltd (CREST-accredited)";
 
 /// (category, title, description, status, TSC points)
@@ -187,6 +196,7 @@ pub const SUBSERVICE_ORGS: &[(&str, &str, bool)] = &[
     ("Okta, Inc.", "Workforce identity provider: single sign-on and multi-factor authentication", false),
 ];
 
+/// The SOC 2 report's complementary user entity controls: what customers must do themselves.
 pub const CUECS: &[&str] = &[
     "Customers are responsible for granting access to their workspace only to authorized users and for removing users who no longer need it.",
     "Customers are responsible for configuring single sign-on or requiring multi-factor authentication for their users where their own policies demand it.",

@@ -58,6 +58,9 @@ fn latest(today: IsoDate, month: u8, day: u8, lag_days: i64) -> IsoDate {
 }
 
 impl DemoDates {
+    /// The demo's dates for a seeding on `today`: the latest SOC 2 period (ending 30 September)
+    /// whose report is issued by then, a bridge letter when it is over a year old, and recent
+    /// annual dates.
     pub fn for_today(today: IsoDate) -> Self {
         // Reports are issued about five weeks after the period ends.
         let period_end = latest(today, 9, 30, 36);

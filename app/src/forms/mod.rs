@@ -24,10 +24,13 @@ pub struct Flash {
 }
 
 impl Flash {
+    /// The message for `field`, if the post was refused because of it.
     pub fn field_error(&self, field: &str) -> Option<String> {
         self.fields.iter().find(|f| f.field == field).map(|f| f.message.clone())
     }
 
+    /// What was typed into `field`, or an empty string: the value a refused form is filled with
+    /// again.
     pub fn value(&self, field: &str) -> String {
         self.values.get(field).cloned().unwrap_or_default()
     }
@@ -221,10 +224,12 @@ impl Problems {
         }
     }
 
+    /// Keeps `message` for `field` (a check that is not a parse, such as two fields that disagree).
     pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
         self.0.push((field, message.into()));
     }
 
+    /// Whether `field` already has a message (to skip checks that depend on its value).
     pub fn has(&self, field: &str) -> bool {
         self.0.iter().any(|(f, _)| *f == field)
     }

@@ -18,6 +18,7 @@ use sqlx::{Any, FromRow, Transaction};
 /// The hash before the first row.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
+/// What kind of actor did something, as the access log's `actor_kind` records it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ActorKind {
@@ -28,6 +29,7 @@ pub enum ActorKind {
 }
 
 impl ActorKind {
+    /// The value stored in `actor_kind`.
     pub fn code(self) -> &'static str {
         match self {
             Self::Anonymous => "anonymous",
@@ -50,14 +52,18 @@ pub struct Actor {
 }
 
 impl Actor {
+    /// An unknown visitor, labelled "anonymous".
     pub fn anonymous() -> Self {
         Self { kind: ActorKind::Anonymous, id: None, label: "anonymous".into(), role: String::new() }
     }
+    /// The service itself (automatic approvals, reminders, the command line), labelled "system".
     pub fn system() -> Self {
         Self { kind: ActorKind::System, id: None, label: "system".into(), role: String::new() }
     }
 }
 
+/// How an action ended: done, attempted and failed (a wrong password, a broken download), or
+/// refused by a rule or permission.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
@@ -67,6 +73,7 @@ pub enum Outcome {
 }
 
 impl Outcome {
+    /// The value stored in the log's `outcome` column.
     pub fn code(self) -> &'static str {
         match self {
             Self::Success => "success",

@@ -17,9 +17,11 @@ use tower_sessions::{Expiry, Session};
 
 /// Staff sessions end after 30 minutes without a request, and 12 hours after sign-in at most.
 pub const STAFF_IDLE_SECONDS: i64 = 30 * 60;
+/// At most 12 hours after sign-in, however active.
 pub const STAFF_ABSOLUTE_SECONDS: i64 = 12 * 3600;
 /// Prospects: 24 hours idle, 7 days at most.
 pub const PROSPECT_IDLE_SECONDS: i64 = 24 * 3600;
+/// At most 7 days after sign-in, however active.
 pub const PROSPECT_ABSOLUTE_SECONDS: i64 = 7 * 24 * 3600;
 /// Between password and second factor: 10 minutes.
 pub const PENDING_SECONDS: i64 = 10 * 60;

@@ -27,6 +27,8 @@ impl std::error::Error for ConfigError {}
 pub struct BaseUrl(String);
 
 impl BaseUrl {
+    /// Accepts an absolute `http` or `https` URL with a host and no query or fragment; one trailing
+    /// slash is dropped.
     pub fn parse(text: &str) -> Result<Self, String> {
         let url = Url::parse(text.trim()).map_err(|_| format!("“{text}” is not an absolute URL"))?;
         if !matches!(url.scheme(), "http" | "https") {
@@ -38,10 +40,12 @@ impl BaseUrl {
         Ok(Self(url.as_str().trim_end_matches('/').to_string()))
     }
 
+    /// The address, without a trailing slash.
     pub fn as_str(&self) -> &str {
         &self.0
     }
 
+    /// Whether the site is served over HTTPS: cookies are then `Secure` and HSTS is sent.
     pub fn is_https(&self) -> bool {
         self.0.starts_with("https://")
     }

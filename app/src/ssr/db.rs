@@ -19,6 +19,7 @@ pub enum Backend {
     Postgres,
 }
 
+/// A pool on SQLite or PostgreSQL through sqlx's `Any` driver; cloning shares the pool.
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: AnyPool,
@@ -88,10 +89,13 @@ impl Db {
         }
     }
 
+    /// The pool, for reads and single statements; writes that must commit together use
+    /// [`Self::begin`].
     pub fn pool(&self) -> &AnyPool {
         &self.pool
     }
 
+    /// Which engine this is, for the few statements that differ between them.
     pub fn backend(&self) -> Backend {
         self.backend
     }

@@ -50,6 +50,8 @@ fn write_private(path: &Path, contents: &[u8]) -> io::Result<()> {
 pub struct LinkKey(pub [u8; 32]);
 
 impl LinkKey {
+    /// Reads the key file at `path`, or creates one with a new random key when it does not exist;
+    /// an unreadable or malformed file is an error, never replaced.
     pub fn load_or_create(path: &Path) -> io::Result<Self> {
         load_or_create(path).map(Self)
     }
@@ -66,6 +68,7 @@ impl fmt::Debug for LinkKey {
 pub struct AuditKey(SigningKey);
 
 impl AuditKey {
+    /// As [`LinkKey::load_or_create`]: the file holds the 32-byte Ed25519 seed.
     pub fn load_or_create(path: &Path) -> io::Result<Self> {
         load_or_create(path).map(|seed| Self(SigningKey::from_bytes(&seed)))
     }
@@ -75,6 +78,7 @@ impl AuditKey {
         hex::encode(self.0.verifying_key().to_bytes())
     }
 
+    /// An Ed25519 signature over `message`, hex; anyone can check it with [`Self::public_hex`].
     pub fn sign(&self, message: &[u8]) -> String {
         hex::encode(self.0.sign(message).to_bytes())
     }
@@ -99,6 +103,8 @@ pub struct SecretsKey([u8; 32]);
 const SEALED_PREFIX: &str = "v1.";
 
 impl SecretsKey {
+    /// As [`LinkKey::load_or_create`]. A missing file gets a new key, under which nothing sealed
+    /// before opens: back this file up with the database.
     pub fn load_or_create(path: &Path) -> io::Result<Self> {
         load_or_create(path).map(Self)
     }

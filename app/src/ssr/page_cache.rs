@@ -16,6 +16,7 @@ use std::{
     time::{Duration, Instant},
 };
 
+/// The cache of rendered public pages, keyed by path, shared by every request of the instance.
 #[derive(Debug)]
 pub struct PageCache {
     entries: RwLock<HashMap<String, Arc<CachedPage>>>,
@@ -48,6 +49,7 @@ impl CachedPage {
 }
 
 impl PageCache {
+    /// An empty cache whose entries expire `ttl` after they were stored.
     pub fn new(ttl: Duration) -> Self {
         Self { entries: RwLock::new(HashMap::new()), generation: AtomicU64::new(0), ttl }
     }

@@ -10,7 +10,10 @@ use std::{fmt, sync::OnceLock};
 pub struct Password(String);
 
 impl Password {
+    /// Fewest characters (not bytes) a new password may have.
     pub const MIN_LEN: usize = 12;
+    /// Most characters a password may have: a longer new one is refused, a longer sign-in attempt
+    /// is cut to this length before it is checked.
     pub const MAX_LEN: usize = 256;
 
     /// A new password must be 12 to 256 characters and not contain the e-mail address's name.

@@ -88,6 +88,7 @@ pub const BACKOFF: Duration = Duration::from_secs(15 * 60);
 /// An owner is warned of a guessing attack at most this often.
 const WARN_EVERY: Duration = Duration::from_secs(24 * 3600);
 
+/// Every in-memory limit of this instance, one set per guarded action; `Default` sets the quotas.
 #[derive(Debug)]
 pub struct RateLimits {
     staff_passwords: StaffPasswords,

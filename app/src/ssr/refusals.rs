@@ -45,6 +45,7 @@ struct Window {
     outcome: Outcome,
 }
 
+/// The per-instance windows and rate limiters of anonymous refusals (see the module docs).
 #[derive(Debug)]
 pub struct RefusalLog {
     windows: Mutex<HashMap<(String, &'static str), Window>>,

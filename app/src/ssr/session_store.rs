@@ -19,14 +19,19 @@ use tower_sessions::{
 
 /// Session data keys the store reads to fill its owner columns.
 pub const AUTH_KEY: &str = "auth";
+/// Where `ssr::auth` keeps the client a session started from (IP and user agent, for the session
+/// list).
 pub const CLIENT_KEY: &str = "client";
 
+/// The session store the server hands tower-sessions: one `sessions` row per session, keyed by
+/// [`session_key`], with its owner and client in their own columns.
 #[derive(Debug, Clone)]
 pub struct DbSessionStore {
     db: Db,
 }
 
 impl DbSessionStore {
+    /// A store on `db`; the `sessions` table comes from the migrations.
     pub fn new(db: Db) -> Self {
         Self { db }
     }
@@ -41,6 +46,7 @@ impl DbSessionStore {
     }
 }
 
+/// The row key of session `id`: its SHA-256, hex, so the table never holds a usable cookie value.
 pub fn session_key(id: &Id) -> String {
     sha256_hex(id.to_string().as_bytes())
 }

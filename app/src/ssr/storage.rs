@@ -5,6 +5,7 @@
 use sha2::{Digest, Sha256};
 use std::{io, path::PathBuf};
 
+/// The store of uploaded and generated files under one directory; cloning shares the same root.
 #[derive(Debug, Clone)]
 pub struct FileStore {
     root: PathBuf,
@@ -16,6 +17,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 impl FileStore {
+    /// A store rooted at `root`; directories are created on the first write, not here.
     pub fn new(root: impl Into<PathBuf>) -> Self {
         Self { root: root.into() }
     }

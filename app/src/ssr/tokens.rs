@@ -9,6 +9,7 @@ use std::fmt;
 pub struct Token(String);
 
 impl Token {
+    /// A fresh token from 32 random bytes, URL-safe base64 without padding.
     pub fn generate() -> Self {
         Self(URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>()))
     }
@@ -21,6 +22,8 @@ impl Token {
             .then(|| Self(text.to_string()))
     }
 
+    /// The secret value, for the link that carries it; never log it or store it (store
+    /// [`Self::hash`]).
     pub fn expose(&self) -> &str {
         &self.0
     }
@@ -37,6 +40,7 @@ impl fmt::Debug for Token {
     }
 }
 
+/// The SHA-256 of `bytes`, lowercase hex.
 pub fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }

@@ -5,6 +5,7 @@ use super::db::Db;
 use crate::types::Timestamp;
 use std::{collections::HashMap, sync::Mutex};
 
+/// Page views not yet written, per (day, path, company); shared by every request of the instance.
 #[derive(Debug, Default)]
 pub struct VisitCounter {
     pending: Mutex<HashMap<(String, String, i64), i64>>,

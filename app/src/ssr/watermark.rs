@@ -26,6 +26,7 @@ impl Stamp {
     }
 }
 
+/// Why a PDF could not be stamped; it is then not sent at all.
 #[derive(Debug, thiserror::Error)]
 pub enum StampError {
     #[error("the file is not a readable PDF: {0}")]

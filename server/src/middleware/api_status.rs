@@ -12,6 +12,8 @@ use axum::{body::Body, extract::Request, http::StatusCode, middleware::Next, res
 /// Error bodies are a few hundred bytes; anything bigger is left alone.
 const MAX_ERROR_BODY: usize = 64 * 1024;
 
+/// Gives a `500` from `/api/` the status of the [`AppError`] in its body; everything else passes
+/// unchanged.
 pub async fn apply(req: Request, next: Next) -> Response {
     let api = req.uri().path().starts_with("/api/");
     let res = next.run(req).await;

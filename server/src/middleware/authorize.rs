@@ -23,6 +23,9 @@ use axum::{
 };
 use tower_sessions::Session;
 
+/// Resolves the principal and applies the path's access rule before any handler: unknown guarded
+/// paths are 404, a signed-in person without the right 403 (logged for staff), anyone else 401 or a
+/// redirect to sign in. A request with a body is decided again once the body has arrived.
 pub async fn authorize(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let session = req.extensions().get::<Session>().cloned();
     let path = req.uri().path().to_string();

@@ -36,6 +36,9 @@ fn cross_site(req: &Request, own_origin: &str) -> Option<CrossSite> {
     })
 }
 
+/// Refuses with `403` a request other than GET, HEAD or OPTIONS whose `Sec-Fetch-Site` or `Origin`
+/// shows another origin (`429` once its source is throttled); refusals reach the access log
+/// limited.
 pub async fn check(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let Some(refused) = cross_site(&req, &state.config.base_url.origin()) else {
         return next.run(req).await;

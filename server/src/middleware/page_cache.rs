@@ -15,6 +15,8 @@ const CACHEABLE: &[&str] = &["/"];
 /// The public page is tens of kilobytes; anything near this is not what we meant to cache.
 const MAX_CACHED_BYTES: usize = 2 * 1024 * 1024;
 
+/// Answers an anonymous GET of a cacheable page from the cache, with this request's nonce; on a
+/// miss, renders it and stores a successful HTML answer. Every other request passes straight on.
 pub async fn serve_cached(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let nonce = match req.extensions().get::<Nonce>() {
         Some(nonce) if is_cacheable(&req) => nonce.clone(),

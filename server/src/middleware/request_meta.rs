@@ -10,6 +10,8 @@ use axum::{
 };
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
+/// Puts the request's [`RequestMeta`] in its extensions (the client IP taken from `X-Forwarded-For`
+/// only behind a trusted proxy) and answers with its request id in `x-request-id`.
 pub async fn attach(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let peer = req
         .extensions()

@@ -18,6 +18,8 @@ use std::{
     sync::{Arc, RwLock},
 };
 
+/// The `/pkg` files read so far, each kept raw and compressed (brotli, gzip) for the process's
+/// life.
 pub struct AssetCache {
     dir: PathBuf,
     immutable: bool,
@@ -31,8 +33,11 @@ struct Asset {
     gzip: Bytes,
 }
 
+/// The bundle's route: one file name under `/pkg/`.
 pub const PATH: &str = "/pkg/{*file}";
 
+/// Serves `/pkg` from the site root's package directory. Only plain `.js`, `.wasm`, `.css` and
+/// `.json` file names are served; each is read and compressed on its first request.
 pub fn router(state: &AppState) -> Router {
     let cache = Arc::new(AssetCache {
         dir: PathBuf::from(state.leptos_options.site_root.as_ref()).join(state.leptos_options.site_pkg_dir.as_ref()),

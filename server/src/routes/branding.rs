@@ -52,6 +52,7 @@ pub async fn logo(State(state): State<AppState>, Path(hash): Path<String>) -> Re
 pub const LOGO_UPLOAD: &str = "/admin/content/logo/upload";
 const PROFILE_PAGE: &str = "/admin/content/profile";
 
+/// The logo upload route, with a body limit just above the largest logo accepted.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route(LOGO_UPLOAD, post(upload_logo))

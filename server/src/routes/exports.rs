@@ -40,6 +40,8 @@ fn csv(name: &str, body: String) -> Response {
         .into_response()
 }
 
+/// `GET /admin/audit.csv`, sales staff and admins: the access log filtered as on its page, the
+/// newest 5,000 matching entries at most.
 pub async fn audit_csv(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -51,6 +53,7 @@ pub async fn audit_csv(
     Ok(csv("access-log.csv", audit::to_csv(&page.entries)))
 }
 
+/// `GET /admin/audit/checkpoints.json`, sales staff and admins: every signed checkpoint.
 pub async fn checkpoints_json(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -60,6 +63,8 @@ pub async fn checkpoints_json(
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(checkpoints)).into_response())
 }
 
+/// `GET /admin/analytics.csv?from=&to=`, sales staff and admins: the analytics summary for the
+/// days given, by default the 30 days to today (UTC); a date that does not parse is ignored.
 pub async fn analytics_csv(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,

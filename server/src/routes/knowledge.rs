@@ -22,12 +22,16 @@ use axum::{
 };
 use tower_sessions::Session;
 
+/// The import form's target: a CSV or xlsx of entries, imported all or nothing.
 pub const UPLOAD: &str = "/admin/kb/upload";
+/// The approved entries as CSV, in the import columns.
 pub const EXPORT_CSV: &str = "/admin/kb/export.csv";
+/// The approved entries as xlsx, in the import columns.
 pub const EXPORT_XLSX: &str = "/admin/kb/export.xlsx";
 /// The largest knowledge-base file accepted.
 pub const MAX_BYTES: usize = 20 * 1024 * 1024;
 
+/// The knowledge-base routes; only the upload gets the larger body limit.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route(UPLOAD, post(upload))

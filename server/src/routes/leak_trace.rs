@@ -25,8 +25,10 @@ use axum::{
 use std::collections::BTreeMap;
 use tower_sessions::Session;
 
+/// The leak-trace form's target (admins): a found copy of a document.
 pub const PATH: &str = "/admin/leak-trace/upload";
 
+/// The leak-trace upload route (admins only), with the document upload's body limit.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route(PATH, post(upload))

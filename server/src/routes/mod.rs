@@ -59,6 +59,7 @@ pub const PATHS: &[&str] = &[
 /// `middleware::body`).
 pub const UPLOAD_PATHS: &[&str] =
     &[upload::PATH, leak_trace::PATH, knowledge::UPLOAD, questionnaires::UPLOAD, branding::LOGO_UPLOAD];
+/// The body limit of [`UPLOAD_PATHS`] requests: the largest PDF plus 16 MiB of headroom.
 pub const UPLOAD_BODY_LIMIT: usize = upload::MAX_BYTES + 16 * 1024 * 1024;
 
 const HEALTH: &str = "/healthz";
@@ -73,6 +74,8 @@ const CHECKPOINTS: &str = "/admin/audit/checkpoints.json";
 const PUBLIC_CHECKPOINT: &str = "/audit/checkpoint.json";
 const ANALYTICS_CSV: &str = "/admin/analytics.csv";
 
+/// Every route outside the Leptos page tree ([`PATHS`]), with their body limits. The middleware
+/// enforces the access table; each staff handler checks the role again.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route(HEALTH, get(health::healthz))

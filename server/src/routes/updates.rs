@@ -14,9 +14,12 @@ use axum::{
     Extension, Router,
 };
 
+/// The published updates as an Atom feed (the newest 50), public.
 pub const ATOM: &str = "/updates.atom";
+/// RFC 8058 one-click unsubscribe: `POST` with the token the mail's `List-Unsubscribe` carries.
 pub const ONE_CLICK: &str = "/updates/unsubscribe/one-click";
 
+/// The Atom feed and the one-click unsubscribe (authorised by the mail's token, not a session).
 pub fn router(state: AppState) -> Router {
     Router::new().route(ATOM, get(atom)).route(ONE_CLICK, post(one_click)).with_state(state)
 }

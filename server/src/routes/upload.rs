@@ -22,8 +22,10 @@ use tower_sessions::Session;
 
 /// The largest PDF accepted.
 pub const MAX_BYTES: usize = 50 * 1024 * 1024;
+/// The document upload form's target (security staff).
 pub const PATH: &str = "/admin/documents/upload";
 
+/// The upload route, with a body limit just above [`MAX_BYTES`].
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route(PATH, post(upload))

@@ -52,6 +52,7 @@ const SOURCES: &[(&str, &str)] = &[
     ("update_published.html", include_str!("../../../templates/mail/update_published.html")),
 ];
 
+/// Every mail template, compiled once at start-up; undefined variables are errors, not blanks.
 #[derive(Debug)]
 pub struct Templates {
     env: Environment<'static>,

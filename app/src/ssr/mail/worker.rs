@@ -39,6 +39,7 @@ impl std::fmt::Debug for Transport {
 }
 
 impl Transport {
+    /// SMTP when `smtp` is set (nothing is connected yet), else `.eml` files in `outbox_dir`.
     pub fn new(smtp: Option<&SmtpUrl>, outbox_dir: PathBuf) -> Result<Self, String> {
         match smtp {
             Some(url) => AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose())
