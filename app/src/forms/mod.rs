@@ -11,6 +11,20 @@ use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+/// A form's typed values as one serde struct (a server function takes it with
+/// `#[server(flatten)]`): each field's name and value as typed, to fill the form again after a
+/// refusal.
+pub trait Echo: Serialize {
+    fn typed(&self) -> Vec<(String, String)> {
+        match serde_json::to_value(self) {
+            Ok(serde_json::Value::Object(map)) => {
+                map.into_iter().map(|(k, v)| (k, v.as_str().map(str::to_owned).unwrap_or_default())).collect()
+            }
+            _ => Vec::new(),
+        }
+    }
+}
+
 /// What the last form post left for the next page.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Flash {

@@ -182,12 +182,13 @@ pub async fn publish_content() -> Result<(), AppError> {
 #[cfg(feature = "ssr")]
 mod support {
     use super::super::{
-        forms::{BridgeLetterForm, Echo, ProfileForm},
+        forms::{BridgeLetterForm, ProfileForm},
         server::{self as editor, report, Editing, Record},
     };
     use crate::{
         error::AppError,
         features::accounts::{model::StaffUser, server::staff_actor},
+        forms::Echo,
         ssr::{
             app_state,
             audit::Actor,

@@ -1,21 +1,10 @@
 //! What each editor's form posts, as typed. One struct per form: its field names are the form's
 //! `name`s (the server functions take them flattened), every field is a `String` as typed, and
-//! the same struct echoes the values back after a refusal ([`Echo::typed`]). On the server,
+//! the same struct echoes the values back after a refusal ([`crate::forms::Echo::typed`]). On the server,
 //! `super::rules` parses each into a validated value.
 
+use crate::forms::Echo;
 use serde::{Deserialize, Serialize};
-
-/// Each field's name and value as typed, to fill the form again after a refusal.
-pub trait Echo: Serialize {
-    fn typed(&self) -> Vec<(String, String)> {
-        match serde_json::to_value(self) {
-            Ok(serde_json::Value::Object(map)) => {
-                map.into_iter().map(|(k, v)| (k, v.as_str().map(str::to_owned).unwrap_or_default())).collect()
-            }
-            _ => Vec::new(),
-        }
-    }
-}
 
 /// The control form.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

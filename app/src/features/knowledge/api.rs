@@ -1,14 +1,16 @@
 //! Server functions for the knowledge base (security and admin staff).
-// The entry form posts a dozen fields; the server macro turns them into arguments.
-#![allow(clippy::too_many_arguments)]
 
-use super::model::{HygieneReport, KbEntryPage, KbFilter, KbListPage, TryResult};
+use super::{
+    forms::EntryInput,
+    model::{HygieneReport, KbEntryPage, KbFilter, KbListPage, TryResult},
+};
 use crate::error::AppError;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use crate::{
     features::accounts::{model::StaffRole, server::staff_actor},
+    forms::Echo,
     ssr::{
         app_state,
         auth::require_role,
@@ -54,56 +56,16 @@ pub async fn kb_entry(id: Option<i64>) -> Result<KbEntryPage, AppError> {
 
 /// Security: creates (`id` none) or saves an entry.
 #[server(prefix = "/api", endpoint = "kb_save")]
-pub async fn kb_save(
-    id: Option<i64>,
-    external_id: String,
-    question: String,
-    alternatives: Option<String>,
-    short_answer: String,
-    explanation: String,
-    category: String,
-    tags: Option<String>,
-    owner_id: Option<String>,
-    status: String,
-    visibility: String,
-    last_reviewed_on: Option<String>,
-    review_interval_days: String,
-) -> Result<(), AppError> {
+pub async fn kb_save(id: Option<i64>, #[server(flatten)] form: EntryInput) -> Result<(), AppError> {
     let staff = require_role(StaffRole::Security)?;
     let page = match id {
         Some(id) => format!("/admin/kb/{id}"),
         None => "/admin/kb/new".to_string(),
     };
     let spec = FormSpec { name: "kb_entry", page: page.into() };
-    let input = super::server::EntryInput {
-        external_id,
-        question,
-        alternatives: alternatives.unwrap_or_default(),
-        short_answer,
-        explanation,
-        category,
-        tags: tags.unwrap_or_default(),
-        owner_id: owner_id.unwrap_or_default(),
-        status,
-        visibility,
-        last_reviewed_on: last_reviewed_on.unwrap_or_default(),
-        review_interval_days,
-    };
-    let values = [
-        ("external_id", input.external_id.as_str()),
-        ("question", input.question.as_str()),
-        ("alternatives", input.alternatives.as_str()),
-        ("short_answer", input.short_answer.as_str()),
-        ("explanation", input.explanation.as_str()),
-        ("category", input.category.as_str()),
-        ("tags", input.tags.as_str()),
-        ("owner_id", input.owner_id.as_str()),
-        ("status", input.status.as_str()),
-        ("visibility", input.visibility.as_str()),
-        ("last_reviewed_on", input.last_reviewed_on.as_str()),
-        ("review_interval_days", input.review_interval_days.as_str()),
-    ];
-    let result = super::server::save(&app_state()?, &RequestMeta::current(), &staff_actor(&staff), id, &input).await;
+    let result = super::server::save(&app_state()?, &RequestMeta::current(), &staff_actor(&staff), id, &form).await;
+    let typed = form.typed();
+    let values: Vec<(&str, &str)> = typed.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     finish(&spec, &values, result, |saved| {
         Some((format!("/admin/kb/{saved}"), Some(("kb_entry", "Entry saved.".into()))))
     })

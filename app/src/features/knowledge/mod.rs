@@ -4,6 +4,7 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod engine;
+pub mod forms;
 pub mod model;
 #[cfg(feature = "ssr")]
 pub mod server;

@@ -1,6 +1,4 @@
 //! Server functions for questionnaires (security staff) and the company page (any staff).
-// Forms post several fields; the server macro turns them into arguments.
-#![allow(clippy::too_many_arguments)]
 
 use super::model::{CompanyPage, QuestionnaireListPage, QuestionnairePage, RowFilter};
 use crate::error::AppError;

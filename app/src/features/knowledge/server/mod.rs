@@ -15,6 +15,7 @@ mod search;
 mod store;
 mod validation;
 
+pub use super::forms::EntryInput;
 pub use edit::{save, save_in, set_state, Saved};
 pub use entries::{all, engine_entries, get, owners};
 pub use export::export_rows;
@@ -22,7 +23,7 @@ pub use history::history;
 pub use hygiene::hygiene;
 pub use import::{import, ImportSummary};
 pub use search::{list, try_question};
-pub use validation::{EntryInput, ValidEntry};
+pub use validation::ValidEntry;
 
 use crate::{
     error::AppError,

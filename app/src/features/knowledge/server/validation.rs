@@ -2,28 +2,12 @@
 //! be stored.
 
 use super::entries::{lines, tags};
+use crate::features::knowledge::forms::EntryInput;
 use crate::{
     error::{AppError, FieldError},
     features::knowledge::model::{KbEntry, KbStatus, KbVisibility},
     types::IsoDate,
 };
-
-/// What a staff member typed into the entry form, unvalidated.
-#[derive(Debug, Clone, Default)]
-pub struct EntryInput {
-    pub external_id: String,
-    pub question: String,
-    pub alternatives: String,
-    pub short_answer: String,
-    pub explanation: String,
-    pub category: String,
-    pub tags: String,
-    pub owner_id: String,
-    pub status: String,
-    pub visibility: String,
-    pub last_reviewed_on: String,
-    pub review_interval_days: String,
-}
 
 /// A validated entry, ready to store.
 #[derive(Debug, Clone, PartialEq)]
