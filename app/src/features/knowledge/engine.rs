@@ -13,6 +13,8 @@ use std::{
     },
 };
 
+/// The server's one suggestion engine, shared as an `Arc` in the app state; anything that changes
+/// the knowledge base must call [`Knowledge::invalidate`] afterwards.
 pub struct Knowledge {
     model_dir: Option<PathBuf>,
     embedder: OnceLock<Option<Arc<Embedder>>>,
@@ -29,6 +31,8 @@ impl std::fmt::Debug for Knowledge {
 }
 
 impl Knowledge {
+    /// Loads nothing yet: the model in `model_dir` (if any) on first use, the engine on the first
+    /// [`Knowledge::engine`] call.
     pub fn new(model_dir: Option<PathBuf>) -> Self {
         Self {
             model_dir,
@@ -64,6 +68,8 @@ impl Knowledge {
             .clone()
     }
 
+    /// Whether a model directory was found at start-up; the model may still fail to load on first
+    /// use (logged), leaving lexical ranking only.
     pub fn has_model(&self) -> bool {
         self.model_dir.is_some()
     }

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Where an entry stands: drafts await approval, only approved entries that are not stale are
+/// suggested, and retired entries stay for their history but are never suggested.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum KbStatus {
     Draft,
@@ -10,8 +12,10 @@ pub enum KbStatus {
 }
 
 impl KbStatus {
+    /// Every status, in the order the entry form offers them.
     pub const ALL: [KbStatus; 3] = [KbStatus::Draft, KbStatus::Approved, KbStatus::Retired];
 
+    /// The code stored in the database and posted by forms; [`KbStatus::parse`] reads it back.
     pub fn code(self) -> &'static str {
         match self {
             KbStatus::Draft => "draft",
@@ -20,6 +24,7 @@ impl KbStatus {
         }
     }
 
+    /// The status as staff read it on the pages.
     pub fn label(self) -> &'static str {
         match self {
             KbStatus::Draft => "Draft",
@@ -28,11 +33,14 @@ impl KbStatus {
         }
     }
 
+    /// Reads a stored or posted code; an unknown code is an error that names it.
     pub fn parse(code: &str) -> Result<Self, String> {
         Self::ALL.into_iter().find(|s| s.code() == code).ok_or_else(|| format!("unknown status {code:?}"))
     }
 }
 
+/// Who an entry's answer may be shown to; a change to an entry that is or was public republishes
+/// the public FAQ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum KbVisibility {
     /// Staff only.
@@ -44,8 +52,10 @@ pub enum KbVisibility {
 }
 
 impl KbVisibility {
+    /// Every visibility, narrowest first, in the order the entry form offers them.
     pub const ALL: [KbVisibility; 3] = [KbVisibility::Internal, KbVisibility::Nda, KbVisibility::Public];
 
+    /// The code stored in the database and posted by forms; [`KbVisibility::parse`] reads it back.
     pub fn code(self) -> &'static str {
         match self {
             KbVisibility::Internal => "internal",
@@ -54,6 +64,7 @@ impl KbVisibility {
         }
     }
 
+    /// The visibility as staff read it on the pages.
     pub fn label(self) -> &'static str {
         match self {
             KbVisibility::Internal => "Internal",
@@ -62,11 +73,13 @@ impl KbVisibility {
         }
     }
 
+    /// Reads a stored or posted code; an unknown code is an error that names it.
     pub fn parse(code: &str) -> Result<Self, String> {
         Self::ALL.into_iter().find(|s| s.code() == code).ok_or_else(|| format!("unknown visibility {code:?}"))
     }
 }
 
+/// The short answers an entry may give, as the entry form offers them and validation accepts them.
 pub const SHORT_ANSWERS: [&str; 3] = ["Yes", "No", "N/A"];
 
 /// One entry as staff see it.
@@ -105,6 +118,8 @@ pub struct KbFilter {
     pub stale: String,
 }
 
+/// Entries by status over the whole knowledge base (not just the filtered list); `stale` counts
+/// approved entries past their review date, which are also counted as approved.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct KbCounts {
     pub draft: usize,
@@ -113,6 +128,7 @@ pub struct KbCounts {
     pub stale: usize,
 }
 
+/// What the list page shows: the filtered entries, every category for the filter, and the counts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KbListPage {
     pub entries: Vec<KbEntry>,
@@ -122,6 +138,7 @@ pub struct KbListPage {
     pub semantic: bool,
 }
 
+/// One version of an entry in its history, as the entry page lists it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KbHistoryItem {
     pub version: i64,
@@ -130,6 +147,8 @@ pub struct KbHistoryItem {
     pub change: String,
 }
 
+/// What the entry page needs: the entry (blank form for a new one), its history, the owner and
+/// category choices, and where its answer was sent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KbEntryPage {
     /// `None` for a new entry.
@@ -151,6 +170,7 @@ pub struct PairSide {
     pub short_answer: String,
 }
 
+/// Two entries the hygiene view puts side by side: near-duplicates, or similar with opposite answers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KbPair {
     pub a: PairSide,
@@ -158,6 +178,7 @@ pub struct KbPair {
     pub similarity: f32,
 }
 
+/// The hygiene view over entries not retired: pairs most similar first, and the stale entries.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HygieneReport {
     pub duplicates: Vec<KbPair>,
@@ -165,6 +186,7 @@ pub struct HygieneReport {
     pub stale: Vec<KbEntry>,
 }
 
+/// An entry the engine suggests for a tried question, with its score.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SuggestedEntry {
     pub id: i64,

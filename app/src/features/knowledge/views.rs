@@ -30,6 +30,8 @@ fn options(all: &[(&'static str, &'static str)], selected: &str) -> impl IntoVie
         .collect::<Vec<_>>()
 }
 
+/// `/admin/kb`: the entries with search and filters (from the query string), "try a question"
+/// (`?try=`), and import and export; its data needs the security role.
 #[component]
 pub fn KnowledgeBasePage() -> impl IntoView {
     let query = StoredValue::new(use_query_map().with_untracked(|q| {
@@ -141,6 +143,8 @@ pub fn KnowledgeBasePage() -> impl IntoView {
     }
 }
 
+/// `/admin/kb/:id` (or `new`): one entry's form, its review and approval actions, the companies
+/// told its answer, and its history; its data needs the security role.
 #[component]
 pub fn KnowledgeEntryPage() -> impl IntoView {
     let id = use_params_map().with_untracked(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()));
@@ -275,6 +279,8 @@ fn pair_rows(pairs: Vec<KbPair>) -> impl IntoView {
         .collect::<Vec<_>>()
 }
 
+/// `/admin/kb/hygiene`: conflicting answers, near-duplicates and stale entries, each linked to its
+/// entry; its data needs the security role.
 #[component]
 pub fn KnowledgeHygienePage() -> impl IntoView {
     view! {

@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Where a questionnaire stands: suggestions being computed in the background, done, or stopped
+/// by an error (the reason in `failure`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Status {
     Processing,
@@ -11,6 +13,7 @@ pub enum Status {
 }
 
 impl Status {
+    /// The code stored in `questionnaires.status`; [`Status::parse`] reads it back.
     pub fn code(self) -> &'static str {
         match self {
             Self::Processing => "processing",
@@ -19,6 +22,7 @@ impl Status {
         }
     }
 
+    /// Reads a stored code; an unknown code is an error that names it.
     pub fn parse(code: &str) -> Result<Self, String> {
         match code {
             "processing" => Ok(Self::Processing),
@@ -43,6 +47,7 @@ pub enum RowState {
 }
 
 impl RowState {
+    /// The code stored on the row (and the card's `data-state`); [`RowState::parse`] reads it back.
     pub fn code(self) -> &'static str {
         match self {
             Self::Open => "open",
@@ -52,6 +57,7 @@ impl RowState {
         }
     }
 
+    /// Reads a stored code; an unknown code is an error that names it.
     pub fn parse(code: &str) -> Result<Self, String> {
         match code {
             "open" => Ok(Self::Open),
@@ -63,6 +69,8 @@ impl RowState {
     }
 }
 
+/// A questionnaire's rows: how many are done and remaining, and the engine's verdicts (`auto`,
+/// `review`, `none`); a row the engine has not reached yet counts in no verdict.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Counts {
     pub total: i64,
@@ -74,6 +82,7 @@ pub struct Counts {
     pub none: i64,
 }
 
+/// One questionnaire as the list, its review page and its company's page show it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QuestionnaireSummary {
     pub id: i64,
@@ -94,6 +103,8 @@ pub struct QuestionnaireSummary {
     pub counts: Counts,
 }
 
+/// The list page: every questionnaire, newest first, and the company and owner choices (id, name)
+/// for the upload form.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QuestionnaireListPage {
     pub items: Vec<QuestionnaireSummary>,
@@ -117,6 +128,7 @@ pub struct SheetView {
     pub corrected: bool,
 }
 
+/// A suggestion on a row, with the entry behind it as it stands today.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SuggestionView {
     pub entry_id: i64,
@@ -131,6 +143,8 @@ pub struct SuggestionView {
     pub caveat: Option<String>,
 }
 
+/// One question of the buyer's file as the review page shows it: the engine's suggestions, what
+/// will be written, and who decided.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RowView {
     pub id: i64,
@@ -152,6 +166,7 @@ pub struct RowView {
     pub answer_options: Vec<String>,
 }
 
+/// The review page's row filters, read from its query string; an empty field keeps every row.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct RowFilter {
     /// auto | review | none | "" (any)
@@ -179,6 +194,8 @@ impl RowFilter {
     }
 }
 
+/// The review page: the questionnaire, its sheets' mappings, the rows the filter keeps (capped for
+/// display), and the company and owner choices (id, name) for editing its details.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QuestionnairePage {
     pub summary: QuestionnaireSummary,
@@ -209,6 +226,7 @@ pub struct Disclosure {
     pub exported_at: i64,
 }
 
+/// A company's page: its questionnaires and every answer it was sent, newest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CompanyPage {
     pub id: i64,

@@ -77,6 +77,7 @@ pub(super) mod tests {
     use super::*;
     use crate::features::knowledge::model::KbVisibility;
 
+    /// A test entry: `KB-001` for id 1, answering Yes at version 2, with `status` and `stale`.
     pub fn entry(id: i64, status: KbStatus, stale: bool) -> KbEntry {
         KbEntry {
             id,
@@ -100,6 +101,7 @@ pub(super) mod tests {
         }
     }
 
+    /// Test entries by id: 1 approved and current, 2 approved but stale, 3 a draft.
     pub fn entries() -> HashMap<i64, KbEntry> {
         [entry(1, KbStatus::Approved, false), entry(2, KbStatus::Approved, true), entry(3, KbStatus::Draft, false)]
             .into_iter()

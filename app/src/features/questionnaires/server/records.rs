@@ -82,10 +82,12 @@ const SELECT_ROWS: &str =
      entry_version, short_answer, answer, draft_entry_id, decided_by from questionnaire_rows";
 
 impl RowRecord {
+    /// The stored suggestions, best first; unreadable JSON reads as none.
     pub fn scored(&self) -> Vec<Scored> {
         serde_json::from_str(&self.suggestions).unwrap_or_default()
     }
 
+    /// The row's state; an unknown stored code reads as open.
     pub fn state(&self) -> RowState {
         RowState::parse(&self.state).unwrap_or(RowState::Open)
     }
@@ -127,6 +129,7 @@ fn col(v: Option<i64>) -> Option<u32> {
 }
 
 impl SheetRow {
+    /// The stored mapping as the workbook reader takes it; a negative or missing column is none.
     pub fn mapping(&self) -> Mapping {
         Mapping {
             header_row: col(self.header_row),

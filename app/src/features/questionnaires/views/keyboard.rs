@@ -44,6 +44,8 @@ mod shortcuts {
         row.query_selector(selector).ok()??.dyn_into::<HtmlElement>().ok()
     }
 
+    /// Focuses the row named in the address's `#` and listens for the shortcuts for the page's
+    /// lifetime (the listener is never removed); keys typed into form fields are left alone.
     pub fn install() {
         let Some(window) = web_sys::window() else { return };
         // After a decision the page comes back at the next row: start there.
