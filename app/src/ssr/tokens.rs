@@ -1,7 +1,7 @@
 //! Secrets sent to people in links: generated here, stored only as SHA-256 hashes.
 
+pub use super::storage::sha256_hex;
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-use sha2::{Digest, Sha256};
 use std::fmt;
 
 /// A random 256-bit token, as it travels in a link. Its `Debug` never shows the value.
@@ -40,9 +40,9 @@ impl fmt::Debug for Token {
     }
 }
 
-/// The SHA-256 of `bytes`, lowercase hex.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
+/// A short random id for correlating one request's log lines and audit rows.
+pub fn request_id() -> String {
+    hex::encode(rand::random::<[u8; 8]>())
 }
 
 #[cfg(test)]
@@ -61,9 +61,4 @@ mod tests {
         assert!(Token::parse("short").is_none());
         assert!(Token::parse(&format!("{}'", &a.expose()[..42])).is_none());
     }
-}
-
-/// A short random id for correlating one request's log lines and audit rows.
-pub fn request_id() -> String {
-    hex::encode(rand::random::<[u8; 8]>())
 }

@@ -19,6 +19,7 @@ mod knowledge;
 mod public_page;
 mod questionnaires;
 mod sessions;
+mod source;
 mod textareas;
 mod trust_json;
 mod updates;
