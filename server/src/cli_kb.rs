@@ -214,7 +214,11 @@ async fn fill(config: Config, file: &Path, out: &Path) -> anyhow::Result<ExitCod
     for ((sheet, item), s) in items.iter().zip(&suggestions) {
         match s.decision {
             Decision::Auto => {
-                let best = s.suggestions.first().and_then(|b| entries.iter().find(|e| e.external_id == b.kb_id));
+                let best = s
+                    .suggestions
+                    .first()
+                    .and_then(|b| entries.iter().find(|e| e.external_id == b.kb_id))
+                    .filter(|e| e.fills_for_buyers());
                 match best {
                     Some(e) => {
                         answers.push(Answer {

@@ -523,6 +523,53 @@ async fn nothing_from_a_stale_entry_is_filled_without_a_person() {
     assert!(text.lines().nth(1).unwrap().contains(",\"Yes. All workforce access"), "{text}");
 }
 
+#[tokio::test]
+async fn an_internal_entry_never_reaches_a_buyer() {
+    let app = spawn_app().await;
+    let sec = app.staff_browser("sam@northwind-analytics.example", &[StaffRole::Security]).await;
+    let csv =
+        "Question,Answer\r\nIs multi-factor authentication required for employees accessing internal systems?,\r\n";
+    let fields = [("new_company_domain", "initech.example"), ("new_company_name", "Initech")];
+    let path = location(&upload(&sec, &fields, "q.csv", csv.as_bytes().to_vec()).await);
+    let id: i64 = path.trim_start_matches("/admin/questionnaires/").parse().unwrap_or_else(|_| panic!("{path}"));
+    wait_ready(&app, id).await;
+    let (suggestions,): (String,) =
+        sqlx::query_as("select suggestions from questionnaire_rows where questionnaire_id = $1")
+            .bind(id)
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
+    let best = serde_json::from_str::<serde_json::Value>(&suggestions).unwrap()[0]["entry_id"].as_i64().unwrap();
+    // Imported answers are shareable under NDA; staff then mark this one for staff only.
+    let (visibility,): (String,) = sqlx::query_as("select visibility from kb_entries where id = $1")
+        .bind(best)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(visibility, "nda");
+    sqlx::query("update kb_entries set visibility = 'internal' where id = $1")
+        .bind(best)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    let (_, page) = sec.get_text(&path).await;
+    assert!(page.contains("Internal: staff only") && page.contains("Needs a person"), "the row waits for a person");
+    let text = sec.post_form(&format!("{path}/export"), &[]).await.text().await.unwrap();
+    assert_eq!(text, csv, "nothing was filled");
+    // Nor can a person send it.
+    let row = row_id(&app, id, 0, 1).await;
+    sec.post_form(
+        "/api/qn_accept",
+        &[("id", &id.to_string()), ("row", &row.to_string()), ("entry", &best.to_string())],
+    )
+    .await;
+    let (_, page) = sec.get_text(&path).await;
+    assert!(page.contains("is internal (staff only)"), "the reviewer is told why");
+    let text = sec.post_form(&format!("{path}/export"), &[]).await.text().await.unwrap();
+    assert_eq!(text, csv, "still nothing filled");
+    assert_eq!(count(&app, "answer_disclosures").await, 0);
+}
+
 #[test]
 fn cli_fill_writes_auto_answers_into_a_copy() {
     use crate::knowledge::{kb_csv, run, vouchsafe};

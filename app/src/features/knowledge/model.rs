@@ -107,6 +107,14 @@ pub struct KbEntry {
     pub updated_at: i64,
 }
 
+impl KbEntry {
+    /// Whether this entry's answer may go into a buyer's file without a person choosing it:
+    /// approved, not past its review date, and not internal (staff only).
+    pub fn fills_for_buyers(&self) -> bool {
+        self.status == KbStatus::Approved && !self.stale && self.visibility != KbVisibility::Internal
+    }
+}
+
 /// Filters of the list page; empty strings mean "any".
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct KbFilter {

@@ -165,7 +165,7 @@ pub fn KnowledgeEntryPage() -> impl IntoView {
                         let tags = flash.typed_or("tags", get(|e| e.tags.join("; "), ""));
                         let owner = flash.typed_or("owner_id", get(|e| e.owner_id.map(|o| o.to_string()).unwrap_or_default(), ""));
                         let status = flash.typed_or("status", get(|e| e.status.code().to_string(), "draft"));
-                        let visibility = flash.typed_or("visibility", get(|e| e.visibility.code().to_string(), "internal"));
+                        let visibility = flash.typed_or("visibility", get(|e| e.visibility.code().to_string(), "nda"));
                         let reviewed = flash.typed_or("last_reviewed_on", get(|e| e.last_reviewed_on.clone().unwrap_or_default(), ""));
                         let interval = flash.typed_or("review_interval_days", get(|e| e.review_interval_days.to_string(), "365"));
                         let title = e.as_ref().map(|e| format!("{}: {}", e.external_id, e.question)).unwrap_or_else(|| "New entry".into());

@@ -73,7 +73,8 @@ fn step(row: &KbRow, known: Option<&KbEntry>, owner_id: Option<i64>, today: IsoD
         tags: row.tags.clone(),
         owner_id,
         status: KbStatus::Approved,
-        visibility: KbVisibility::Internal,
+        // Approved answers imported from a file are what the company tells buyers.
+        visibility: KbVisibility::Nda,
         last_reviewed_on: Some(today),
         review_interval_days: 365,
     };
@@ -142,9 +143,9 @@ mod tests {
     }
 
     #[test]
-    fn a_new_id_is_created_approved_internal_and_reviewed_today() {
+    fn a_new_id_is_created_approved_shareable_under_nda_and_reviewed_today() {
         let Step::Create(v) = step(&row(), None, Some(2), today()) else { panic!("expected a new entry") };
-        assert_eq!((v.status, v.visibility), (KbStatus::Approved, KbVisibility::Internal));
+        assert_eq!((v.status, v.visibility), (KbStatus::Approved, KbVisibility::Nda));
         assert_eq!((v.last_reviewed_on, v.owner_id, v.review_interval_days), (Some(today()), Some(2), 365));
     }
 

@@ -9,7 +9,7 @@ use super::{
 use crate::{
     error::AppError,
     features::knowledge::{
-        model::{KbEntry, KbStatus, SHORT_ANSWERS},
+        model::{KbEntry, KbStatus, KbVisibility, SHORT_ANSWERS},
         server::{self as kb, EntryInput},
     },
     ssr::{audit::Actor, request_meta::RequestMeta, AppState},
@@ -49,8 +49,8 @@ pub async fn accept(
     Ok(())
 }
 
-/// The entry a person named, by database id or by external id (any case); a retired entry is
-/// refused.
+/// The entry a person named, by database id or by external id (any case); a retired or
+/// internal (staff-only) entry is refused.
 fn chosen<'a>(entries: &'a [KbEntry], wanted: &str) -> Result<&'a KbEntry, AppError> {
     let wanted = wanted.trim();
     let e = match wanted.parse::<i64>() {
@@ -62,6 +62,15 @@ fn chosen<'a>(entries: &'a [KbEntry], wanted: &str) -> Result<&'a KbEntry, AppEr
         return Err(AppError::field(
             "entry",
             format!("{} is retired; choose another entry or write an answer.", e.external_id),
+        ));
+    }
+    if e.visibility == KbVisibility::Internal {
+        return Err(AppError::field(
+            "entry",
+            format!(
+                "{} is internal (staff only); write an answer, or make the entry shareable under NDA first.",
+                e.external_id
+            ),
         ));
     }
     Ok(e)
@@ -170,7 +179,8 @@ fn draft_input(
         category,
         owner_id: owner_id.map(|o| o.to_string()).unwrap_or_default(),
         status: "draft".into(),
-        visibility: "internal".into(),
+        // Written for a buyer, so shareable with buyers under NDA.
+        visibility: "nda".into(),
         review_interval_days: "365".into(),
         ..Default::default()
     })
@@ -243,7 +253,8 @@ mod tests {
         retired.category = "Retired things".into();
         let mut backups = entry(7, KbStatus::Draft, false);
         backups.category = "Resilience".into();
-        vec![entry(1, KbStatus::Approved, true), backups, retired]
+        let staff_only = KbEntry { visibility: KbVisibility::Internal, ..entry(20, KbStatus::Approved, false) };
+        vec![entry(1, KbStatus::Approved, true), backups, retired, staff_only]
     }
 
     #[test]
@@ -253,6 +264,8 @@ mod tests {
         assert_eq!(field(chosen(&kb(), "KB-999")), ("entry".into(), "No knowledge-base entry \"KB-999\".".into()));
         let (_, message) = field(chosen(&kb(), "KB-012"));
         assert_eq!(message, "KB-012 is retired; choose another entry or write an answer.");
+        let (_, message) = field(chosen(&kb(), "KB-020"));
+        assert!(message.starts_with("KB-020 is internal (staff only)"), "{message}");
     }
 
     #[test]
@@ -270,12 +283,9 @@ mod tests {
     fn a_draft_takes_the_best_suggestions_category_the_owner_and_the_next_number() {
         let row = open(3, "review", 7);
         let input = draft_input(&row, &kb(), Some(5), "y", "We test restores monthly.").unwrap();
-        assert_eq!(input.external_id, "KB-013");
+        assert_eq!(input.external_id, "KB-021");
         assert_eq!((input.short_answer.as_str(), input.category.as_str()), ("Yes", "Resilience"));
-        assert_eq!(
-            (input.owner_id.as_str(), input.status.as_str(), input.visibility.as_str()),
-            ("5", "draft", "internal")
-        );
+        assert_eq!((input.owner_id.as_str(), input.status.as_str(), input.visibility.as_str()), ("5", "draft", "nda"));
         let valid = input.validate().unwrap();
         assert_eq!(valid.question, "Row 3?");
         let unknown = open(4, "none", 99);

@@ -1,5 +1,5 @@
 //! What each row comes to: the answer that will be written into the buyer's file (a person's
-//! choice, or an auto suggestion whose entry is still approved and current), and the counts
+//! choice, or an auto suggestion whose entry is still approved, current and not internal), and the counts
 //! the pages show.
 
 use super::records::RowRecord;
@@ -19,11 +19,6 @@ pub(super) struct Final {
     pub version: Option<i64>,
 }
 
-/// An entry that may be filled in without a person: approved, and not past its review date.
-fn eligible(e: &KbEntry) -> bool {
-    e.status == KbStatus::Approved && !e.stale
-}
-
 /// What will be written for `row`, if anything.
 pub(super) fn final_answer(row: &RowRecord, entries: &HashMap<i64, KbEntry>) -> Option<Final> {
     match row.state() {
@@ -37,7 +32,7 @@ pub(super) fn final_answer(row: &RowRecord, entries: &HashMap<i64, KbEntry>) -> 
         RowState::Open if row.decision.as_deref() == Some("auto") => {
             // Only the best suggestion: a weaker one was not what the engine was sure of.
             let best = row.scored().first().copied()?;
-            let e = entries.get(&best.entry_id).filter(|e| eligible(e))?;
+            let e = entries.get(&best.entry_id).filter(|e| e.fills_for_buyers())?;
             Some(Final {
                 short: e.short_answer.clone(),
                 text: e.explanation.clone(),
@@ -77,7 +72,8 @@ pub(super) mod tests {
     use super::*;
     use crate::features::knowledge::model::KbVisibility;
 
-    /// A test entry: `KB-001` for id 1, answering Yes at version 2, with `status` and `stale`.
+    /// A test entry: `KB-001` for id 1, answering Yes at version 2, shareable under NDA, with
+    /// `status` and `stale`.
     pub fn entry(id: i64, status: KbStatus, stale: bool) -> KbEntry {
         KbEntry {
             id,
@@ -91,7 +87,7 @@ pub(super) mod tests {
             owner_id: None,
             owner_name: None,
             status,
-            visibility: KbVisibility::Internal,
+            visibility: KbVisibility::Nda,
             last_reviewed_on: None,
             review_interval_days: 365,
             review_due_on: None,
@@ -101,12 +97,19 @@ pub(super) mod tests {
         }
     }
 
-    /// Test entries by id: 1 approved and current, 2 approved but stale, 3 a draft.
+    /// Test entries by id: 1 approved and current, 2 approved but stale, 3 a draft, 4 approved
+    /// and current but internal (staff only).
     pub fn entries() -> HashMap<i64, KbEntry> {
-        [entry(1, KbStatus::Approved, false), entry(2, KbStatus::Approved, true), entry(3, KbStatus::Draft, false)]
-            .into_iter()
-            .map(|e| (e.id, e))
-            .collect()
+        let internal = KbEntry { visibility: KbVisibility::Internal, ..entry(4, KbStatus::Approved, false) };
+        [
+            entry(1, KbStatus::Approved, false),
+            entry(2, KbStatus::Approved, true),
+            entry(3, KbStatus::Draft, false),
+            internal,
+        ]
+        .into_iter()
+        .map(|e| (e.id, e))
+        .collect()
     }
 
     /// An open row the engine judged `decision`, suggesting `best` first.
@@ -130,6 +133,7 @@ pub(super) mod tests {
         );
         assert_eq!(final_answer(&open(2, "auto", 2), &entries()), None, "stale: a person decides");
         assert_eq!(final_answer(&open(3, "auto", 3), &entries()), None, "a draft is never filled");
+        assert_eq!(final_answer(&open(4, "auto", 4), &entries()), None, "an internal entry never reaches a buyer");
         assert_eq!(final_answer(&open(4, "auto", 99), &entries()), None, "a deleted entry is never filled");
         assert_eq!(final_answer(&open(5, "review", 1), &entries()), None, "review rows wait for a person");
     }

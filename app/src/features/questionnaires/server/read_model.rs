@@ -8,7 +8,7 @@ use super::{
     records::{RowRecord, SheetRow},
 };
 use crate::features::{
-    knowledge::model::{KbEntry, KbStatus, SHORT_ANSWERS},
+    knowledge::model::{KbEntry, KbStatus, KbVisibility, SHORT_ANSWERS},
     questionnaires::model::{Counts, RowFilter, RowView, SheetView, SuggestionView},
 };
 use answers::{
@@ -87,6 +87,9 @@ fn sheet_view(s: &SheetRow, book: &Book, rows: &[RowRecord]) -> Option<SheetView
 /// Why an entry may not be filled in without a person, if it may not.
 fn caveat(e: &KbEntry) -> Option<String> {
     match (e.status, e.stale) {
+        (KbStatus::Approved, false) if e.visibility == KbVisibility::Internal => {
+            Some("Internal: staff only, never sent to buyers".to_string())
+        }
         (KbStatus::Approved, false) => None,
         (KbStatus::Approved, true) => Some("Stale: past its review date".to_string()),
         (KbStatus::Draft, _) => Some("Draft".to_string()),
