@@ -87,7 +87,8 @@ pub fn parse_reference(text: &str) -> Option<(Option<String>, Area)> {
             let sheet = sheet
                 .strip_prefix('\'')
                 .and_then(|s| s.strip_suffix('\''))
-                .map(|s| s.replace("''", ""))
+                // Inside quotes, a quote is written twice (`'O''Brien'!A1`).
+                .map(|s| s.replace("''", "'"))
                 .unwrap_or_else(|| sheet.to_string());
             Some((Some(sheet), parse_area(area)?))
         }
@@ -572,6 +573,8 @@ mod tests {
         let (sheet, area) = parse_reference("'My lists'!$A$1:$A$3").unwrap();
         assert_eq!(sheet.as_deref(), Some("My lists"));
         assert_eq!(area.last_row, 2);
+        let (sheet, _) = parse_reference("='O''Brien''s answers'!$B$2:$B$4").unwrap();
+        assert_eq!(sheet.as_deref(), Some("O'Brien's answers"));
     }
 
     #[test]
