@@ -10,6 +10,7 @@ pub mod error;
 pub mod features;
 pub mod forms;
 pub mod identity;
+pub mod paths;
 pub mod types;
 
 /// The demo trust center (Northwind Analytics), seeded through the editors' own functions.

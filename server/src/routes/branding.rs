@@ -49,7 +49,7 @@ pub async fn logo(State(state): State<AppState>, Path(hash): Path<String>) -> Re
 
 /// `POST /admin/content/logo/upload`: security staff upload a new logo (or, with `remove`, take it
 /// off) in the working copy; the public page changes when the content is published.
-pub const LOGO_UPLOAD: &str = "/admin/content/logo/upload";
+pub const LOGO_UPLOAD: &str = app::paths::LOGO_UPLOAD;
 const PROFILE_PAGE: &str = "/admin/content/profile";
 
 /// The logo upload route, with a body limit just above the largest logo accepted.

@@ -23,11 +23,11 @@ use axum::{
 use tower_sessions::Session;
 
 /// The import form's target: a CSV or xlsx of entries, imported all or nothing.
-pub const UPLOAD: &str = "/admin/kb/upload";
+pub const UPLOAD: &str = app::paths::KB_UPLOAD;
 /// The approved entries as CSV, in the import columns.
-pub const EXPORT_CSV: &str = "/admin/kb/export.csv";
+pub const EXPORT_CSV: &str = app::paths::KB_EXPORT_CSV;
 /// The approved entries as xlsx, in the import columns.
-pub const EXPORT_XLSX: &str = "/admin/kb/export.xlsx";
+pub const EXPORT_XLSX: &str = app::paths::KB_EXPORT_XLSX;
 /// The largest knowledge-base file accepted.
 pub const MAX_BYTES: usize = 20 * 1024 * 1024;
 

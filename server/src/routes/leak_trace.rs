@@ -26,7 +26,7 @@ use std::collections::BTreeMap;
 use tower_sessions::Session;
 
 /// The leak-trace form's target (admins): a found copy of a document.
-pub const PATH: &str = "/admin/leak-trace/upload";
+pub const PATH: &str = app::paths::LEAK_TRACE_UPLOAD;
 
 /// The leak-trace upload route (admins only), with the document upload's body limit.
 pub fn router(state: AppState) -> Router {

@@ -23,12 +23,12 @@ use std::collections::BTreeMap;
 use tower_sessions::Session;
 
 /// The upload form's target: a buyer's questionnaire and the company it is for.
-pub const UPLOAD: &str = "/admin/questionnaires/upload";
+pub const UPLOAD: &str = app::paths::QUESTIONNAIRE_UPLOAD;
 /// `POST`: the buyer's file with its final answers written in, as a download; each answer is
 /// recorded for the company.
-pub const EXPORT: &str = "/admin/questionnaires/{id}/export";
+pub const EXPORT: &str = app::paths::QUESTIONNAIRE_EXPORT;
 /// A small example questionnaire (xlsx) to try the feature with.
-pub const SAMPLE: &str = "/admin/questionnaires/sample.xlsx";
+pub const SAMPLE: &str = app::paths::QUESTIONNAIRE_SAMPLE;
 
 /// The questionnaire routes; only the upload gets the larger body limit.
 pub fn router(state: AppState) -> Router {

@@ -15,9 +15,9 @@ use axum::{
 };
 
 /// The published updates as an Atom feed (the newest 50), public.
-pub const ATOM: &str = "/updates.atom";
+pub const ATOM: &str = app::paths::UPDATES_ATOM;
 /// RFC 8058 one-click unsubscribe: `POST` with the token the mail's `List-Unsubscribe` carries.
-pub const ONE_CLICK: &str = "/updates/unsubscribe/one-click";
+pub const ONE_CLICK: &str = app::paths::UPDATES_ONE_CLICK;
 
 /// The Atom feed and the one-click unsubscribe (authorised by the mail's token, not a session).
 pub fn router(state: AppState) -> Router {

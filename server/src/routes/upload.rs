@@ -23,7 +23,7 @@ use tower_sessions::Session;
 /// The largest PDF accepted.
 pub const MAX_BYTES: usize = 50 * 1024 * 1024;
 /// The document upload form's target (security staff).
-pub const PATH: &str = "/admin/documents/upload";
+pub const PATH: &str = app::paths::DOCUMENT_UPLOAD;
 
 /// The upload route, with a body limit just above [`MAX_BYTES`].
 pub fn router(state: AppState) -> Router {

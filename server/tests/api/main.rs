@@ -13,6 +13,7 @@ mod content;
 mod content_records;
 mod crash;
 mod downloads;
+mod form_targets;
 mod gated_access;
 mod hardening;
 mod knowledge;

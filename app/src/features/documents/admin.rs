@@ -38,7 +38,7 @@ pub fn DocumentsAdminPage() -> impl IntoView {
                             <div class="doc-admin">{rows}</div>
                             <section class="panel" aria-labelledby="new-doc">
                                 <h2 id="new-doc">"Add a document"</h2>
-                                <form method="post" action="/admin/documents/upload" enctype="multipart/form-data" class="form" novalidate>
+                                <form method="post" action=crate::paths::DOCUMENT_UPLOAD enctype="multipart/form-data" class="form" novalidate>
                                     <Field name="title" label="Title" error=flash.field_error("title") />
                                     <Field name="slug" label="Address" error=flash.field_error("slug") hint="Part of its links, e.g. soc2-type-ii-report." />
                                     <div class="field"><label for="new-kind">"Kind"</label><select id="new-kind" name="kind">{kind_options()}</select></div>
@@ -97,7 +97,7 @@ fn DocumentCard(d: DocumentAdminRow) -> impl IntoView {
                     <button type="submit" class="button secondary small">"Save"</button>
                 </form>
             </details>
-            <form method="post" action="/admin/documents/upload" enctype="multipart/form-data" class="form-inline">
+            <form method="post" action=crate::paths::DOCUMENT_UPLOAD enctype="multipart/form-data" class="form-inline">
                 <input type="hidden" name="document_id" value=id.clone() />
                 <label for=format!("file-{id}")>"New version"</label>
                 <input id=format!("file-{id}") type="file" name="file" accept="application/pdf,.pdf" required />

@@ -36,7 +36,7 @@ pub fn LeakTracePage() -> impl IntoView {
                     <p class="muted">"Upload a copy of a restricted document found outside the company. It is matched to the download it came from by its exact fingerprint, or, if it was altered, by the download id stamped on its pages."</p>
                     <FlashMessages flash=flash.clone() />
                     {found}
-                    <form method="post" action="/admin/leak-trace/upload" enctype="multipart/form-data" class="form">
+                    <form method="post" action=crate::paths::LEAK_TRACE_UPLOAD enctype="multipart/form-data" class="form">
                         <div class="field">
                             <label for="trace-file">"The copy you found (PDF)"</label>
                             <input id="trace-file" type="file" name="file" accept="application/pdf,.pdf" required />

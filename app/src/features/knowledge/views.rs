@@ -125,12 +125,12 @@ pub fn KnowledgeBasePage() -> impl IntoView {
                                 <section class="panel" aria-labelledby="io-title">
                                     <h2 id="io-title">"Import and export"</h2>
                                     <p class="muted">"CSV or xlsx with the columns id, category, question, answer, short_answer (Yes, No or N/A), tags (separated by ;) and optionally alternatives (one phrasing per line). Known ids are updated, new ids created; imported entries are approved and reviewed today. A file with any bad row is refused whole, each problem named by its line."</p>
-                                    <form method="post" action="/admin/kb/import" enctype="multipart/form-data" class="form-inline">
+                                    <form method="post" action=crate::paths::KB_UPLOAD enctype="multipart/form-data" class="form-inline">
                                         <label for="kb-file">"File"</label>
                                         <input id="kb-file" type="file" name="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required />
                                         <button type="submit" class="button secondary">"Import"</button>
                                     </form>
-                                    <p>"Export approved entries: " <a href="/admin/kb/export.csv">"CSV"</a> " · " <a href="/admin/kb/export.xlsx">"xlsx"</a></p>
+                                    <p>"Export approved entries: " <a href=crate::paths::KB_EXPORT_CSV>"CSV"</a> " · " <a href=crate::paths::KB_EXPORT_XLSX>"xlsx"</a></p>
                                 </section>
                             }
                             .into_any()

@@ -218,7 +218,10 @@ pub async fn delete_draft(state: &AppState, meta: &RequestMeta, actor: &Actor, i
 }
 
 fn unsubscribe_urls(base: &str, token: &str) -> (String, String) {
-    (format!("{base}/updates/unsubscribe?token={token}"), format!("{base}/updates/unsubscribe/one-click?token={token}"))
+    (
+        format!("{base}/updates/unsubscribe?token={token}"),
+        format!("{base}{}?token={token}", crate::paths::UPDATES_ONE_CLICK),
+    )
 }
 
 /// Publishes a draft: it joins the public feed, and every confirmed subscriber to its topic is

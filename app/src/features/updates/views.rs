@@ -45,7 +45,7 @@ pub fn UpdatesSection(updates: Vec<PublicUpdate>) -> impl IntoView {
     view! {
         <section class="section" id="updates" aria-labelledby="updates-title">
             <h2 id="updates-title">"Updates"</h2>
-            <p class="small"><a href="/updates.atom" type="application/atom+xml">"Atom feed"</a></p>
+            <p class="small"><a href=crate::paths::UPDATES_ATOM type="application/atom+xml">"Atom feed"</a></p>
             {if items.is_empty() { view! { <p class="muted">"No updates yet."</p> }.into_any() } else { view! { <ul class="updates">{items}</ul> }.into_any() }}
             <details class="subscribe">
                 <summary>"Get updates by e-mail"</summary>

@@ -8,7 +8,7 @@ mod records;
 
 pub use attestations::{FrameworkEditPage, ReportEditPage};
 pub use overview::{ContentAdminPage, ContentPreviewPage};
-pub use profile::{ProfileEditPage, LOGO_UPLOAD};
+pub use profile::ProfileEditPage;
 pub use records::{ControlEditPage, FaqEditPage, SubprocessorEditPage};
 
 use leptos::prelude::*;

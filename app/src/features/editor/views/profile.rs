@@ -11,8 +11,7 @@ use crate::{
 };
 use leptos::{prelude::*, server_fn::ServerFn};
 
-/// Where the logo form posts (a multipart route outside the server functions).
-pub const LOGO_UPLOAD: &str = "/admin/content/logo/upload";
+use crate::paths::LOGO_UPLOAD;
 
 /// `/admin/content/profile`: the company's name, description, contact and accent colour, the
 /// order of the public page's sections, and the logo's own upload form.

@@ -4,7 +4,7 @@
 
 use super::records::RowRecord;
 use crate::features::{
-    knowledge::model::{KbEntry, KbStatus},
+    knowledge::model::KbEntry,
     questionnaires::model::{Counts, RowState},
 };
 use std::collections::HashMap;
@@ -70,7 +70,7 @@ pub(super) fn counts(rows: &[RowRecord], entries: &HashMap<i64, KbEntry>) -> Cou
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
-    use crate::features::knowledge::model::KbVisibility;
+    use crate::features::knowledge::model::{KbStatus, KbVisibility};
 
     /// A test entry: `KB-001` for id 1, answering Yes at version 2, shareable under NDA, with
     /// `status` and `stale`.

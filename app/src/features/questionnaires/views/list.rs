@@ -54,7 +54,7 @@ pub fn QuestionnairesPage() -> impl IntoView {
                             }}
                             <section class="panel" aria-labelledby="upload-title">
                                 <h2 id="upload-title">"Upload a questionnaire"</h2>
-                                <form method="post" action="/admin/questionnaires/upload" enctype="multipart/form-data" class="form" novalidate>
+                                <form method="post" action=crate::paths::QUESTIONNAIRE_UPLOAD enctype="multipart/form-data" class="form" novalidate>
                                     <div class="field" class:has-error=flash.field_error("file").is_some()>
                                         <label for="qn-file">"Buyer's file (.xlsx or .csv)"</label>
                                         <input id="qn-file" type="file" name="file" accept=format!(".xlsx,.csv,text/csv,{XLSX_MIME}") required />
@@ -96,7 +96,7 @@ pub fn QuestionnairesPage() -> impl IntoView {
                                     </div>
                                     <button type="submit" class="button">"Upload and suggest answers"</button>
                                 </form>
-                                <p class="small muted">"Trying it out? " <a href="/admin/questionnaires/sample.xlsx" download>"Download a sample questionnaire"</a> " (several sheets, merged headers, dropdowns, formulas)."</p>
+                                <p class="small muted">"Trying it out? " <a href=crate::paths::QUESTIONNAIRE_SAMPLE download>"Download a sample questionnaire"</a> " (several sheets, merged headers, dropdowns, formulas)."</p>
                             </section>
                         }
                         .into_any()

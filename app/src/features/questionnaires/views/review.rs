@@ -102,7 +102,7 @@ pub fn QuestionnaireReviewPage() -> impl IntoView {
                             }.into_any(),
                             Status::Failed => view! { <div class="alert alert-error" role="alert">{s.failure.clone().unwrap_or_else(|| "Suggestions could not be computed.".into())}</div> }.into_any(),
                             Status::Ready => view! {
-                                <form method="post" action=format!("/admin/questionnaires/{id}/export") class="inline-form export-form">
+                                <form method="post" action=crate::paths::questionnaire_export(id) class="inline-form export-form">
                                     <button type="submit" class="button">"Download the answered file"</button>
                                     <span class="small muted">{format!(" {} answers will be written; rows needing a person stay empty.", s.counts.done)}</span>
                                 </form>

@@ -1,0 +1,31 @@
+//! Addresses of the routes served outside Leptos (file uploads, exports, feeds), in one place:
+//! the pages that post or link to them and the server that routes them both read these, so a
+//! form can never post to an address nothing serves.
+
+/// `POST`: a document version (security staff).
+pub const DOCUMENT_UPLOAD: &str = "/admin/documents/upload";
+/// `POST`: a copy of a document found in the wild, traced to its download (admins).
+pub const LEAK_TRACE_UPLOAD: &str = "/admin/leak-trace/upload";
+/// `POST`: a new logo for the working profile, or its removal (security staff).
+pub const LOGO_UPLOAD: &str = "/admin/content/logo/upload";
+/// `POST`: a CSV or xlsx of knowledge-base entries, imported all or nothing (security staff).
+pub const KB_UPLOAD: &str = "/admin/kb/upload";
+/// The approved entries as CSV, in the import columns.
+pub const KB_EXPORT_CSV: &str = "/admin/kb/export.csv";
+/// The approved entries as xlsx, in the import columns.
+pub const KB_EXPORT_XLSX: &str = "/admin/kb/export.xlsx";
+/// `POST`: a buyer's questionnaire and the company it is for (security staff).
+pub const QUESTIONNAIRE_UPLOAD: &str = "/admin/questionnaires/upload";
+/// `POST`: the buyer's file with its final answers written in (the route's pattern).
+pub const QUESTIONNAIRE_EXPORT: &str = "/admin/questionnaires/{id}/export";
+/// A small example questionnaire (xlsx) to try the feature with.
+pub const QUESTIONNAIRE_SAMPLE: &str = "/admin/questionnaires/sample.xlsx";
+/// The published updates as an Atom feed, public.
+pub const UPDATES_ATOM: &str = "/updates.atom";
+/// RFC 8058 one-click unsubscribe (`POST` with the mail's token).
+pub const UPDATES_ONE_CLICK: &str = "/updates/unsubscribe/one-click";
+
+/// Where questionnaire `id`'s export form posts.
+pub fn questionnaire_export(id: i64) -> String {
+    QUESTIONNAIRE_EXPORT.replace("{id}", &id.to_string())
+}
