@@ -40,8 +40,10 @@ impl StaffRole {
     pub fn describe(self) -> &'static str {
         match self {
             Self::Admin => "everything, including managing staff",
-            Self::Sales => "access requests, grants and analytics",
-            Self::Security => "content, documents, knowledge base and questionnaires",
+            Self::Sales => {
+                "access requests, grants, companies and their MNDAs, domain rules, the access log and analytics"
+            }
+            Self::Security => "content, documents, the NDA, the knowledge base and questionnaires",
         }
     }
 

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createStaff, staffFirstSignIn, waitForHydration } from './helpers';
+import { createStaff, expectAccessible, staffFirstSignIn, waitForHydration } from './helpers';
 import { readMails, waitForLink } from './mail';
 
 const maildir = () => process.env.E2E_MAILDIR!;
@@ -49,6 +49,7 @@ test('request, NDA, sales approval, stamped download, access log, and revocation
   // The NDA, read in full and accepted by typed name and title.
   await expect(prospect).toHaveURL(/\/nda$/);
   await expect(prospect.getByRole('heading', { level: 2, name: '5. Restricted-use reports' })).toBeVisible();
+  await expectAccessible(prospect);
   await prospect.getByLabel('Full name').fill('Ivy Initech');
   await prospect.getByLabel('Title').fill('Head of Vendor Risk');
   await prospect.getByLabel(/I have read this agreement/).check();
@@ -61,6 +62,7 @@ test('request, NDA, sales approval, stamped download, access log, and revocation
   await sales.goto(review);
   await expect(sales.getByRole('heading', { level: 1 })).toContainText('Ivy Initech');
   await expect(sales.getByText('Security review before renewal')).toBeVisible();
+  await expectAccessible(sales);
   await sales.getByRole('button', { name: 'Approve' }).click();
   await expect(sales.getByRole('status')).toContainText('Decision recorded');
 
@@ -97,6 +99,6 @@ test('request, NDA, sales approval, stamped download, access log, and revocation
   await expect(sales.getByRole('status')).toContainText('Access revoked');
   await prospect.goto(link);
   await expect(prospect).toHaveURL(/\/account$/);
-  await expect(prospect.getByRole('alert')).toContainText('You do not have access to this document');
+  await expect(prospect.getByRole('alert')).toContainText('Your access to this document was revoked');
   await expect(prospect.getByText('Revoked', { exact: false }).first()).toBeVisible();
 });

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createStaff, staffFirstSignIn, waitForHydration } from './helpers';
+import { createStaff, expectAccessible, staffFirstSignIn, waitForHydration } from './helpers';
 
 /** One part of an xlsx package, as text. */
 function part(file: string, name: string) {
@@ -36,6 +36,7 @@ test('upload a questionnaire, review rows with the keyboard and the forms, downl
   await waitForHydration(page);
   await expect(page.locator('[data-test="counts"]')).toContainText('9 questions');
   await expect(page.locator('[data-test-sheet="Security"]')).toContainText('dropdown: Yes, No, N/A');
+  await expectAccessible(page);
 
   // Keyboard: j to the first question, a to accept its first suggestion; the page comes back
   // at the next question needing a person.

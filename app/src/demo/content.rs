@@ -13,12 +13,14 @@ use crate::features::trust_center::domain::{ControlCategory as Cat, ControlStatu
 pub const COMPANY: &str = "Northwind Analytics";
 /// The registered name, used in the demo documents' wording and footers.
 pub const LEGAL_NAME: &str = "Northwind Analytics, Inc.";
-/// The profile's description: what the company does and where customer data is hosted.
-pub const DESCRIPTION: &str = "Northwind Analytics is a cloud analytics platform: data teams connect their \
+/// What the system is and where customer data is hosted: the profile's description begins with
+/// it, and the reports' system descriptions say it.
+pub const SYSTEM_DESCRIPTION: &str = "Northwind Analytics is a cloud analytics platform: data teams connect their \
     warehouses and SaaS sources, model shared metrics and publish governed dashboards to the whole company. \
     Each customer chooses whether its workspace is hosted in the United States (AWS us-east-1) or the \
-    European Union (AWS eu-west-1, Ireland), and its data stays in that geography. This page summarises how \
-    we protect that data and lets you request our audit reports.";
+    European Union (AWS eu-west-1, Ireland), and its data stays in that geography.";
+/// What the public page adds after the system description.
+pub const PAGE_PURPOSE: &str = "This page summarises how we protect that data and lets you request our audit reports.";
 /// The profile's website (an `.example` domain, which never resolves).
 pub const WEBSITE: &str = "https://northwind-analytics.example";
 /// The profile's security contact (an `.example` address, so no mail is ever delivered).
@@ -208,7 +210,7 @@ pub const CUECS: &[&str] = &[
 /// (question, answer)
 pub const FAQS: &[(&str, &str)] = &[
     ("How can we get your SOC 2 Type II report?",
-     "Choose “Request access” next to the report below. We verify your work e-mail, ask you to accept our non-disclosure agreement, and our team approves the request, usually within one business day. Existing customers with a signed MNDA skip the NDA step."),
+     "Choose “Request access” next to the SOC 2 report under Documents on this page. We verify your work e-mail, ask you to accept our non-disclosure agreement, and our team approves the request, usually within one business day. Existing customers with a signed MNDA skip the NDA step."),
     ("Where is our data hosted?",
      "You choose at onboarding: the United States (AWS us-east-1) or the European Union (AWS eu-west-1 in Ireland). Customer data, including backups, stays in that geography."),
     ("Is customer data encrypted?",

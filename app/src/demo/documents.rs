@@ -103,7 +103,7 @@ fn soc2_report(dates: &DemoDates) -> DemoDocument {
            that the description presents the system fairly and that the controls were suitably designed and operated \
            effectively throughout the period to achieve the service commitments and system requirements."),
         h("Section III — Description of the System"),
-        p(content::DESCRIPTION),
+        p(content::SYSTEM_DESCRIPTION),
         p("Principal service commitments: 99.9% monthly availability for Enterprise plans; encryption of customer data \
            at rest and in transit; notification of security incidents within 72 hours; deletion of customer data within \
            30 days of contract end."),
@@ -174,7 +174,7 @@ fn soc3_report(dates: &DemoDates) -> DemoDocument {
                 p("Controls within the system were effective throughout the period to provide reasonable assurance that \
                    the service commitments and system requirements were achieved."),
                 h("System Description"),
-                p(content::DESCRIPTION),
+                p(content::SYSTEM_DESCRIPTION),
             ],
             footer: footer("General use"),
         },

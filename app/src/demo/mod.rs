@@ -127,7 +127,7 @@ pub async fn seed_if_empty(db: &Db, files: &FileStore, today: IsoDate) -> Result
 fn demo_profile() -> ValidProfile {
     ValidProfile {
         name: content::COMPANY.into(),
-        description: content::DESCRIPTION.into(),
+        description: format!("{} {}", content::SYSTEM_DESCRIPTION, content::PAGE_PURPOSE),
         website_url: content::WEBSITE.into(),
         security_contact_email: content::SECURITY_CONTACT.into(),
         accent_color: content::ACCENT.into(),

@@ -67,16 +67,41 @@ fn resolve<'a>(doc: &'a Document, mut object: &'a Object) -> Result<&'a Object, 
     Err(StampError::Structure("reference chain too long".into()))
 }
 
-fn media_box(doc: &Document, page_id: ObjectId) -> (f32, f32, f32, f32) {
-    let numbers = inherited(doc, page_id, b"MediaBox")
+/// A page box (`MediaBox`, `CropBox`), corners in either order made (left, bottom, right, top).
+fn page_box(doc: &Document, page_id: ObjectId, key: &[u8]) -> Option<(f32, f32, f32, f32)> {
+    let numbers = inherited(doc, page_id, key)
         .and_then(|o| resolve(doc, o).ok())
         .and_then(|o| o.as_array().ok())
-        .map(|a| a.iter().filter_map(|n| resolve(doc, n).ok()?.as_float().ok()).collect::<Vec<f32>>())
-        .unwrap_or_default();
+        .map(|a| a.iter().filter_map(|n| resolve(doc, n).ok()?.as_float().ok()).collect::<Vec<f32>>())?;
     match numbers.as_slice() {
-        [x0, y0, x1, y1] => (*x0, *y0, *x1, *y1),
-        _ => (0.0, 0.0, 612.0, 792.0),
+        [a, b, c, d] if a.is_finite() && b.is_finite() && c.is_finite() && d.is_finite() => {
+            let area = (a.min(*c), b.min(*d), a.max(*c), b.max(*d));
+            (area.2 - area.0 >= 1.0 && area.3 - area.1 >= 1.0).then_some(area)
+        }
+        _ => None,
     }
+}
+
+/// What a reader shows of the page: the crop box within the media box (US Letter if neither is
+/// usable), and the page's rotation in quarter turns clockwise.
+fn visible_area(doc: &Document, page_id: ObjectId) -> ((f32, f32, f32, f32), u32) {
+    let media = page_box(doc, page_id, b"MediaBox").unwrap_or((0.0, 0.0, 612.0, 792.0));
+    let area = match page_box(doc, page_id, b"CropBox") {
+        Some(c) => {
+            let clipped = (c.0.max(media.0), c.1.max(media.1), c.2.min(media.2), c.3.min(media.3));
+            if clipped.2 - clipped.0 >= 1.0 && clipped.3 - clipped.1 >= 1.0 {
+                clipped
+            } else {
+                media
+            }
+        }
+        None => media,
+    };
+    let degrees = inherited(doc, page_id, b"Rotate")
+        .and_then(|o| resolve(doc, o).ok())
+        .and_then(|o| o.as_i64().ok())
+        .unwrap_or(0);
+    (area, (degrees.rem_euclid(360) / 90) as u32)
 }
 
 /// The page's effective resources, copied onto the page with the stamp's font and transparency
@@ -112,26 +137,83 @@ fn escape(text: &str) -> Vec<u8> {
     out
 }
 
-fn stamp_content(stamp: &Stamp, (x0, y0, x1, y1): (f32, f32, f32, f32)) -> Vec<u8> {
+/// The width of `text` set in Helvetica, in ems, from the font's metrics by class of character
+/// (within a few per cent for names, addresses and ids; non-ASCII counted generously).
+fn helvetica_ems(text: &str) -> f32 {
+    text.chars()
+        .map(|c| match c {
+            ' ' | '.' | ',' | 'f' | 't' | 'I' | '/' | ':' | ';' | '!' => 0.278,
+            'i' | 'j' | 'l' | '\'' => 0.222,
+            '-' | 'r' | '(' | ')' => 0.333,
+            'm' => 0.833,
+            'w' | 'C' | 'D' | 'H' | 'N' | 'R' | 'U' => 0.722,
+            'M' => 0.833,
+            'W' => 0.944,
+            '@' => 1.015,
+            'G' | 'O' | 'Q' => 0.778,
+            'A'..='Z' => 0.667,
+            'a'..='z' | '0'..='9' => 0.556,
+            _ => 0.75,
+        })
+        .sum::<f32>()
+        .max(1.0)
+}
+
+/// The matrix from the visible page (origin at its bottom left as the reader shows it, `quarters`
+/// clockwise turns already applied) to the page's user space, and the visible width and height.
+fn visible_matrix((x0, y0, x1, y1): (f32, f32, f32, f32), quarters: u32) -> ([f32; 6], f32, f32) {
     let (width, height) = (x1 - x0, y1 - y0);
-    let footer = escape(&stamp.footer());
-    let diagonal = escape(&format!("{} - {} - {}", stamp.company, stamp.email, stamp.download_id));
-    // Footer: 6.5 pt, dark grey, along the bottom edge. Diagonal: large, light, across the page.
-    let angle = (height / width).atan();
+    match quarters {
+        1 => ([0.0, 1.0, -1.0, 0.0, x1, y0], height, width),
+        2 => ([-1.0, 0.0, 0.0, -1.0, x1, y1], width, height),
+        3 => ([0.0, -1.0, 1.0, 0.0, x0, y1], height, width),
+        _ => ([1.0, 0.0, 0.0, 1.0, x0, y0], width, height),
+    }
+}
+
+/// Where the diagonal stamp goes on a visible page `width` × `height`.
+#[derive(Debug)]
+struct Diagonal {
+    size: f32,
+    cos: f32,
+    sin: f32,
+    start: (f32, f32),
+    #[cfg_attr(not(test), expect(dead_code, reason = "the tests check that the line ends on the page"))]
+    end: (f32, f32),
+}
+
+/// The diagonal stamp: large and light, centred on the page, along at most 80% of its diagonal
+/// (smaller type for a long line or a small page), so it never runs off the page.
+fn diagonal(text: &str, width: f32, height: f32) -> Diagonal {
+    let angle = height.atan2(width);
     let (cos, sin) = (angle.cos(), angle.sin());
-    let size = (width.hypot(height) / (diagonal.len().max(20) as f32 * 0.55)).clamp(10.0, 36.0);
+    let ems = helvetica_ems(text);
+    let size = (width.hypot(height) * 0.8 / ems).min(36.0);
+    let run = ems * size;
+    let start = (width / 2.0 - cos * run / 2.0, height / 2.0 - sin * run / 2.0);
+    Diagonal { size, cos, sin, start, end: (start.0 + cos * run, start.1 + sin * run) }
+}
+
+fn stamp_content(stamp: &Stamp, area: (f32, f32, f32, f32), quarters: u32) -> Vec<u8> {
+    let (m, width, height) = visible_matrix(area, quarters);
+    let footer_text = stamp.footer();
+    let diagonal_text = format!("{} - {} - {}", stamp.company, stamp.email, stamp.download_id);
+    let (footer, diagonal_line) = (escape(&footer_text), escape(&diagonal_text));
+    // Footer: up to 6.5 pt, dark grey, along the bottom edge, within 18 pt margins.
+    let footer_size = ((width - 36.0) / helvetica_ems(&footer_text)).clamp(2.0, 6.5);
+    let Diagonal { size, cos, sin, start: (start_x, start_y), .. } = diagonal(&diagonal_text, width, height);
     let mut content = Vec::new();
-    content.extend_from_slice(b"q BT /VsStampFont 6.5 Tf 0.35 0.35 0.35 rg ");
-    content.extend_from_slice(format!("{} {} Td (", x0 + 18.0, y0 + 12.0).as_bytes());
+    content.extend_from_slice(
+        format!("q {:.4} {:.4} {:.4} {:.4} {:.2} {:.2} cm\n", m[0], m[1], m[2], m[3], m[4], m[5]).as_bytes(),
+    );
+    content.extend_from_slice(format!("q BT /VsStampFont {footer_size:.2} Tf 0.35 0.35 0.35 rg 18 12 Td (").as_bytes());
     content.extend_from_slice(&footer);
     content.extend_from_slice(b") Tj ET Q\nq /VsStampGs gs BT ");
     content.extend_from_slice(format!("/VsStampFont {size:.1} Tf 0.6 0.1 0.1 rg ").as_bytes());
-    content.extend_from_slice(
-        format!("{cos:.4} {sin:.4} {:.4} {cos:.4} {:.1} {:.1} Tm (", -sin, x0 + width * 0.12, y0 + height * 0.12)
-            .as_bytes(),
-    );
-    content.extend_from_slice(&diagonal);
-    content.extend_from_slice(b") Tj ET Q\n");
+    content
+        .extend_from_slice(format!("{cos:.4} {sin:.4} {:.4} {cos:.4} {start_x:.1} {start_y:.1} Tm (", -sin).as_bytes());
+    content.extend_from_slice(&diagonal_line);
+    content.extend_from_slice(b") Tj ET Q\nQ\n");
     content
 }
 
@@ -151,7 +233,7 @@ pub fn stamp_pdf(pdf: &[u8], stamp: &Stamp) -> Result<Vec<u8>, StampError> {
     let gs = doc.add_object(dictionary! { "Type" => "ExtGState", "ca" => 0.18, "CA" => 0.18 });
     for page_id in pages {
         let resources = page_resources(&doc, page_id, font, gs)?;
-        let area = media_box(&doc, page_id);
+        let (area, quarters) = visible_area(&doc, page_id);
         let original: Vec<Object> = match doc.get_dictionary(page_id).map_err(structure)?.get(b"Contents") {
             Ok(Object::Reference(id)) => vec![Object::Reference(*id)],
             Ok(Object::Array(items)) => items.clone(),
@@ -160,7 +242,7 @@ pub fn stamp_pdf(pdf: &[u8], stamp: &Stamp) -> Result<Vec<u8>, StampError> {
         // q … Q around the original content, so whatever state it leaves cannot move the stamp.
         let open = doc.add_object(lopdf::Stream::new(Dictionary::new(), b"q\n".to_vec()));
         let close = doc.add_object(lopdf::Stream::new(Dictionary::new(), b"\nQ\n".to_vec()));
-        let mark = doc.add_object(lopdf::Stream::new(Dictionary::new(), stamp_content(stamp, area)));
+        let mark = doc.add_object(lopdf::Stream::new(Dictionary::new(), stamp_content(stamp, area, quarters)));
         let mut contents = vec![Object::Reference(open)];
         contents.extend(original);
         contents.extend([Object::Reference(close), Object::Reference(mark)]);
@@ -254,5 +336,54 @@ mod tests {
         let mut truncated = sample();
         truncated.truncate(truncated.len() / 3);
         assert!(stamp_pdf(&truncated, &stamp()).is_err());
+    }
+
+    #[test]
+    fn the_diagonal_stays_on_the_page_whatever_its_size_and_text() {
+        let long = format!("{} - {}@{}.example - K7QF-2M9X", "W".repeat(60), "m".repeat(60), "w".repeat(40));
+        for (width, height) in [(612.0, 792.0), (792.0, 612.0), (595.0, 842.0), (200.0, 100.0), (2384.0, 3370.0)] {
+            for text in ["Contoso - pat@contoso.example - K7QF-2M9X", long.as_str()] {
+                let d = diagonal(text, width, height);
+                for (x, y) in [d.start, d.end] {
+                    assert!((0.0..=width).contains(&x) && (0.0..=height).contains(&y), "{width}x{height}: {d:?}");
+                }
+                assert!(d.size <= 36.0 && d.size > 0.0);
+            }
+        }
+    }
+
+    #[test]
+    fn a_rotated_page_is_stamped_the_way_up_it_is_read() {
+        let area = (10.0, 20.0, 622.0, 812.0);
+        for quarters in 0..4 {
+            let (m, w, h) = visible_matrix(area, quarters);
+            // The visible page's corners land on the page box's corners.
+            for (u, v) in [(0.0, 0.0), (w, 0.0), (0.0, h), (w, h)] {
+                let (x, y) = (m[0] * u + m[2] * v + m[4], m[1] * u + m[3] * v + m[5]);
+                assert!(
+                    [10.0, 622.0].contains(&x) && [20.0, 812.0].contains(&y),
+                    "{quarters}: ({u}, {v}) -> ({x}, {y})"
+                );
+            }
+            assert_eq!((w, h), if quarters % 2 == 1 { (792.0, 612.0) } else { (612.0, 792.0) });
+        }
+        // Turned a quarter clockwise, the reader's bottom edge is the page's left edge.
+        let (m, _, _) = visible_matrix(area, 1);
+        assert_eq!((m[4], m[5]), (622.0, 20.0));
+    }
+
+    #[test]
+    fn the_crop_box_and_rotation_are_read_from_the_page_tree() {
+        let mut doc = Document::load_mem(&sample()).unwrap();
+        let page = *doc.get_pages().values().next().unwrap();
+        let dict = doc.get_object_mut(page).and_then(Object::as_dict_mut).unwrap();
+        dict.set("CropBox", vec![Object::Integer(50), Object::Integer(60), Object::Integer(400), Object::Integer(500)]);
+        dict.set("Rotate", Object::Integer(-90));
+        assert_eq!(visible_area(&doc, page), ((50.0, 60.0, 400.0, 500.0), 3));
+        let mut out = Vec::new();
+        doc.save_to(&mut out).unwrap();
+        let stamped = stamp_pdf(&out, &stamp()).unwrap();
+        let text = Document::load_mem(&stamped).unwrap().extract_text(&[1]).unwrap();
+        assert!(text.contains("Download ID K7QF-2M9X"), "{text}");
     }
 }

@@ -31,7 +31,13 @@ pub async fn authorize(State(state): State<AppState>, mut req: Request, next: Ne
     let path = req.uri().path().to_string();
     let access = match rule_for(&path) {
         Some(access) => Some(access),
-        None if is_guarded(&path) => return (StatusCode::NOT_FOUND, "Not found").into_response(),
+        None if is_guarded(&path) => {
+            let req = Refused::from(&req);
+            if req.wants_html {
+                return plain_page(StatusCode::NOT_FOUND, "Page not found", NOT_FOUND, &req.nonce);
+            }
+            return (StatusCode::NOT_FOUND, "Not found").into_response();
+        }
         None => None,
     };
     let mut principal = resolve(&state, session.as_ref(), false).await;
@@ -104,6 +110,8 @@ struct Refused {
     method: Method,
     wants_html: bool,
     meta: RequestMeta,
+    /// This response's CSP nonce (set by `security_headers`), for a page's inline style.
+    nonce: String,
 }
 
 impl From<&Request> for Refused {
@@ -116,6 +124,7 @@ impl From<&Request> for Refused {
             method: req.method().clone(),
             wants_html: req.method() == Method::GET && accepts_html,
             meta: req.extensions().get::<RequestMeta>().cloned().unwrap_or_default(),
+            nonce: req.extensions().get::<leptos::nonce::Nonce>().map(|n| n.to_string()).unwrap_or_default(),
         }
     }
 }
@@ -138,6 +147,9 @@ async fn deny(state: &AppState, req: Refused, principal: &Principal, access: Acc
             if let Err(err) = audit::record_alone(&state.db, &req.meta, event).await {
                 tracing::error!(error = %err, "could not log a denied request");
             }
+        }
+        if req.wants_html {
+            return plain_page(StatusCode::FORBIDDEN, "Not allowed", FORBIDDEN, &req.nonce);
         }
         return (StatusCode::FORBIDDEN, "You do not have permission to do that.").into_response();
     }
@@ -178,4 +190,24 @@ async fn count_visit(state: &AppState, principal: &Principal, page: String) {
         _ => 0,
     };
     state.visits.record(&page, company);
+}
+
+const FORBIDDEN: &str = "<h1>You do not have permission to open this page</h1>\
+    <p>Your roles do not include it. If you need it, ask an admin to give you the role.</p>\
+    <p><a href=\"/admin\">Back to the staff area</a></p>";
+const NOT_FOUND: &str = "<h1>Page not found</h1><p>Nothing is at this address.</p>\
+    <p><a href=\"/\">Go to the trust center</a></p>";
+
+/// A small page of fixed text answered before any page renders (refused, or unknown under a
+/// guarded prefix): a real HTML document with a language and a title, styled inline under the
+/// response's CSP nonce. Nothing from the request is written into it.
+fn plain_page(status: StatusCode, title: &str, body: &str, nonce: &str) -> Response {
+    let html = format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{title} · Trust Center</title>\
+         <style nonce=\"{nonce}\">body{{font-family:system-ui,-apple-system,\"Segoe UI\",sans-serif;color:#1b1f24;\
+         max-width:40rem;margin:4rem auto;padding:0 1rem;line-height:1.5}}a{{color:#1d5c8f}}</style></head>\
+         <body><main>{body}</main></body></html>"
+    );
+    (status, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response()
 }

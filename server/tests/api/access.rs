@@ -81,16 +81,16 @@ const EXPECTED: &[(&str, &str)] = &[
     ("/admin/documents/upload", "AY"),
     ("/api/list_documents_for_staff", "AY"),
     ("/api/update_document", "AY"),
-    ("/admin/rules", "A"),
-    ("/admin/nda", "A"),
-    ("/admin/nda/{id}", "A"),
-    ("/api/list_rules", "A"),
-    ("/api/save_rule", "A"),
-    ("/api/set_default_access_days", "A"),
-    ("/api/nda_versions", "A"),
-    ("/api/nda_version", "A"),
-    ("/api/save_nda_draft", "A"),
-    ("/api/publish_nda", "A"),
+    ("/admin/rules", "AS"),
+    ("/admin/nda", "AY"),
+    ("/admin/nda/{id}", "AY"),
+    ("/api/list_rules", "AS"),
+    ("/api/save_rule", "AS"),
+    ("/api/set_default_access_days", "AS"),
+    ("/api/nda_versions", "AY"),
+    ("/api/nda_version", "AY"),
+    ("/api/save_nda_draft", "AY"),
+    ("/api/publish_nda", "AY"),
     // Downloads, the access log, analytics, leak tracing
     ("/documents/{slug}/get", "p"),
     ("/download/{token}", "apfASY"),
@@ -260,4 +260,28 @@ async fn each_kind_of_user_reaches_exactly_what_they_should() {
         }
     }
     assert!(failures.is_empty(), "access differs from expectations:\n{}", failures.join("\n"));
+}
+
+#[tokio::test]
+async fn a_refused_or_unknown_staff_page_is_a_real_page() {
+    let app = spawn_app().await;
+    let sales = app.staff_browser("sales@northwind-analytics.example", &[Sales]).await;
+    for (path, status, says) in [
+        ("/admin/kb", 403, "You do not have permission to open this page"),
+        ("/admin/no-such-page", 404, "Page not found"),
+    ] {
+        let res = sales.get(path).await;
+        assert_eq!(res.status().as_u16(), status, "{path}");
+        assert_eq!(res.headers()["content-type"], "text/html; charset=utf-8", "{path}");
+        let csp = res.headers()["content-security-policy"].to_str().unwrap().to_string();
+        let html = res.text().await.unwrap();
+        assert!(html.starts_with("<!DOCTYPE html><html lang=\"en\">") && html.contains("<title>"), "{html}");
+        assert!(html.contains(says), "{html}");
+        // Styled under this response's nonce, so the CSP lets the style apply.
+        let nonce = html.split("<style nonce=\"").nth(1).and_then(|s| s.split('"').next()).unwrap();
+        assert!(!nonce.is_empty() && csp.contains(&format!("'nonce-{nonce}'")), "{csp}");
+    }
+    // A server function still answers in plain words.
+    let res = sales.post_form("/api/kb_list", &[]).await;
+    assert_eq!(res.status().as_u16(), 403);
 }

@@ -228,13 +228,25 @@ async fn revoking_access_kills_links_already_issued() {
     let app = spawn_app().await;
     let sales = app.staff_browser("sol@northwind-analytics.example", &[StaffRole::Sales]).await;
     let pat = approved_prospect(&app, "pat@contoso.example").await;
+    let used = link_for(&pat, SOC2).await;
+    assert_eq!(pat.get(&used).await.status().as_u16(), 200);
     let link = link_for(&pat, SOC2).await;
     let (grant,): (i64,) = sqlx::query_as("select id from grants").fetch_one(app.state.db.pool()).await.unwrap();
     sales.post_form("/api/revoke_grant", &[("grant_id", &grant.to_string())]).await;
     assert_eq!(location(&pat.get(&link).await), "/account");
-    assert!(refusals(&app).await.iter().any(|r| r.contains("no active grant")));
+    assert!(refusals(&app).await.iter().any(|r| r.contains("access revoked")));
+    // The prospect is told the truth: revoked, not "expired, start again" (even for a used link),
+    // and their page no longer calls the request approved without saying so.
+    let (_, page) = pat.get_text("/account").await;
+    assert!(page.contains("Your access to this document was revoked."), "{page}");
+    assert_eq!(location(&pat.get(&used).await), "/account");
+    let (_, page) = pat.get_text("/account").await;
+    assert!(page.contains("Your access to this document was revoked."), "a used link: {page}");
+    assert!(page.contains("Approved; access revoked on"), "{page}");
     // And no new link is issued.
     assert_eq!(location(&pat.post_form(&format!("/documents/{SOC2}/get"), &[]).await), "/account");
+    let (_, page) = pat.get_text("/account").await;
+    assert!(page.contains("Your access to this document was revoked."), "asking again: {page}");
 }
 
 #[tokio::test]

@@ -209,6 +209,29 @@ async fn review_then_approval_by_sales_narrows_documents_and_sets_the_expiry() {
     let (_, detail) = sales.get_text(&format!("/admin/requests/{id}")).await;
     assert!(detail.contains("Security review before purchase") && detail.contains("Accepted (version 1)"));
 
+    // A refused approval keeps what was ticked and typed next to its message.
+    let past = app::types::IsoDate::today_utc().add_days(-3).to_string();
+    let refused = [
+        ("id", id.as_str()),
+        ("decision", "approve"),
+        ("documents[0]", PENTEST),
+        ("expires_on", past.as_str()),
+        ("note", "Only the letter"),
+    ];
+    assert_eq!(
+        location(&sales.post_form("/api/decide_access_request", &refused).await),
+        format!("/admin/requests/{id}")
+    );
+    let (_, detail) = sales.get_text(&format!("/admin/requests/{id}")).await;
+    assert!(detail.contains("The access must end after today."), "{detail}");
+    assert!(detail.contains(&format!("value=\"{past}\"")), "the typed date stays");
+    assert!(detail.contains("Only the letter"), "the note stays");
+    let checked = |slug: &str| {
+        let at = detail.find(&format!("value=\"{slug}\"")).unwrap();
+        detail[at..].split('>').next().unwrap().contains("checked")
+    };
+    assert!(checked(PENTEST) && !checked(SOC2), "only what was ticked stays ticked");
+
     let until = app::types::IsoDate::today_utc().add_days(30).to_string();
     let res = sales
         .post_form(
@@ -287,6 +310,92 @@ async fn free_mail_goes_to_review_even_under_a_catch_all_auto_approve_rule() {
     ask(&corp, &[SOC2]).await;
     accept_nda(&corp, "Buyer").await;
     assert_eq!(status_of(&app, "buyer@umbrella.example").await, ["approved"]);
+}
+
+#[tokio::test]
+async fn a_personal_address_domain_is_never_a_company_with_an_mnda_or_an_approving_rule() {
+    let app = spawn_app().await;
+    let sales = app.staff_browser("sol@northwind-analytics.example", &[StaffRole::Sales]).await;
+    let admin = app.staff_browser("ada@northwind-analytics.example", &[StaffRole::Admin]).await;
+    // The prospect is told at once, from the domain alone.
+    let res = app
+        .browser()
+        .post_form(
+            "/api/request_sign_in_link",
+            &[("email", "max@mailinator.com"), ("name", "Max"), ("company", "Max Ltd")],
+        )
+        .await;
+    assert_eq!(location(&res), "/sign-in/check-email?personal=1");
+    let (_, page) = app.browser().get_text("/sign-in/check-email?personal=1").await;
+    assert!(page.contains("You used a personal address"), "{page}");
+    let res = app
+        .browser()
+        .post_form(
+            "/api/request_sign_in_link",
+            &[("email", "pat@contoso.example"), ("name", "Pat"), ("company", "Contoso")],
+        )
+        .await;
+    assert_eq!(location(&res), "/sign-in/check-email");
+
+    let free = app.prospect_browser("someone@gmail.com").await;
+    ask(&free, &[SOC2]).await;
+    let (company,): (i64,) = sqlx::query_as("select id from companies where domain = 'gmail.com'")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    let (_, page) = sales.get_text("/admin/companies").await;
+    assert!(page.contains("never a customer with an MNDA"), "the page does not offer it");
+    let until = app::types::IsoDate::today_utc().add_months(12).to_string();
+    let res = sales
+        .post_form(
+            "/api/update_company",
+            &[("id", &company.to_string()), ("name", "Gmail"), ("is_customer", "yes"), ("mnda_expires_on", &until)],
+        )
+        .await;
+    assert_eq!(location(&res), "/admin/companies");
+    let (_, page) = sales.get_text("/admin/companies").await;
+    assert!(page.contains("gmail.com is a free-mail or disposable address provider"), "{page}");
+    let (customer,): (i64,) = sqlx::query_as("select is_customer from companies where id = $1")
+        .bind(company)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(customer, 0, "nothing stored");
+    // Even a row written before this rule covers no one.
+    sqlx::query("update companies set is_customer = 1, mnda_expires_on = $1 where id = $2")
+        .bind(&until)
+        .bind(company)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    let other = app.prospect_browser("another@gmail.com").await;
+    assert_eq!(location(&ask(&other, &[SOC2]).await), "/nda", "each individual accepts the NDA");
+
+    // No rule approves a personal domain, by name or by suffix; a deny rule is allowed.
+    for pattern in ["gmail.com", "*.gmail.com", "mailinator.com"] {
+        admin.post_form("/api/save_rule", &[("priority", "1"), ("pattern", pattern), ("action", "auto_approve")]).await;
+        let (_, page) = admin.get_text("/admin/rules").await;
+        assert!(page.contains("is a free-mail or disposable address provider"), "{pattern}");
+    }
+    let (rules,): (i64,) =
+        sqlx::query_as("select count(*) from access_rules where pattern like '%gmail%' or pattern like '%mailinator%'")
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(rules, 0);
+    let res = admin
+        .post_form("/api/save_rule", &[("priority", "1"), ("pattern", "mailinator.com"), ("action", "deny")])
+        .await;
+    assert_eq!(location(&res), "/admin/rules");
+    // A rule stored before is not obeyed either.
+    sqlx::query("insert into access_rules (priority, pattern, action, note, created_at, updated_at) values (0, 'gmail.com', 'auto_approve', '', 0, 0)")
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    let third = app.prospect_browser("third@gmail.com").await;
+    ask(&third, &[SOC2]).await;
+    accept_nda(&third, "Third").await;
+    assert_eq!(status_of(&app, "third@gmail.com").await, ["pending_review"]);
 }
 
 #[tokio::test]
@@ -503,10 +612,10 @@ async fn admins_change_rules_and_every_change_is_logged() {
     for e in ["access_rule.created", "access_rule.deleted", "access_settings.changed"] {
         assert!(events.contains(&e.to_string()), "{e} logged");
     }
-    // Sales may not change rules.
-    let sales = app.staff_browser("sol@northwind-analytics.example", &[StaffRole::Sales]).await;
+    // Domain rules are sales' (admins hold every role); security staff may not change them.
+    let security = app.staff_browser("sam@northwind-analytics.example", &[StaffRole::Security]).await;
     assert_eq!(
-        sales
+        security
             .post_form("/api/save_rule", &[("priority", "1"), ("pattern", "*"), ("action", "auto_approve")])
             .await
             .status()
@@ -517,6 +626,50 @@ async fn admins_change_rules_and_every_change_is_logged() {
 
 async fn upload(browser: &Browser, fields: &[(&str, &str)], file: (&str, Vec<u8>)) -> reqwest::Response {
     browser.post_multipart("/admin/documents/upload", fields, file).await
+}
+
+#[tokio::test]
+async fn a_pdf_that_cannot_be_stamped_is_refused_at_upload_with_the_reason() {
+    use lopdf::{dictionary, Document, Object, StringFormat};
+    let app = spawn_app().await;
+    let sec = app.staff_browser("sam@northwind-analytics.example", &[StaffRole::Security]).await;
+    let plain =
+        app::ssr::pdf::TextDocument { title: "Pen test".into(), subtitle: None, blocks: vec![], footer: "x".into() }
+            .render()
+            .unwrap();
+    // The same file, protected the way PDF writers do it (an /Encrypt dictionary whose password
+    // is not the empty one).
+    let mut doc = Document::load_mem(&plain).unwrap();
+    let bytes = |b: u8| Object::String(vec![b; 32], StringFormat::Hexadecimal);
+    let encrypt = doc.add_object(dictionary! {
+        "Filter" => "Standard", "V" => 1, "R" => 2, "O" => bytes(0x41), "U" => bytes(0x42), "P" => -44,
+    });
+    doc.trailer.set("Encrypt", encrypt);
+    doc.trailer.set("ID", vec![bytes(0x43), bytes(0x43)]);
+    let mut protected = Vec::new();
+    doc.save_to(&mut protected).unwrap();
+    upload(
+        &sec,
+        &[("title", "Pen test"), ("slug", "pentest-2027"), ("kind", "other"), ("visibility", "restricted")],
+        ("pentest.pdf", protected),
+    )
+    .await;
+    let (_, page) = sec.get_text("/admin/documents").await;
+    assert!(page.contains("This PDF is encrypted"), "{page}");
+    let (n,): (i64,) = sqlx::query_as("select count(*) from documents where slug = 'pentest-2027'")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 0, "nothing stored");
+    // The unprotected file goes in.
+    let res = upload(
+        &sec,
+        &[("title", "Pen test"), ("slug", "pentest-2027"), ("kind", "other"), ("visibility", "restricted")],
+        ("pentest.pdf", plain),
+    )
+    .await;
+    assert_eq!(location(&res), "/admin/documents");
+    assert!(sec.get_text("/admin/documents").await.1.contains("“Pen test” added."));
 }
 
 #[tokio::test]

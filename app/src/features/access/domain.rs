@@ -75,44 +75,6 @@ impl DomainPattern {
     }
 }
 
-/// Free-mail providers: requests from these go to review unless a rule says otherwise.
-pub const FREE_MAIL_DOMAINS: &[&str] = &[
-    "gmail.com",
-    "googlemail.com",
-    "outlook.com",
-    "hotmail.com",
-    "live.com",
-    "msn.com",
-    "yahoo.com",
-    "ymail.com",
-    "aol.com",
-    "icloud.com",
-    "me.com",
-    "mac.com",
-    "proton.me",
-    "protonmail.com",
-    "pm.me",
-    "gmx.com",
-    "gmx.de",
-    "gmx.net",
-    "web.de",
-    "mail.com",
-    "yandex.com",
-    "yandex.ru",
-    "zoho.com",
-    "tutanota.com",
-    "fastmail.com",
-    "hey.com",
-    "qq.com",
-    "163.com",
-    "mail.ru",
-];
-
-/// Whether `domain` (any case) is one of the [`FREE_MAIL_DOMAINS`]; subdomains do not count.
-pub fn is_free_mail(domain: &str) -> bool {
-    FREE_MAIL_DOMAINS.contains(&domain.to_lowercase().as_str())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -127,11 +89,5 @@ mod tests {
         for bad in ["", "contoso", "*contoso.com", "con toso.com", "*.", "a..b"] {
             assert!(DomainPattern::parse(bad).is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn free_mail_is_recognised() {
-        assert!(is_free_mail("Gmail.com") && is_free_mail("proton.me"));
-        assert!(!is_free_mail("contoso.com"));
     }
 }

@@ -115,6 +115,37 @@ pub struct RequestSummary {
     pub decision_note: String,
     pub created_at: Timestamp,
     pub decided_at: Option<Timestamp>,
+    /// For an approved request, the access it gave as of now: active until, expired on, or
+    /// revoked on the date given.
+    pub access: Option<(GrantState, Timestamp)>,
+}
+
+impl RequestSummary {
+    /// The request's standing as its requester and the sales queue read it: an approved request
+    /// whose access was revoked or has ended says so.
+    pub fn standing(&self) -> String {
+        match (self.status, self.access) {
+            (RequestStatus::Approved, Some((GrantState::Revoked, at))) => {
+                format!("Approved; access revoked on {}", at.date().long())
+            }
+            (RequestStatus::Approved, Some((GrantState::Expired, at))) => {
+                format!("Approved; access ended on {}", at.date().long())
+            }
+            (status, _) => status.label().to_string(),
+        }
+    }
+
+    /// Whether the standing is good, bad or waiting (for its badge).
+    pub fn tone(&self) -> &'static str {
+        match (self.status, self.access) {
+            (RequestStatus::Approved, Some((GrantState::Revoked, _))) => "bad",
+            (RequestStatus::Approved, Some((GrantState::Expired, _))) => "neutral",
+            (RequestStatus::Approved, _) => "good",
+            (RequestStatus::Denied, _) => "bad",
+            (RequestStatus::PendingNda, _) => "warn",
+            (RequestStatus::PendingReview, _) => "neutral",
+        }
+    }
 }
 
 /// A grant with its documents and its state as of now.
@@ -211,6 +242,8 @@ pub struct CompanyView {
     pub id: i64,
     pub domain: String,
     pub name: String,
+    /// A free-mail or disposable provider's domain: individuals, never a customer with an MNDA.
+    pub personal: bool,
     pub is_customer: bool,
     pub mnda_expires_on: Option<IsoDate>,
     pub prospects: i64,

@@ -48,11 +48,17 @@ pub async fn request_sign_in_link(
                 ))
             }
         };
+        let personal = crate::features::access::server::personal::is_personal(email.domain());
         let req = LinkRequest { email, name, company, next: LocalPath::parse(&next_text) };
-        request_link(&app_state()?, &RequestMeta::current(), req).await
+        request_link(&app_state()?, &RequestMeta::current(), req).await.map(|_| personal)
     }
     .await;
-    finish(&spec, &values, result, |_| Some(("/sign-in/check-email".into(), None))).await
+    finish(&spec, &values, result, |personal| {
+        // Said from the domain alone: nothing about whether the address has an account.
+        Some((if *personal { "/sign-in/check-email?personal=1" } else { "/sign-in/check-email" }.into(), None))
+    })
+    .await
+    .map(|_| ())
 }
 
 /// Public: the address a sign-in link was sent to, if the link is still usable (nothing is

@@ -195,17 +195,42 @@ pub fn parse_slug(text: &str) -> Result<String, String> {
         .ok_or_else(|| "Use 3–80 lowercase letters, digits and hyphens (e.g. soc2-type-ii-report).".into())
 }
 
-/// Whether `bytes` is a PDF that parses. Parsing runs on the blocking pool, and a panic inside
-/// the parser (lopdf has had crash bugs on crafted files) counts as "not a PDF": fail closed.
-pub async fn is_valid_pdf(bytes: Vec<u8>) -> bool {
+/// Why `bytes` cannot be offered as a document, if it cannot: it must be a PDF that parses and
+/// that can be stamped for a recipient on every page (any document may become restricted). The
+/// trial stamp runs on the blocking pool, and a panic inside the parser (lopdf has had crash bugs
+/// on crafted files) counts as unreadable: fail closed.
+pub async fn pdf_problem(bytes: Vec<u8>) -> Option<String> {
+    use crate::ssr::watermark::{stamp_pdf, Stamp, StampError};
+    const NOT_A_PDF: &str = "This file is not a PDF we can read. Only PDF documents can be uploaded.";
     if !bytes.starts_with(b"%PDF-") {
-        return false;
+        return Some(NOT_A_PDF.into());
     }
-    tokio::task::spawn_blocking(move || {
-        lopdf::Document::load_mem(&bytes).map(|d| !d.get_pages().is_empty()).unwrap_or(false)
-    })
-    .await
-    .unwrap_or(false)
+    let trial = Stamp {
+        name: "Trial Recipient".into(),
+        company: "Trial Company".into(),
+        email: "trial@example.com".into(),
+        date: "2026-01-01".into(),
+        download_id: "TRIA-L000".into(),
+    };
+    let stamped = tokio::task::spawn_blocking(move || stamp_pdf(&bytes, &trial)).await;
+    match stamped {
+        Ok(Ok(_)) => None,
+        Ok(Err(StampError::Encrypted)) => Some(
+            "This PDF is encrypted (it has a password or usage restrictions), so it cannot be stamped for each \
+             recipient. Save or print it as a new PDF without protection, then upload that."
+                .into(),
+        ),
+        Ok(Err(StampError::NoPages)) => Some("This PDF has no pages.".into()),
+        Ok(Err(StampError::Structure(detail))) => {
+            tracing::warn!(%detail, "an uploaded PDF cannot be stamped");
+            Some(
+                "This PDF is built in a way that cannot be stamped for each recipient. Print it to a new PDF, \
+                 then upload that."
+                    .into(),
+            )
+        }
+        Ok(Err(StampError::Unreadable(_))) | Err(_) => Some(NOT_A_PDF.into()),
+    }
 }
 
 /// Stores an upload; returns a message for the staff member.
@@ -224,8 +249,8 @@ pub async fn upload(
     } else {
         format!("{}.pdf", form.file_name)
     };
-    if !is_valid_pdf(form.bytes.clone()).await {
-        return Err(AppError::field("file", "This file is not a PDF we can read. Only PDF documents can be uploaded."));
+    if let Some(problem) = pdf_problem(form.bytes.clone()).await {
+        return Err(AppError::field("file", problem));
     }
     let actor = crate::features::accounts::server::staff_actor(staff);
     let (document_id, created, title) = match form.document_id {

@@ -162,7 +162,7 @@ fn RequestForm(form: RequestFormData, slug: String, flash: crate::forms::Flash) 
             </div>
             <div class="field">
                 <label for="field-reason">"Why do you need them?"</label>
-                <TextArea id="field-reason" name="reason" rows=3 required=true placeholder=Some(format!("e.g. Vendor security review of {} for a planned purchase", form.company)) value=flash.value("reason") />
+                <TextArea id="field-reason" name="reason" rows=3 required=true placeholder=Some("e.g. Vendor security review before a planned purchase".to_string()) value=flash.value("reason") />
                 {reason_error}
             </div>
             <button type="submit" class="button">"Request access"</button>

@@ -70,21 +70,21 @@ pub async fn accept_nda(
 /// Admin: every NDA version.
 #[server(prefix = "/api", endpoint = "nda_versions")]
 pub async fn nda_versions() -> Result<Vec<NdaVersionSummary>, AppError> {
-    require_role(StaffRole::Admin)?;
+    require_role(StaffRole::Security)?;
     super::server::list_versions(&app_state()?.db).await
 }
 
 /// Admin: one version, with its text.
 #[server(prefix = "/api", endpoint = "nda_version")]
 pub async fn nda_version(id: i64) -> Result<NdaText, AppError> {
-    require_role(StaffRole::Admin)?;
+    require_role(StaffRole::Security)?;
     super::server::version(&app_state()?.db, id).await
 }
 
 /// Admin: saves a draft (a new version without `id`).
 #[server(prefix = "/api", endpoint = "save_nda_draft")]
 pub async fn save_nda_draft(id: Option<i64>, title: String, body: String) -> Result<(), AppError> {
-    let staff = require_role(StaffRole::Admin)?;
+    let staff = require_role(StaffRole::Security)?;
     let page = match id {
         Some(id) => format!("/admin/nda/{id}"),
         None => "/admin/nda".into(),
@@ -102,7 +102,7 @@ pub async fn save_nda_draft(id: Option<i64>, title: String, body: String) -> Res
 /// Admin: publishes the newest draft; new requests and downloads need it from now on.
 #[server(prefix = "/api", endpoint = "publish_nda")]
 pub async fn publish_nda(id: i64) -> Result<(), AppError> {
-    let staff = require_role(StaffRole::Admin)?;
+    let staff = require_role(StaffRole::Security)?;
     let spec = FormSpec { name: "nda_admin", page: format!("/admin/nda/{id}").into() };
     let result = super::server::publish(&app_state()?, &RequestMeta::current(), &staff_actor(&staff), id).await;
     finish(&spec, &[], result, |_| {

@@ -22,7 +22,7 @@ pub fn NdaPage() -> impl IntoView {
                         <p class="muted">{format!("Version {}. Please read the full agreement before accepting it.", nda.version)}</p>
                         <FlashMessages flash=flash.clone() />
                         // Staff-written Markdown, rendered and sanitised (ammonia) on the server.
-                        <article class="nda-text" inner_html=nda.html.clone()></article>
+                        <article class="nda-text" tabindex="0" aria-label="The agreement's text" inner_html=nda.html.clone()></article>
                         <p class="small muted">"Fingerprint of this text (SHA-256): " <code class="fingerprint">{nda.sha256.clone()}</code></p>
                         <form method="post" action=AcceptNda::url() class="form" novalidate>
                             <input type="hidden" name="version_id" value=nda.id.to_string() />
@@ -152,7 +152,7 @@ pub fn NdaVersionPage() -> impl IntoView {
                                 view! { <p><Badge tone="neutral" text="Published: read-only" /></p> }.into_any()
                             }}
                             <h2>"Preview"</h2>
-                            <article class="nda-text" inner_html=nda.html></article>
+                            <article class="nda-text" tabindex="0" aria-label="The agreement's text" inner_html=nda.html></article>
                         }
                         .into_any()
                     }

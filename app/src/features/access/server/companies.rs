@@ -3,7 +3,7 @@
 use crate::{
     error::AppError,
     features::{
-        access::{domain::is_free_mail, model::CompanyView},
+        access::{model::CompanyView, server::personal::is_personal},
         accounts::model::ProspectUser,
     },
     ssr::{
@@ -24,7 +24,7 @@ fn domain_of(email: &str) -> String {
 /// prospect typed; free-mail domains are named as such).
 pub async fn ensure_for_prospect(tx: &mut Transaction<'static, Any>, prospect: &ProspectUser) -> Result<i64, AppError> {
     let domain = domain_of(&prospect.email);
-    let name = if is_free_mail(&domain) { format!("Individuals ({domain})") } else { prospect.company.clone() };
+    let name = if is_personal(&domain) { format!("Individuals ({domain})") } else { prospect.company.clone() };
     let now = Timestamp::now().0;
     sqlx::query(
         "insert into companies (domain, name, created_at, updated_at) values ($1, $2, $3, $3) on conflict (domain) do nothing",
@@ -44,16 +44,17 @@ pub async fn ensure_for_prospect(tx: &mut Transaction<'static, Any>, prospect: &
     Ok(id)
 }
 
-/// Until when the company's MNDA covers its people, if it is a customer with one in force.
+/// Until when the company's MNDA covers its people, if it is a customer with one in force. A
+/// personal (free-mail or disposable) domain is never covered, whatever is stored for it.
 pub async fn mnda_until(db: &Db, company_id: i64, today: IsoDate) -> Result<Option<IsoDate>, AppError> {
-    let row: Option<(i64, Option<String>)> =
-        sqlx::query_as("select is_customer, mnda_expires_on from companies where id = $1")
+    let row: Option<(String, i64, Option<String>)> =
+        sqlx::query_as("select domain, is_customer, mnda_expires_on from companies where id = $1")
             .bind(company_id)
             .fetch_optional(db.pool())
             .await?;
     Ok(row
-        .filter(|(customer, _)| flag(*customer))
-        .and_then(|(_, until)| until.and_then(|u| IsoDate::parse(&u).ok()))
+        .filter(|(domain, customer, _)| flag(*customer) && !is_personal(domain))
+        .and_then(|(_, _, until)| until.and_then(|u| IsoDate::parse(&u).ok()))
         .filter(|until| *until >= today))
 }
 
@@ -86,6 +87,7 @@ pub async fn list(db: &Db) -> Result<Vec<CompanyView>, AppError> {
         .into_iter()
         .map(|r| CompanyView {
             id: r.id,
+            personal: is_personal(&r.domain),
             domain: r.domain,
             name: r.name,
             is_customer: flag(r.is_customer),
@@ -114,6 +116,17 @@ pub async fn update(
         text => Some(IsoDate::parse(text).map_err(|m| AppError::field("mnda_expires_on", m))?),
     };
     let mut tx = state.db.begin().await?;
+    let (domain,): (String,) = sqlx::query_as("select domain from companies where id = $1")
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if is_personal(&domain) && (is_customer || until.is_some()) {
+        return Err(AppError::invalid(format!(
+            "{domain} is a free-mail or disposable address provider: the people who use it are individuals, \
+                 not one company, so it cannot be a customer with an MNDA. Each of them accepts the NDA."
+        )));
+    }
     let done = sqlx::query(
         "update companies set name = $1, is_customer = $2, mnda_expires_on = $3, updated_at = $4 where id = $5",
     )

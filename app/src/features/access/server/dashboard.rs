@@ -4,12 +4,9 @@ use super::{grants, requests::nda_state, rules};
 use crate::{
     error::AppError,
     features::{
-        access::{
-            domain::is_free_mail,
-            model::{
-                DownloadSummary, ProspectDashboard, QueueItem, RequestDetail, RequestFormData, RequestStatus,
-                RequestSummary,
-            },
+        access::model::{
+            DownloadSummary, GrantState, ProspectDashboard, QueueItem, RequestDetail, RequestFormData, RequestStatus,
+            RequestSummary,
         },
         accounts::model::ProspectUser,
         documents::{model::Visibility, server as docs},
@@ -30,10 +27,13 @@ struct RequestRow {
     decision_note: String,
     created_at: i64,
     decided_at: Option<i64>,
+    grant_expires_at: Option<i64>,
+    grant_revoked_at: Option<i64>,
 }
 
 async fn summarise(db: &Db, rows: Vec<RequestRow>) -> Result<Vec<RequestSummary>, AppError> {
     let mut out = Vec::with_capacity(rows.len());
+    let now = Timestamp::now().0;
     for r in rows {
         let titles: Vec<(String,)> = sqlx::query_as(
             "select d.title from access_request_documents rd join documents d on d.id = rd.document_id \
@@ -52,13 +52,22 @@ async fn summarise(db: &Db, rows: Vec<RequestRow>) -> Result<Vec<RequestSummary>
             decision_note: r.decision_note,
             created_at: Timestamp(r.created_at),
             decided_at: r.decided_at.map(Timestamp),
+            access: match (r.grant_revoked_at, r.grant_expires_at) {
+                (Some(at), _) => Some((GrantState::Revoked, Timestamp(at))),
+                (None, Some(at)) if at <= now => Some((GrantState::Expired, Timestamp(at))),
+                (None, Some(at)) => Some((GrantState::Active, Timestamp(at))),
+                (None, None) => None,
+            },
         });
     }
     Ok(out)
 }
 
-const REQUESTS: &str =
-    "select id, kind, status, requester_role, reason, decision_note, created_at, decided_at from access_requests";
+/// The requests with the grant each led to, if any (one grant per approved request).
+const REQUESTS: &str = "select id, kind, status, requester_role, reason, decision_note, created_at, decided_at, \
+     (select max(g.expires_at) from grants g where g.request_id = access_requests.id) as grant_expires_at, \
+     (select max(g.revoked_at) from grants g where g.request_id = access_requests.id) as grant_revoked_at \
+     from access_requests";
 
 /// A prospect's requests, newest first, with their documents' titles.
 pub async fn requests_of(db: &Db, prospect_id: i64) -> Result<Vec<RequestSummary>, AppError> {
@@ -157,7 +166,7 @@ async fn queue_item(state: &AppState, row: QueueRow, request: RequestSummary) ->
         requester_email: row.email,
         company_id: row.company_id,
         company_name: row.company_name,
-        free_mail: is_free_mail(&row.domain),
+        free_mail: super::personal::is_personal(&row.domain),
         company_domain: row.domain,
     })
 }

@@ -3,6 +3,7 @@
 pub mod companies;
 pub mod dashboard;
 pub mod grants;
+pub mod personal;
 pub mod requests;
 pub mod rules;
 

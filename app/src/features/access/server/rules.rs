@@ -3,7 +3,7 @@
 use crate::{
     error::AppError,
     features::access::{
-        domain::{is_free_mail, DomainPattern, RuleAction},
+        domain::{DomainPattern, RuleAction},
         model::{RuleView, RulesPage},
     },
     ssr::{
@@ -16,13 +16,13 @@ use crate::{
 };
 
 /// The first rule (by priority, then age) whose pattern matches `domain`. With none, the request
-/// goes to review. A catch-all `*` rule never auto-approves a free-mail address: those go to
-/// review unless a rule names their domain.
+/// goes to review. No rule auto-approves a personal (free-mail or disposable) address: those go
+/// to review (a deny rule still denies).
 pub async fn decide(db: &Db, domain: &str) -> Result<(RuleAction, Option<i64>), AppError> {
     for rule in list(db).await?.rules {
         let Ok(pattern) = DomainPattern::parse(&rule.pattern) else { continue };
         if pattern.matches(domain) {
-            if pattern.as_str() == "*" && rule.action == RuleAction::AutoApprove && is_free_mail(domain) {
+            if rule.action == RuleAction::AutoApprove && super::personal::is_personal(domain) {
                 return Ok((RuleAction::Review, Some(rule.id)));
             }
             return Ok((rule.action, Some(rule.id)));
@@ -67,6 +67,16 @@ fn parse(input: &RuleInput) -> Result<(i64, DomainPattern, RuleAction, String), 
     let pattern = DomainPattern::parse(input.pattern);
     let action = RuleAction::parse(input.action);
     match (priority, pattern, action) {
+        (Some(_), Ok(pat), Ok(RuleAction::AutoApprove)) if super::personal::pattern_names_personal(&pat) => {
+            Err(AppError::field(
+                "pattern",
+                format!(
+                    "{} is a free-mail or disposable address provider: anyone can sign up there, so no rule \
+                     approves it. Requests from such addresses always go to review (a deny rule is allowed).",
+                    pat.as_str()
+                ),
+            ))
+        }
         (Some(p), Ok(pat), Ok(a)) => Ok((p, pat, a, input.note.trim().chars().take(300).collect())),
         (p, pat, a) => Err(crate::forms::field_errors(
             [

@@ -27,15 +27,6 @@ pub fn AccountPage() -> impl IntoView {
     }
 }
 
-fn status_tone(status: RequestStatus) -> &'static str {
-    match status {
-        RequestStatus::Approved => "good",
-        RequestStatus::Denied => "bad",
-        RequestStatus::PendingNda => "warn",
-        RequestStatus::PendingReview => "neutral",
-    }
-}
-
 #[component]
 fn Dashboard(dashboard: ProspectDashboard) -> impl IntoView {
     let nda_needed = matches!(dashboard.nda, NdaState::Needed { .. });
@@ -96,7 +87,7 @@ fn Dashboard(dashboard: ProspectDashboard) -> impl IntoView {
             <tr>
                 <td>{r.created_at.date().long()}</td>
                 <td>{if r.kind == "extension" { format!("{} (extension)", r.documents.join(", ")) } else { r.documents.join(", ") }}</td>
-                <td><Badge tone=status_tone(r.status) text=r.status.label() /></td>
+                <td><Badge tone=r.tone() text=r.standing() /></td>
                 <td>{r.decision_note.clone()}</td>
             </tr>
         })

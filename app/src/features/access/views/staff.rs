@@ -9,7 +9,7 @@ use crate::{
                 RevokeGrant, SaveRule, SetDefaultAccessDays, UpdateCompany,
             },
             domain::RuleAction,
-            model::{GrantState, NdaState, QueueItem, RequestStatus},
+            model::{GrantState, NdaState, QueueItem, RequestStatus, RequestSummary},
         },
         accounts::views::AdminLayout,
     },
@@ -23,14 +23,8 @@ fn nda_badge(nda: &NdaState) -> impl IntoView {
     view! { <Badge tone text=nda.label() /> }
 }
 
-fn status_badge(status: RequestStatus) -> impl IntoView {
-    let tone = match status {
-        RequestStatus::Approved => "good",
-        RequestStatus::Denied => "bad",
-        RequestStatus::PendingNda => "warn",
-        RequestStatus::PendingReview => "neutral",
-    };
-    view! { <Badge tone text=status.label() /> }
+fn status_badge(request: &RequestSummary) -> impl IntoView {
+    view! { <Badge tone=request.tone() text=request.standing() /> }
 }
 
 fn queue_rows(items: Vec<QueueItem>) -> Vec<impl IntoView> {
@@ -43,7 +37,7 @@ fn queue_rows(items: Vec<QueueItem>) -> Vec<impl IntoView> {
                     <td>{q.company_name.clone()}{q.free_mail.then(|| view! { " " <Badge tone="warn" text="Free-mail" /> })}</td>
                     <td>{q.request.documents.join(", ")}{(q.request.kind == "extension").then_some(" (extension)")}</td>
                     <td>{nda_badge(&q.nda)}</td>
-                    <td>{status_badge(q.request.status)}</td>
+                    <td>{status_badge(&q.request)}</td>
                     <td>{q.request.created_at.long()}</td>
                 </tr>
             }
@@ -96,12 +90,16 @@ pub fn RequestDetailPage() -> impl IntoView {
                         let q = detail.item.clone();
                         let open = matches!(q.request.status, RequestStatus::PendingReview | RequestStatus::PendingNda);
                         let can_approve = q.request.status == RequestStatus::PendingReview;
+                        // After a refusal, what was ticked; otherwise every requested document.
+                        let ticked: Option<Vec<String>> =
+                            flash.values.get("documents").map(|t| t.lines().map(str::to_owned).collect());
                         let boxes: Vec<_> = detail.documents.iter().enumerate().map(|(i, d)| {
                             let id = format!("approve-doc-{i}");
-                            view! { <label class="check" for=id.clone()><input type="checkbox" id=id.clone() name=format!("documents[{i}]") value=d.slug.clone() checked=true />{d.title.clone()}</label> }
+                            let checked = ticked.as_ref().is_none_or(|t| t.contains(&d.slug));
+                            view! { <label class="check" for=id.clone()><input type="checkbox" id=id.clone() name=format!("documents[{i}]") value=d.slug.clone() checked=checked />{d.title.clone()}</label> }
                         }).collect();
                         let history: Vec<_> = detail.company_requests.iter().map(|(who, r)| view! {
-                            <li>{format!("{} — {}: {} ", r.created_at.date().long(), who, r.documents.join(", "))}{status_badge(r.status)}</li>
+                            <li>{format!("{} — {}: {} ", r.created_at.date().long(), who, r.documents.join(", "))}{status_badge(r)}</li>
                         }).collect();
                         let downloads: Vec<_> = detail.company_downloads.iter().map(|(who, d)| view! {
                             <li>{format!("{} — {} downloaded {} (v{})", d.at.long(), who, d.document, d.version)}</li>
@@ -117,7 +115,7 @@ pub fn RequestDetailPage() -> impl IntoView {
                                 <div><dt>"Role"</dt><dd>{q.request.requester_role.clone()}</dd></div>
                                 <div><dt>"Reason"</dt><dd>{q.request.reason.clone()}</dd></div>
                                 <div><dt>"NDA"</dt><dd>{nda_badge(&q.nda)}</dd></div>
-                                <div><dt>"Status"</dt><dd>{status_badge(q.request.status)}</dd></div>
+                                <div><dt>"Status"</dt><dd>{status_badge(&q.request)}</dd></div>
                                 <div><dt>"Documents"</dt><dd>{q.request.documents.join(", ")}</dd></div>
                                 <div><dt>"Asked"</dt><dd>{q.request.created_at.long()}</dd></div>
                             </dl>
@@ -132,8 +130,8 @@ pub fn RequestDetailPage() -> impl IntoView {
                                                 <input type="hidden" name="decision" value="approve" />
                                                 <fieldset class="docs"><legend>"Documents to grant"</legend>{boxes}</fieldset>
                                                 {flash.field_error("documents").map(|e| view! { <p class="field-error">{e}</p> })}
-                                                <Field name="expires_on" label="Access until" kind="date" value=detail.default_expiry.to_string() error=flash.field_error("expires_on") />
-                                                <div class="field"><label for="approve-note">"Note to the requester (optional)"</label><TextArea id="approve-note" name="note" rows=2 value=String::new() /></div>
+                                                <Field name="expires_on" label="Access until" kind="date" value=flash.typed_or("expires_on", detail.default_expiry.to_string()) error=flash.field_error("expires_on") />
+                                                <div class="field"><label for="approve-note">"Note to the requester (optional)"</label><TextArea id="approve-note" name="note" rows=2 value=flash.value("note") /></div>
                                                 <button type="submit" class="button">"Approve"</button>
                                             </form>
                                         </section>
@@ -143,7 +141,7 @@ pub fn RequestDetailPage() -> impl IntoView {
                                         <form method="post" action=DecideAccessRequest::url() class="form" novalidate>
                                             <input type="hidden" name="id" value=id.to_string() />
                                             <input type="hidden" name="decision" value="deny" />
-                                            <div class="field"><label for="deny-note">"Note to the requester"</label><TextArea id="deny-note" name="note" rows=2 value=String::new() /></div>
+                                            <div class="field"><label for="deny-note">"Note to the requester"</label><TextArea id="deny-note" name="note" rows=2 value=flash.value("note") /></div>
                                             <button type="submit" class="button secondary">"Deny"</button>
                                         </form>
                                     </section>
@@ -231,9 +229,15 @@ pub fn CompaniesPage() -> impl IntoView {
                                             <input type="hidden" name="id" value=id.clone() />
                                             <label class="visually-hidden" for=format!("name-{id}")>"Name"</label>
                                             <input type="text" id=format!("name-{id}") name="name" value=c.name.clone() />
-                                            <label class="check" for=format!("customer-{id}")><input type="checkbox" id=format!("customer-{id}") name="is_customer" value="yes" checked=c.is_customer />"Customer with MNDA until"</label>
-                                            <label class="visually-hidden" for=format!("mnda-{id}")>"MNDA expires on"</label>
-                                            <input type="date" id=format!("mnda-{id}") name="mnda_expires_on" value=c.mnda_expires_on.map(|d| d.to_string()).unwrap_or_default() />
+                                            {if c.personal {
+                                                view! { <span class="small muted">"Individuals (free-mail or disposable addresses): each accepts the NDA; never a customer with an MNDA."</span> }.into_any()
+                                            } else {
+                                                view! {
+                                                    <label class="check" for=format!("customer-{id}")><input type="checkbox" id=format!("customer-{id}") name="is_customer" value="yes" checked=c.is_customer />"Customer with MNDA until"</label>
+                                                    <label class="visually-hidden" for=format!("mnda-{id}")>"MNDA expires on"</label>
+                                                    <input type="date" id=format!("mnda-{id}") name="mnda_expires_on" value=c.mnda_expires_on.map(|d| d.to_string()).unwrap_or_default() />
+                                                }.into_any()
+                                            }}
                                             <button type="submit" class="button secondary small">"Save"</button>
                                         </form>
                                     </td>

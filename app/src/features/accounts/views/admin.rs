@@ -47,6 +47,7 @@ fn AdminFrame(staff: StaffUser, children: Children) -> impl IntoView {
             ("/admin/requests", "Requests"),
             ("/admin/grants", "Grants"),
             ("/admin/companies", "Companies"),
+            ("/admin/rules", "Rules"),
             ("/admin/analytics", "Analytics"),
             ("/admin/audit", "Access log"),
         ]);
@@ -56,17 +57,13 @@ fn AdminFrame(staff: StaffUser, children: Children) -> impl IntoView {
             ("/admin/content", "Content"),
             ("/admin/updates", "Updates"),
             ("/admin/documents", "Documents"),
+            ("/admin/nda", "NDA"),
             ("/admin/kb", "Knowledge base"),
             ("/admin/questionnaires", "Questionnaires"),
         ]);
     }
     if staff.has(StaffRole::Admin) {
-        links.extend([
-            ("/admin/rules", "Rules"),
-            ("/admin/nda", "NDA"),
-            ("/admin/leak-trace", "Leak tracing"),
-            ("/admin/staff", "Staff"),
-        ]);
+        links.extend([("/admin/leak-trace", "Leak tracing"), ("/admin/staff", "Staff")]);
     }
     links.push(("/admin/sessions", "Your sessions"));
     let nav: Vec<_> = links.into_iter().map(|(href, text)| view! { <li><a href=href>{text}</a></li> }).collect();

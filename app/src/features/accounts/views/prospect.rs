@@ -36,6 +36,7 @@ pub fn SignInPage() -> impl IntoView {
                                     autocomplete="email"
                                     value=flash.value("email")
                                     error=flash.field_error("email")
+                                    hint="Your company address: access is decided for your company. A personal address (Gmail, Outlook.com…) works, but a person reviews every request from one."
                                 />
                                 <Field
                                     name="name"
@@ -66,12 +67,19 @@ pub fn SignInPage() -> impl IntoView {
 /// `/sign-in/check-email`: where a sign-in request lands, whether or not the address exists.
 #[component]
 pub fn CheckEmailPage() -> impl IntoView {
+    let personal = use_query_map().with_untracked(|q| q.get("personal").is_some());
     view! {
         <BrandedPage title="Check your e-mail">
             <h1>"Check your e-mail"</h1>
             <p>
                 "If the address can receive mail, a sign-in link is on its way. It works once and expires in 15 minutes."
             </p>
+            {personal.then(|| view! {
+                <div class="alert alert-notice" role="status" data-test="personal-address">
+                    "You used a personal address (a free-mail or disposable provider). You can go on, but we cannot tell which company you are with, so a person reviews each of your requests and they take longer. If you have a work address, "
+                    <a href="/sign-in">"sign in with it instead"</a> "."
+                </div>
+            })}
             <p class="muted">
                 "Nothing arrived after a few minutes? Check your spam folder, or "
                 <a href="/sign-in">"ask for a new link"</a> "."

@@ -1,7 +1,7 @@
 //! Delivering a restricted document: the link and everything behind it checked again, the copy
 //! stamped for its recipient, the download recorded before the first byte leaves, and its end.
 
-use super::{internal, log_refusal, nda_is_current, new_download_id, prospect_of, Refusal};
+use super::{ended_access, internal, log_refusal, nda_is_current, new_download_id, prospect_of, Refusal};
 use crate::{
     error::AppError,
     features::{
@@ -61,7 +61,11 @@ pub async fn deliver(
     .await;
     match spent {
         Ok(done) if done.rows_affected() == 1 => {}
-        Ok(_) => return refuse(Refusal::Spent).await,
+        // A used or lapsed link: say so, unless the access behind it is gone, which matters more.
+        Ok(_) => {
+            let why = ended_access(state, prospect.id, claims.document).await.unwrap_or(Refusal::Spent);
+            return refuse(why).await;
+        }
         Err(err) => return refuse(internal("spending a download link", err)).await,
     }
     let granted = match state.db.pool().acquire().await {
@@ -70,7 +74,10 @@ pub async fn deliver(
     };
     match granted {
         Ok(true) => {}
-        Ok(false) => return refuse(Refusal::NoGrant).await,
+        Ok(false) => {
+            let why = ended_access(state, prospect.id, claims.document).await.unwrap_or(Refusal::NoGrant);
+            return refuse(why).await;
+        }
         Err(refusal) => return refuse(refusal).await,
     }
     match nda_is_current(state, prospect).await {

@@ -1,6 +1,6 @@
 //! Issuing a five-minute, single-use link once the checks pass.
 
-use super::{log_refusal, nda_is_current, prospect_of, Refusal};
+use super::{ended_access, log_refusal, nda_is_current, prospect_of, Refusal};
 use crate::{
     error::AppError,
     features::{
@@ -37,7 +37,7 @@ pub async fn issue_link(
         grants::active_grant_for(&state.db, prospect.id, stored.document_id).await.map_err(|_| Refusal::Internal)?;
     let refusal = match (grant, nda_is_current(state, prospect).await) {
         (_, Err(_)) => Some(Refusal::Internal),
-        (None, _) => Some(Refusal::NoGrant),
+        (None, _) => Some(ended_access(state, prospect.id, stored.document_id).await.unwrap_or(Refusal::NoGrant)),
         (Some(_), Ok(false)) => Some(Refusal::NdaNeeded),
         _ => None,
     };

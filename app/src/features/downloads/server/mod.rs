@@ -37,6 +37,10 @@ pub enum Refusal {
     WrongPerson,
     Spent,
     NoGrant,
+    /// The access this link or request relied on was revoked.
+    Revoked,
+    /// The access this link or request relied on has expired.
+    Ended,
     NdaNeeded,
     NotStampable,
     Internal,
@@ -53,6 +57,8 @@ impl Refusal {
             Self::WrongPerson => "link belongs to someone else".into(),
             Self::Spent => "link already used or unknown".into(),
             Self::NoGrant => "no active grant".into(),
+            Self::Revoked => "access revoked".into(),
+            Self::Ended => "access expired".into(),
             Self::NdaNeeded => "NDA not current".into(),
             Self::NotStampable => "document could not be stamped".into(),
             Self::Internal => "internal error".into(),
@@ -68,7 +74,11 @@ impl Refusal {
                 "This download link has expired or was already used. Start the download again from your page."
             }
             Self::Link(_) | Self::WrongPerson => "This download link is not valid for you.",
-            Self::NoGrant => "You do not have access to this document (any more).",
+            Self::NoGrant => "You do not have access to this document.",
+            Self::Revoked => {
+                "Your access to this document was revoked. If you still need it, ask again from your page."
+            }
+            Self::Ended => "Your access to this document has ended. You can ask to extend it from your page.",
             Self::NdaNeeded => "Please accept the current NDA before downloading.",
             Self::NotStampable | Self::Internal => {
                 "We could not prepare your copy of this document. Our team has been notified."
@@ -115,6 +125,25 @@ fn new_download_id() -> String {
     const ALPHABET: &[u8] = b"23456789ABCDEFGHJKMNPQRSTVWXYZ";
     let chars: String = (0..8).map(|_| ALPHABET[rand::random_range(0..ALPHABET.len())] as char).collect();
     format!("{}-{}", &chars[..4], &chars[4..])
+}
+
+/// Why access to `document_id` is gone for `prospect_id`, if it once was there: the newest grant
+/// that covered it was revoked, or has expired. `None`: there was none (or it is live).
+async fn ended_access(state: &AppState, prospect_id: i64, document_id: i64) -> Option<Refusal> {
+    let newest: Result<Option<(Option<i64>, i64)>, _> = sqlx::query_as(
+        "select g.revoked_at, g.expires_at from grants g join grant_documents gd on gd.grant_id = g.id \
+         where g.prospect_id = $1 and gd.document_id = $2 order by g.granted_at desc, g.id desc limit 1",
+    )
+    .bind(prospect_id)
+    .bind(document_id)
+    .fetch_optional(state.db.pool())
+    .await;
+    match newest {
+        Ok(Some((Some(_), _))) => Some(Refusal::Revoked),
+        Ok(Some((None, expires_at))) if expires_at <= crate::types::Timestamp::now().0 => Some(Refusal::Ended),
+        Ok(_) => None,
+        Err(err) => Some(internal("reading a grant's standing", err)),
+    }
 }
 
 /// A refusal for an unexpected failure, logged once here with its detail.
