@@ -26,7 +26,12 @@ pub enum Placement {
     /// Written; `explanation_dropped` when a dropdown answer column and no comment column left
     /// no cell for the explanation.
     Written { explanation_dropped: bool },
-    /// The answer column's dropdown has no value meaning this answer.
+    /// The answer column's dropdown has no value meaning this answer, so the answer (led by
+    /// what was typed as its short answer) went into the comment column and the dropdown cell
+    /// stays empty.
+    InComment { allowed: Vec<String> },
+    /// The answer column's dropdown has no value meaning this answer and the sheet has no
+    /// comment column to hold it.
     NotInList { allowed: Vec<String> },
     /// The answer cell holds a formula and was left alone.
     Formula,
@@ -37,7 +42,7 @@ pub enum Placement {
 impl Placement {
     /// Whether the answer made it into the file (perhaps without its explanation).
     pub fn written(&self) -> bool {
-        matches!(self, Placement::Written { .. })
+        matches!(self, Placement::Written { .. } | Placement::InComment { .. })
     }
 
     /// A sentence for people.
@@ -47,7 +52,14 @@ impl Placement {
             Placement::Written { explanation_dropped: true } => {
                 "short answer written; no comment column for the explanation".into()
             }
-            Placement::NotInList { allowed } => format!("the answer column only accepts {}", allowed.join(", ")),
+            Placement::InComment { allowed } => format!(
+                "the answer column only accepts {}, so this answer goes into the comment column",
+                allowed.join(", ")
+            ),
+            Placement::NotInList { allowed } => format!(
+                "the answer column only accepts {} and the sheet has no comment column for it",
+                allowed.join(", ")
+            ),
             Placement::Formula => "the answer cell holds a formula and was left alone".into(),
             Placement::NoAnswerColumn => "no answer column is chosen for this sheet".into(),
         }
@@ -84,8 +96,24 @@ pub fn allowed_value(short: &str, allowed: &[String]) -> Option<String> {
     allowed.iter().find(|v| group.contains(&norm(v).as_str())).cloned()
 }
 
-/// The cells an answer fills, or why it cannot be placed.
-pub fn cells_for(book: &Book, mapping: &Mapping, answer: &Answer) -> Result<Vec<(Position, String)>, Placement> {
+/// `text` led by `short` ("Partially. Only for …"), unless it already starts with it.
+fn led_by(short: &str, text: &str) -> String {
+    let (short, text) = (short.trim(), text.trim());
+    if short.is_empty() || text.to_lowercase().starts_with(&short.to_lowercase()) {
+        text.to_string()
+    } else if text.is_empty() {
+        short.to_string()
+    } else {
+        format!("{short}. {text}")
+    }
+}
+
+/// The cells an answer fills (with what the placement will be), or why it cannot be placed.
+pub fn place(
+    book: &Book,
+    mapping: &Mapping,
+    answer: &Answer,
+) -> Result<(Vec<(Position, String)>, Placement), Placement> {
     let sheet = book.sheets.get(answer.sheet).ok_or(Placement::NoAnswerColumn)?;
     let col = mapping.answer.ok_or(Placement::NoAnswerColumn)?;
     if sheet.is_formula(answer.row, col) {
@@ -93,27 +121,39 @@ pub fn cells_for(book: &Book, mapping: &Mapping, answer: &Answer) -> Result<Vec<
     }
     let options = sheet.options(answer.row, col);
     let short = match options {
-        Some(allowed) => {
-            allowed_value(&answer.short, allowed).ok_or_else(|| Placement::NotInList { allowed: allowed.to_vec() })?
-        }
+        Some(allowed) => match allowed_value(&answer.short, allowed) {
+            Some(value) => value,
+            // A typed answer the dropdown cannot hold goes, whole, into the comment column.
+            None => {
+                let allowed = allowed.to_vec();
+                return match mapping.comment {
+                    Some(comment) if !sheet.is_formula(answer.row, comment) => Ok((
+                        vec![((answer.row, comment), led_by(&answer.short, &answer.text))],
+                        Placement::InComment { allowed },
+                    )),
+                    _ => Err(Placement::NotInList { allowed }),
+                };
+            }
+        },
         None => answer.short.trim().to_string(),
     };
     let text = answer.text.trim();
-    let mut cells = Vec::new();
-    match mapping.comment {
-        Some(comment) if !text.is_empty() && !sheet.is_formula(answer.row, comment) => {
-            cells.push(((answer.row, col), short));
-            cells.push(((answer.row, comment), text.to_string()));
+    let (row, dropdown) = (answer.row, options.is_some());
+    let cells = match mapping.comment {
+        Some(comment) if !text.is_empty() && !sheet.is_formula(row, comment) => {
+            vec![((row, col), short), ((row, comment), text.to_string())]
         }
-        _ if options.is_some() || text.is_empty() => cells.push(((answer.row, col), short)),
+        _ if dropdown || text.is_empty() => vec![((row, col), short)],
         // A free-text answer column and no comment column: the explanation, led by the short answer.
-        _ => {
-            let leads = text.to_lowercase().starts_with(&short.to_lowercase());
-            let value = if leads || short.is_empty() { text.to_string() } else { format!("{short}. {text}") };
-            cells.push(((answer.row, col), value));
-        }
-    }
-    Ok(cells)
+        _ => vec![((row, col), led_by(&short, text))],
+    };
+    let dropped = cells.len() == 1 && !text.is_empty() && dropdown;
+    Ok((cells, Placement::Written { explanation_dropped: dropped }))
+}
+
+/// The cells an answer fills, or why it cannot be placed.
+pub fn cells_for(book: &Book, mapping: &Mapping, answer: &Answer) -> Result<Vec<(Position, String)>, Placement> {
+    place(book, mapping, answer).map(|(cells, _)| cells)
 }
 
 /// Writes the answers into a copy of the file. `mappings[i]` is sheet i's mapping.
@@ -128,18 +168,15 @@ pub fn fill(
     let mut wants: Vec<Option<(usize, Vec<Position>)>> = Vec::with_capacity(answers.len());
     for answer in answers {
         let mapping = mappings.get(answer.sheet).copied().unwrap_or_default();
-        match cells_for(book, &mapping, answer) {
-            Ok(cells) => {
-                let dropped = cells.len() == 1
-                    && !answer.text.trim().is_empty()
-                    && book.sheets[answer.sheet].options(answer.row, cells[0].0 .1).is_some();
+        match place(book, &mapping, answer) {
+            Ok((cells, placement)) => {
                 let targets = per_sheet.entry(answer.sheet).or_default();
                 let positions = cells.iter().map(|(p, _)| *p).collect();
                 for (position, value) in cells {
                     targets.insert(position, value);
                 }
                 wants.push(Some((answer.sheet, positions)));
-                placements.push(Placement::Written { explanation_dropped: dropped });
+                placements.push(placement);
             }
             Err(p) => {
                 wants.push(None);

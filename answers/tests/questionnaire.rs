@@ -80,7 +80,11 @@ fn answers_land_in_place_and_everything_else_is_untouched() {
     assert_eq!(placements[1], Placement::Written { explanation_dropped: false });
     assert_eq!(placements[2], Placement::Formula);
     assert_eq!(placements[3], Placement::Written { explanation_dropped: false });
-    assert_eq!(placements[4], Placement::NotInList { allowed: vec!["Y".into(), "N".into(), "NA".into()] });
+    let allowed: Vec<String> = vec!["Y".into(), "N".into(), "NA".into()];
+    assert_eq!(placements[4], Placement::InComment { allowed: allowed.clone() });
+    // Without a comment column, a typed answer the dropdown cannot hold has nowhere to go.
+    let no_comment = Mapping { comment: None, ..mappings[2] };
+    assert_eq!(fill::place(&book, &no_comment, &answers[4]), Err(Placement::NotInList { allowed }));
 
     // Reopened by another reader, the answers are where the questions are.
     assert_eq!(cell(&out, "Security", 5, 2), "Yes");
@@ -88,7 +92,12 @@ fn answers_land_in_place_and_everything_else_is_untouched() {
     assert_eq!(cell(&out, "Security", 9, 3), "AES-256 <with> keys in KMS & rotation.");
     assert_eq!(cell(&out, "Security", 12, 2), "N/A", "the formula's value stays");
     assert_eq!(cell(&out, "Privacy", 1, 2), "Y", "the dropdown's own value for Yes");
-    assert_eq!(cell(&out, "Privacy", 2, 2), "");
+    assert_eq!(cell(&out, "Privacy", 2, 2), "", "the dropdown holds only its own values");
+    assert_eq!(
+        cell(&out, "Privacy", 2, 3),
+        "Partially. Only for enterprise customers.",
+        "a typed answer goes to Comments"
+    );
     assert_eq!(
         cell(&out, "Security", 5, 1),
         "Is multi-factor authentication required for all employees accessing internal systems?"

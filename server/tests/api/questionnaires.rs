@@ -218,6 +218,29 @@ async fn a_questionnaire_is_imported_reviewed_exported_and_remembered() {
     assert_eq!(sales.get(&path).await.status(), 403);
     assert_eq!(sales.post_form(&format!("{path}/export"), &[]).await.status(), 403);
 
+    // A typed answer on a row whose answer column is a dropdown goes to the comment column,
+    // and the page says so before the export.
+    let partial = row_id(&app, id, 2, 2).await;
+    sec.post_form(
+        "/api/qn_write",
+        &[
+            ("id", &id.to_string()),
+            ("row", &partial.to_string()),
+            ("short_answer", "Partially"),
+            ("answer", "Only for enterprise customers."),
+        ],
+    )
+    .await;
+    let (_, review) = sec.get_text(&path).await;
+    assert!(review.contains("this answer goes into the comment column"), "told before export");
+    let promised: i64 = {
+        let at = review.find("data-test=\"to-write\"").expect("the export line");
+        let tail = &review[at..];
+        let text = &tail[tail.find('>').unwrap() + 1..];
+        text.trim().split(' ').next().unwrap().parse().unwrap_or_else(|_| panic!("{}", &text[..80]))
+    };
+    assert!(review.contains("left blank"), "a blank row is not counted as an answer");
+
     // Export: the same workbook, answered.
     let res = sec.post_form(&format!("{path}/export"), &[]).await;
     assert_eq!(res.status(), 200);
@@ -236,6 +259,13 @@ async fn a_questionnaire_is_imported_reviewed_exported_and_remembered() {
     for cell in [privacy.text(1, 2), privacy.text(2, 2)] {
         assert!(["Y", "N", "NA", ""].contains(&cell), "dropdown value {cell:?}");
     }
+    assert_eq!(privacy.text(2, 3), "Partially. Only for enterprise customers.");
+    let (left,): (i64,) = sqlx::query_as("select count(*) from answer_disclosures where questionnaire_id = $1")
+        .bind(id)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(left, promised, "the page promised exactly what the file holds");
     for part in ["xl/worksheets/sheet1.xml", "xl/worksheets/sheet4.xml", "xl/styles.xml"] {
         assert_eq!(ooxml::part(&out, part).unwrap(), ooxml::part(&input, part).unwrap(), "{part} untouched");
     }

@@ -77,6 +77,10 @@ pub struct Counts {
     /// Decided by a person, or an auto suggestion that will be filled.
     pub done: i64,
     pub remaining: i64,
+    /// Answers that will be written into the buyer's file (where its cells can take them).
+    pub to_write: i64,
+    /// Rows a person left blank on purpose.
+    pub blank: i64,
     pub auto: i64,
     pub review: i64,
     pub none: i64,
@@ -161,6 +165,9 @@ pub struct RowView {
     pub decided_by: Option<String>,
     /// Why the answer cannot be written where the sheet says (dropdown, formula, no column).
     pub problem: Option<String>,
+    /// How the answer will be written when not as asked (into the comment column, or without
+    /// its explanation).
+    pub note: Option<String>,
     pub draft_entry_id: Option<i64>,
     /// Values the answer column accepts, for the "write an answer" form.
     pub answer_options: Vec<String>,

@@ -49,10 +49,21 @@ pub(super) fn is_done(row: &RowRecord, entries: &HashMap<i64, KbEntry>) -> bool 
     row.state() != RowState::Open || final_answer(row, entries).is_some()
 }
 
-/// The engine's verdicts and the rows done and remaining.
-pub(super) fn counts(rows: &[RowRecord], entries: &HashMap<i64, KbEntry>) -> Counts {
+/// The engine's verdicts, the rows done and remaining, and the answers that will be written:
+/// `fits` says whether a row's answer has cells in the buyer's file that take it.
+pub(super) fn counts(
+    rows: &[RowRecord],
+    entries: &HashMap<i64, KbEntry>,
+    fits: impl Fn(&RowRecord, &Final) -> bool,
+) -> Counts {
     let mut c = Counts { total: rows.len() as i64, ..Default::default() };
     for r in rows {
+        if final_answer(r, entries).is_some_and(|f| fits(r, &f)) {
+            c.to_write += 1;
+        }
+        if r.state() == RowState::Skipped {
+            c.blank += 1;
+        }
         match r.decision.as_deref() {
             Some("auto") => c.auto += 1,
             Some("review") => c.review += 1,
@@ -162,7 +173,15 @@ pub(super) mod tests {
             RowRecord { state: "accepted".into(), ..open(4, "none", 1) },
             RowRecord { decision: None, ..open(5, "", 1) },
         ];
-        let c = counts(&rows, &entries());
-        assert_eq!(c, Counts { total: 5, done: 2, remaining: 3, auto: 2, review: 1, none: 1 });
+        let c = counts(&rows, &entries(), |_, _| true);
+        assert_eq!(c, Counts { total: 5, done: 2, remaining: 3, to_write: 2, blank: 0, auto: 2, review: 1, none: 1 });
+        let skipped = RowRecord { state: "skipped".into(), ..open(6, "auto", 1) };
+        let rows = [open(1, "auto", 1), skipped];
+        let c = counts(&rows, &entries(), |r, _| r.id != 1);
+        assert_eq!(
+            (c.done, c.to_write, c.blank),
+            (2, 0, 1),
+            "a blank row and an answer the file refuses write nothing"
+        );
     }
 }

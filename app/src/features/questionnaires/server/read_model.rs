@@ -4,7 +4,7 @@
 //! large sheet: [`project`] runs on `spawn_blocking`.
 
 use super::{
-    outcome::{counts, final_answer, is_done},
+    outcome::{counts, final_answer, is_done, Final},
     records::{RowRecord, SheetRow},
 };
 use crate::features::{
@@ -47,8 +47,16 @@ pub(super) fn project(stored: &Stored, filter: &RowFilter) -> Review {
         sheets: sheets.iter().filter_map(|s| sheet_view(s, book, rows)).collect(),
         rows: matching.iter().take(MAX_SHOWN).map(|r| row_view(r, book, &mappings, entries)).collect(),
         matching: matching.len() as i64,
-        counts: counts(rows, entries),
+        counts: counts(rows, entries, |r, f| placement(r, f, book, &mappings).is_ok()),
     }
+}
+
+/// Where `f`, the answer for `r`, goes in the buyer's file, or why it cannot go there.
+fn placement(r: &RowRecord, f: &Final, book: &Book, mappings: &[Mapping]) -> Result<fill::Placement, fill::Placement> {
+    let mapping = mappings.get(r.sheet_index as usize).copied().unwrap_or_default();
+    let answer =
+        Answer { sheet: r.sheet_index as usize, row: r.row_index as u32, short: f.short.clone(), text: f.text.clone() };
+    fill::place(book, &mapping, &answer).map(|(_, p)| p)
 }
 
 /// Whether the reviewer's filter keeps a row (an empty filter keeps everything).
@@ -119,17 +127,14 @@ fn row_view(r: &RowRecord, book: &Book, mappings: &[Mapping], entries: &HashMap<
         })
         .collect();
     let fin = final_answer(r, entries);
-    let problem = match (&fin, sheet) {
-        (Some(f), Some(_)) => {
-            let answer = Answer {
-                sheet: r.sheet_index as usize,
-                row: r.row_index as u32,
-                short: f.short.clone(),
-                text: f.text.clone(),
-            };
-            fill::cells_for(book, &mapping, &answer).err().map(|p| p.describe())
-        }
-        _ if r.answer_is_formula != 0 => Some(fill::Placement::Formula.describe()),
+    let placed = fin.as_ref().filter(|_| sheet.is_some()).map(|f| placement(r, f, book, mappings));
+    let problem = match &placed {
+        Some(Err(p)) => Some(p.describe()),
+        None if r.answer_is_formula != 0 => Some(fill::Placement::Formula.describe()),
+        _ => None,
+    };
+    let note = match placed {
+        Some(Ok(p)) if p != (fill::Placement::Written { explanation_dropped: false }) => Some(p.describe()),
         _ => None,
     };
     let answer = fin.map(|f| {
@@ -155,6 +160,7 @@ fn row_view(r: &RowRecord, book: &Book, mappings: &[Mapping], entries: &HashMap<
         answer,
         decided_by: r.decided_by.clone(),
         problem,
+        note,
         draft_entry_id: r.draft_entry_id,
         answer_options,
     }

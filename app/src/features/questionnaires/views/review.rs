@@ -8,7 +8,7 @@ use crate::{
         accounts::views::AdminLayout,
         questionnaires::{
             api::{qn_page, QnMapping, QnUpdate},
-            model::{RowFilter, SheetView, Status},
+            model::{Counts, RowFilter, SheetView, Status},
         },
     },
     forms::{load_flash, FlashMessages},
@@ -16,6 +16,27 @@ use crate::{
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Meta;
 use leptos_router::hooks::{use_params_map, use_query_map};
+
+/// The truth about the export before it happens: answers that will land in the file, rows left
+/// blank on purpose, rows still waiting for a person.
+fn will_be_written(c: &Counts) -> String {
+    let answers = if c.to_write == 1 {
+        "1 answer will be written".to_string()
+    } else {
+        format!("{} answers will be written", c.to_write)
+    };
+    let blank = match c.blank {
+        0 => String::new(),
+        1 => "; 1 row left blank".into(),
+        n => format!("; {n} rows left blank"),
+    };
+    let open = match c.remaining {
+        0 => String::new(),
+        1 => "; 1 row needing a person stays empty".into(),
+        n => format!("; {n} rows needing a person stay empty"),
+    };
+    format!(" {answers}{blank}{open}.")
+}
 
 fn column_select(
     sheet: &SheetView,
@@ -104,7 +125,7 @@ pub fn QuestionnaireReviewPage() -> impl IntoView {
                             Status::Ready => view! {
                                 <form method="post" action=crate::paths::questionnaire_export(id) class="inline-form export-form">
                                     <button type="submit" class="button">"Download the answered file"</button>
-                                    <span class="small muted">{format!(" {} answers will be written; rows needing a person stay empty.", s.counts.done)}</span>
+                                    <span class="small muted" data-test="to-write">{will_be_written(&s.counts)}</span>
                                 </form>
                             }.into_any(),
                         };
@@ -132,7 +153,7 @@ pub fn QuestionnaireReviewPage() -> impl IntoView {
                             {flash.fields.iter().filter(|f| !["title", "company_id", "due_on", "owner_id"].contains(&f.field.as_str())).map(|f| view! { <p class="field-error" role="alert">{f.message.clone()}</p> }).collect::<Vec<_>>()}
                             {status_view}
                             <p class="counts" data-test="counts">
-                                {format!("{} questions · {} done · {} remaining", counts.total, counts.done, counts.remaining)}
+                                {format!("{} questions · {} done ({} left blank) · {} remaining", counts.total, counts.done, counts.blank, counts.remaining)}
                                 <span class="small muted">{format!(" (suggested: {} auto, {} review, {} no answer)", counts.auto, counts.review, counts.none)}</span>
                             </p>
                             <section class="panel" aria-labelledby="sheets-title" id="sheets">

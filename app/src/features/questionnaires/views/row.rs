@@ -71,6 +71,8 @@ pub(super) fn row_card(id: i64, back: &str, row: RowView, flash: &Flash) -> impl
         .problem
         .clone()
         .map(|p| view! { <p class="notice warn" role="note">{format!("Cannot be written into the sheet: {p}.")}</p> });
+    let note =
+        row.note.clone().map(|n| view! { <p class="notice" role="note">{format!("In the buyer's file: {n}.")}</p> });
     let first_open = row.state == RowState::Open && row.answer.is_none();
     let suggestions: Vec<_> = row
         .suggestions
@@ -122,6 +124,7 @@ pub(super) fn row_card(id: i64, back: &str, row: RowView, flash: &Flash) -> impl
             {question}
             {answer}
             {problem}
+            {note}
             {draft}
             {(!suggestions.is_empty()).then(|| view! { <ol class="suggestions">{suggestions}</ol> })}
             <div class="qrow-actions">
