@@ -13,6 +13,7 @@ use crate::{
             ContentAdminPage, ContentPreviewPage, ControlEditPage, FaqEditPage, FrameworkEditPage, ProfileEditPage,
             ReportEditPage, SubprocessorEditPage,
         },
+        home::views::AdminHomePage,
         knowledge::views::{KnowledgeBasePage, KnowledgeEntryPage, KnowledgeHygienePage},
         nda::views::{NdaAdminPage, NdaPage, NdaVersionPage},
         questionnaires::views::{CompanyDetailPage, QuestionnaireReviewPage, QuestionnairesPage},

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod documents;
 pub mod downloads;
 pub mod editor;
+pub mod home;
 pub mod knowledge;
 pub mod nda;
 pub mod questionnaires;

@@ -52,6 +52,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("/api/confirm_two_factor_setup", "f"),
     ("/api/recovery_codes", "ASY"),
     ("/api/my_sessions", "ASY"),
+    ("/api/work_waiting", "ASY"),
     ("/api/end_session", "ASY"),
     ("/api/end_other_sessions", "ASY"),
     ("/api/list_staff", "A"),

@@ -16,6 +16,7 @@ mod downloads;
 mod form_targets;
 mod gated_access;
 mod hardening;
+mod home;
 mod knowledge;
 mod public_page;
 mod questionnaires;

@@ -103,6 +103,7 @@ pub const RULES: &[(&str, Access)] = &[
     ("/admin", Staff),
     ("/admin/sessions", Staff),
     ("/api/my_sessions", Staff),
+    ("/api/work_waiting", Staff),
     ("/api/end_session", Staff),
     ("/api/end_other_sessions", Staff),
     ("/admin/staff", Role(Admin)),

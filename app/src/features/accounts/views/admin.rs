@@ -41,40 +41,58 @@ pub fn AdminLayout(#[prop(into)] title: String, children: ChildrenFn) -> impl In
 
 #[component]
 fn AdminFrame(staff: StaffUser, children: Children) -> impl IntoView {
-    let mut links = vec![("/admin", "Overview")];
+    let mut groups: Vec<(&str, Vec<(&str, &str)>)> = Vec::new();
     if staff.has(StaffRole::Sales) {
-        links.extend([
-            ("/admin/requests", "Requests"),
-            ("/admin/grants", "Grants"),
-            ("/admin/companies", "Companies"),
-            ("/admin/rules", "Rules"),
-            ("/admin/analytics", "Analytics"),
-            ("/admin/audit", "Access log"),
-        ]);
+        groups.push((
+            "Access",
+            vec![
+                ("/admin/requests", "Requests"),
+                ("/admin/grants", "Grants"),
+                ("/admin/companies", "Companies"),
+                ("/admin/rules", "Rules"),
+            ],
+        ));
+        groups.push(("Insight", vec![("/admin/analytics", "Analytics"), ("/admin/audit", "Access log")]));
     }
     if staff.has(StaffRole::Security) {
-        links.extend([
-            ("/admin/content", "Content"),
-            ("/admin/updates", "Updates"),
-            ("/admin/documents", "Documents"),
-            ("/admin/nda", "NDA"),
-            ("/admin/kb", "Knowledge base"),
-            ("/admin/questionnaires", "Questionnaires"),
-        ]);
+        groups.push((
+            "Trust center",
+            vec![
+                ("/admin/content", "Content"),
+                ("/admin/updates", "Updates"),
+                ("/admin/documents", "Documents"),
+                ("/admin/nda", "NDA"),
+            ],
+        ));
+        groups.push(("Answers", vec![("/admin/kb", "Knowledge base"), ("/admin/questionnaires", "Questionnaires")]));
     }
     if staff.has(StaffRole::Admin) {
-        links.extend([("/admin/leak-trace", "Leak tracing"), ("/admin/staff", "Staff")]);
+        groups.push(("Admin", vec![("/admin/leak-trace", "Leak tracing"), ("/admin/staff", "Staff")]));
     }
-    links.push(("/admin/sessions", "Your sessions"));
-    let nav: Vec<_> = links.into_iter().map(|(href, text)| view! { <li><a href=href>{text}</a></li> }).collect();
+    // Menus that open without JavaScript (a disclosure each), so the header stays one line.
+    let nav: Vec<_> = groups
+        .into_iter()
+        .map(|(label, links)| {
+            let items: Vec<_> =
+                links.into_iter().map(|(href, text)| view! { <li><a href=href>{text}</a></li> }).collect();
+            view! {
+                <li class="nav-group">
+                    <details>
+                        <summary>{label}</summary>
+                        <ul class="nav-menu">{items}</ul>
+                    </details>
+                </li>
+            }
+        })
+        .collect();
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="site-header staff-header">
             <div class="wrap header-inner">
                 <a class="brand" href="/admin"><span class="brand-name">"Trust Center"</span><span class="brand-sub">"Staff"</span></a>
-                <nav aria-label="Staff area"><ul class="nav-list">{nav}</ul></nav>
+                <nav aria-label="Staff area"><ul class="nav-list"><li><a href="/admin">"Overview"</a></li>{nav}</ul></nav>
                 <div class="user-menu">
-                    <span>{staff.name.clone()}</span>
+                    <a href="/admin/sessions" title="Your sessions">{staff.name.clone()}</a>
                     <SignOutButton />
                 </div>
             </div>
@@ -83,26 +101,6 @@ fn AdminFrame(staff: StaffUser, children: Children) -> impl IntoView {
             <Suspense fallback=|| ()>{children()}</Suspense>
         </main>
         <footer class="site-footer"><div class="wrap"><a href="/">"View the public trust center"</a></div><HydrationMarker /></footer>
-    }
-}
-
-/// `/admin`: the staff area's home, greeting the staff member with what each of their roles
-/// allows.
-#[component]
-pub fn AdminHomePage() -> impl IntoView {
-    view! {
-        <AdminLayout title="Overview">
-            {move || Suspend::new(async move {
-                let Ok(Principal::Staff(staff)) = current_user().await else { return ().into_any() };
-                let roles: Vec<_> = staff.roles.iter().map(|r| view! { <li><strong>{r.label()}</strong>{format!(": {}", r.describe())}</li> }).collect();
-                view! {
-                    <h1>{format!("Welcome, {}", staff.name)}</h1>
-                    <p>"Your roles:"</p>
-                    <ul class="bullets">{roles}</ul>
-                }
-                .into_any()
-            })}
-        </AdminLayout>
     }
 }
 

@@ -4,7 +4,7 @@ mod admin;
 mod prospect;
 mod staff;
 
-pub use admin::{AdminHomePage, AdminLayout, SessionsPage, StaffAdminPage};
+pub use admin::{AdminLayout, SessionsPage, StaffAdminPage};
 pub use prospect::{CheckEmailPage, ConfirmSignInPage, SignInPage};
 pub use staff::{
     InviteAcceptPage, RecoveryCodesPage, ResetCheckEmailPage, ResetConfirmPage, ResetRequestPage, StaffSignInPage,
