@@ -98,7 +98,7 @@ async fn questionnaires_due(db: &Db, me: i64, today: &IsoDate) -> Result<Waiting
         .filter(|q| q.counts.remaining > 0 && q.owner_id.is_none_or(|o| o == me))
         .filter_map(|q| {
             let due_on = IsoDate::parse(q.due_on.as_deref()?).ok()?;
-            (due_on <= horizon).then(|| QuestionnaireDue {
+            (due_on <= horizon).then_some(QuestionnaireDue {
                 id: q.id,
                 title: q.title,
                 company: q.company_name,
