@@ -95,7 +95,11 @@ test('request, NDA, sales approval, stamped download, access log, and revocation
   const link = issued.headers()['location'];
   expect(link).toMatch(/^\/download\//);
   await sales.goto('/admin/grants');
-  await sales.locator('tr[data-test-grant]').filter({ hasText: 'ivy@initech.example' }).getByRole('button', { name: 'Revoke' }).click();
+  const grant = sales.locator('tr[data-test-grant]').filter({ hasText: 'ivy@initech.example' });
+  await grant.getByText('Extend or revoke').click();
+  await grant.getByLabel('Reason (sent to them)').fill('Evaluation finished');
+  await grant.getByLabel('End their access now').check();
+  await grant.getByRole('button', { name: 'Revoke access' }).click();
   await expect(sales.getByRole('status')).toContainText('Access revoked');
   await prospect.goto(link);
   await expect(prospect).toHaveURL(/\/account$/);

@@ -76,6 +76,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("/api/decide_access_request", "AS"),
     ("/api/list_grants", "AS"),
     ("/api/revoke_grant", "AS"),
+    ("/api/extend_grant", "AS"),
     ("/api/list_companies", "AS"),
     ("/api/update_company", "AS"),
     ("/admin/documents", "AY"),

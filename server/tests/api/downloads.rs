@@ -232,7 +232,9 @@ async fn revoking_access_kills_links_already_issued() {
     assert_eq!(pat.get(&used).await.status().as_u16(), 200);
     let link = link_for(&pat, SOC2).await;
     let (grant,): (i64,) = sqlx::query_as("select id from grants").fetch_one(app.state.db.pool()).await.unwrap();
-    sales.post_form("/api/revoke_grant", &[("grant_id", &grant.to_string())]).await;
+    sales
+        .post_form("/api/revoke_grant", &[("grant_id", &grant.to_string()), ("note", "Deal lost"), ("confirm", "yes")])
+        .await;
     assert_eq!(location(&pat.get(&link).await), "/account");
     assert!(refusals(&app).await.iter().any(|r| r.contains("access revoked")));
     // The prospect is told the truth: revoked, not "expired, start again" (even for a used link),

@@ -4,7 +4,10 @@
 //! is denied, fabrikam.example is a customer with an MNDA; anyone else goes to review.
 
 use crate::helpers::{location, spawn_app, Browser, TestApp};
-use app::{features::accounts::model::StaffRole, types::Timestamp};
+use app::{
+    features::accounts::model::StaffRole,
+    types::{IsoDate, Timestamp},
+};
 
 const SOC2: &str = "soc2-type-ii-report";
 const PENTEST: &str = "penetration-test-letter";
@@ -474,7 +477,17 @@ async fn sales_revoke_a_grant_and_it_ends_at_once() {
     accept_nda(&pat, "Pat").await;
     let grant = grants_of(&app, "pat@contoso.example").await[0].0;
     assert!(pat.get_text("/account").await.1.contains("badge-good\">Active"));
-    sales.post_form("/api/revoke_grant", &[("grant_id", &grant.to_string()), ("note", "Deal lost")]).await;
+    // Without a reason and a confirmation nothing happens, and the typed reason is kept.
+    let res = sales.post_form("/api/revoke_grant", &[("grant_id", &grant.to_string()), ("note", "Deal lost")]).await;
+    assert!(!grants_of(&app, "pat@contoso.example").await[0].3, "not confirmed: still active");
+    let (_, page) = sales.get_text(&location(&res)).await;
+    assert!(page.contains("Tick the box to confirm") && page.contains("value=\"Deal lost\""), "{page}");
+    let res = sales.post_form("/api/revoke_grant", &[("grant_id", &grant.to_string()), ("confirm", "yes")]).await;
+    assert!(sales.get_text(&location(&res)).await.1.contains("Give the reason"));
+    assert!(!grants_of(&app, "pat@contoso.example").await[0].3, "no reason: still active");
+    sales
+        .post_form("/api/revoke_grant", &[("grant_id", &grant.to_string()), ("note", "Deal lost"), ("confirm", "yes")])
+        .await;
     assert!(grants_of(&app, "pat@contoso.example").await[0].3);
     assert!(pat.get_text("/account").await.1.contains("Revoked"));
     let prospect_id: (i64,) = sqlx::query_as("select id from prospects where email = 'pat@contoso.example'")
@@ -773,4 +786,48 @@ async fn the_request_page_offers_sign_in_to_visitors_and_the_form_to_prospects()
     let pat = app.prospect_browser("pat@contoso.example").await;
     let page = pat.get_text(&format!("/documents/{SOC2}/request")).await.1;
     assert!(page.contains("name=\"role\"") && page.contains("Request access</button>"));
+}
+
+#[tokio::test]
+async fn sales_extend_a_grant_to_a_later_day_and_the_prospect_is_told() {
+    let app = spawn_app().await;
+    let sales = app.staff_browser("sol@northwind-analytics.example", &[StaffRole::Sales]).await;
+    let pat = app.prospect_browser("pat@contoso.example").await;
+    ask(&pat, &[SOC2]).await;
+    accept_nda(&pat, "Pat").await;
+    let (grant, _, ends, _) = grants_of(&app, "pat@contoso.example").await.remove(0);
+    let grant = grant.to_string();
+    let extend = |until: String| {
+        let sales = &sales;
+        let grant = grant.clone();
+        async move { sales.post_form("/api/extend_grant", &[("grant_id", grant.as_str()), ("until", until.as_str())]).await }
+    };
+    // An earlier day, today, or nonsense: refused with the reason, the typed date kept, nothing changed.
+    let today = IsoDate::today_utc();
+    let res = extend(today.to_string()).await;
+    let (_, page) = sales.get_text(&location(&res)).await;
+    assert!(page.contains("Choose a day after today.") && page.contains(&format!("value=\"{today}\"")), "{page}");
+    let earlier = Timestamp(ends).date().add_days(-1);
+    let res = extend(earlier.to_string()).await;
+    assert!(sales.get_text(&location(&res)).await.1.contains("To end access sooner, revoke it."));
+    let res = extend("2026-02-31".into()).await;
+    assert_eq!(sales.get(&location(&res)).await.status(), 200);
+    assert_eq!(grants_of(&app, "pat@contoso.example").await[0].2, ends, "unchanged");
+
+    let later = Timestamp(ends).date().add_days(45);
+    let res = extend(later.to_string()).await;
+    assert!(sales.get_text(&location(&res)).await.1.contains("Access extended"));
+    let now_ends = grants_of(&app, "pat@contoso.example").await[0].2;
+    assert_eq!(Timestamp(now_ends).date(), later);
+    let mails = app.wait_for_mails("pat@contoso.example", 4).await;
+    assert!(mails.iter().any(|m| m.subject.contains("now runs until") && m.text.contains(&later.long())));
+    assert!(app.audit_events().await.iter().any(|(e, _, _)| e == "access.extended"));
+
+    // A revoked grant stays revoked.
+    sales
+        .post_form("/api/revoke_grant", &[("grant_id", grant.as_str()), ("note", "Deal lost"), ("confirm", "yes")])
+        .await;
+    let res = extend(later.add_days(10).to_string()).await;
+    assert!(sales.get_text(&location(&res)).await.1.contains("was revoked"));
+    assert_eq!(grants_of(&app, "pat@contoso.example").await[0].2, now_ends);
 }

@@ -153,7 +153,9 @@ async fn a_revoke_during_stamping_stops_that_download() {
     }
     tokio::time::sleep(Duration::from_millis(150)).await;
     let grant = count(&app, "select id from grants").await;
-    sales.post_form("/api/revoke_grant", &[("grant_id", &grant.to_string())]).await;
+    sales
+        .post_form("/api/revoke_grant", &[("grant_id", &grant.to_string()), ("note", "Deal lost"), ("confirm", "yes")])
+        .await;
     assert!(count(&app, "select count(*) from grants where revoked_at is not null").await == 1);
     let res = download.await.unwrap();
     assert_eq!(location(&res), "/account", "refused, not delivered (status {})", res.status());

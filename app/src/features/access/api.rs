@@ -142,21 +142,50 @@ pub async fn list_grants() -> Result<Vec<GrantRow>, AppError> {
     super::server::grants::list_all(&app_state()?.db).await
 }
 
-/// Sales: ends a grant now.
+/// Sales: ends a grant now, for a reason they are told, once the person has confirmed.
 #[server(prefix = "/api", endpoint = "revoke_grant")]
-pub async fn revoke_grant(grant_id: i64, note: Option<String>) -> Result<(), AppError> {
+pub async fn revoke_grant(grant_id: i64, note: Option<String>, confirm: Option<String>) -> Result<(), AppError> {
     let staff = require_role(StaffRole::Sales)?;
     let spec = FormSpec { name: "grants", page: "/admin/grants".into() };
+    let note = note.unwrap_or_default();
     let result = super::server::grants::revoke(
         &app_state()?,
         &RequestMeta::current(),
         &staff_actor(&staff),
         staff.id,
         grant_id,
-        note.as_deref().unwrap_or_default(),
+        &note,
+        confirm.as_deref() == Some("yes"),
     )
     .await;
-    finish(&spec, &[], result, |_| Some(("/admin/grants".into(), Some(("grants", "Access revoked.".into()))))).await
+    let id = grant_id.to_string();
+    let values = [("grant_id", id.as_str()), ("action", "revoke"), ("note", note.as_str())];
+    finish(&spec, &values, result, |_| {
+        Some(("/admin/grants".into(), Some(("grants", "Access revoked; they have been e-mailed the reason.".into()))))
+    })
+    .await
+}
+
+/// Sales: moves a grant's end to a later day.
+#[server(prefix = "/api", endpoint = "extend_grant")]
+pub async fn extend_grant(grant_id: i64, until: String) -> Result<(), AppError> {
+    let staff = require_role(StaffRole::Sales)?;
+    let spec = FormSpec { name: "grants", page: "/admin/grants".into() };
+    let result = async {
+        let until = crate::types::IsoDate::parse(&until).map_err(|m| AppError::field("until", m))?;
+        super::server::grants::extend(&app_state()?, &RequestMeta::current(), &staff_actor(&staff), grant_id, until)
+            .await
+    }
+    .await;
+    let id = grant_id.to_string();
+    let values = [("grant_id", id.as_str()), ("action", "extend"), ("until", until.as_str())];
+    finish(&spec, &values, result, |_| {
+        Some((
+            "/admin/grants".into(),
+            Some(("grants", "Access extended; they have been e-mailed the new end date.".into())),
+        ))
+    })
+    .await
 }
 
 /// Sales: company accounts.

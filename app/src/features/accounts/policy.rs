@@ -121,6 +121,7 @@ pub const RULES: &[(&str, Access)] = &[
     ("/api/decide_access_request", Role(Sales)),
     ("/api/list_grants", Role(Sales)),
     ("/api/revoke_grant", Role(Sales)),
+    ("/api/extend_grant", Role(Sales)),
     ("/api/list_companies", Role(Sales)),
     ("/api/update_company", Role(Sales)),
     // Sales: the access log and analytics

@@ -38,6 +38,9 @@ const SOURCES: &[(&str, &str)] = &[
     ("access_revoked.subject.txt", include_str!("../../../templates/mail/access_revoked.subject.txt")),
     ("access_revoked.txt", include_str!("../../../templates/mail/access_revoked.txt")),
     ("access_revoked.html", include_str!("../../../templates/mail/access_revoked.html")),
+    ("access_extended.subject.txt", include_str!("../../../templates/mail/access_extended.subject.txt")),
+    ("access_extended.txt", include_str!("../../../templates/mail/access_extended.txt")),
+    ("access_extended.html", include_str!("../../../templates/mail/access_extended.html")),
     ("access_expiring.subject.txt", include_str!("../../../templates/mail/access_expiring.subject.txt")),
     ("access_expiring.txt", include_str!("../../../templates/mail/access_expiring.txt")),
     ("access_expiring.html", include_str!("../../../templates/mail/access_expiring.html")),
@@ -123,6 +126,7 @@ mod tests {
             "access_granted",
             "access_denied",
             "access_revoked",
+            "access_extended",
             "access_expiring",
             "download_receipt",
         ] {

@@ -8,6 +8,7 @@ use crate::{
         accounts::server::compose_mail,
         documents::{model::PublicDocument, server as docs},
     },
+    forms::Problems,
     ssr::{
         audit::{self, Actor, Event, Outcome},
         db::Db,
@@ -15,7 +16,7 @@ use crate::{
         request_meta::RequestMeta,
         AppState,
     },
-    types::Timestamp,
+    types::{IsoDate, Timestamp},
 };
 use sqlx::{Any, FromRow, Transaction};
 
@@ -156,7 +157,8 @@ pub async fn active_grant_for(db: &Db, prospect_id: i64, document_id: i64) -> Re
     Ok(row.map(|(id,)| id))
 }
 
-/// Ends a grant now; the prospect is told.
+/// Ends a grant now, for a reason the prospect is told; `confirmed` is the person's tick that
+/// they mean it.
 pub async fn revoke(
     state: &AppState,
     meta: &RequestMeta,
@@ -164,8 +166,18 @@ pub async fn revoke(
     staff_id: i64,
     grant_id: i64,
     note: &str,
+    confirmed: bool,
 ) -> Result<(), AppError> {
     let note: String = note.trim().chars().take(1000).collect();
+    let mut problems = Problems::default();
+    if note.is_empty() {
+        problems.add("note", "Give the reason: it is sent to them and kept in the access log.");
+    }
+    if !confirmed {
+        problems
+            .add("confirm", "Tick the box to confirm: they lose access at once, and links already sent stop working.");
+    }
+    problems.check()?;
     let row: Option<(i64, String, String)> = sqlx::query_as(
         "select g.prospect_id, p.email, p.name from grants g join prospects p on p.id = g.prospect_id \
          where g.id = $1 and g.revoked_at is null",
@@ -185,7 +197,8 @@ pub async fn revoke(
     .await?;
     let mut tx = state.db.begin().await?;
     let now = Timestamp::now().0;
-    sqlx::query(
+    // Decided against the grant as it is now: a second revocation racing this one changes nothing.
+    let revoked = sqlx::query(
         "update grants set revoked_at = $1, revoked_by = $2, revoke_note = $3 where id = $4 and revoked_at is null",
     )
     .bind(now)
@@ -194,6 +207,9 @@ pub async fn revoke(
     .bind(grant_id)
     .execute(&mut *tx)
     .await?;
+    if revoked.rows_affected() != 1 {
+        return Err(AppError::invalid("This grant is already revoked or does not exist."));
+    }
     mail::enqueue(&mut tx, &mail).await?;
     let event = Event {
         actor,
@@ -201,6 +217,74 @@ pub async fn revoke(
         object: format!("grant:{grant_id}"),
         outcome: Outcome::Success,
         details: serde_json::json!({ "note": note, "prospect": email }),
+    };
+    audit::record(&mut tx, state.db.backend(), meta, event).await?;
+    tx.commit().await?;
+    state.mailer.wake.notify_one();
+    Ok(())
+}
+
+/// Moves a grant's end to the end of `until` (a later day than it ends now); the prospect is
+/// told, and reminded again before the new end. A revoked grant stays revoked.
+pub async fn extend(
+    state: &AppState,
+    meta: &RequestMeta,
+    actor: &Actor,
+    grant_id: i64,
+    until: IsoDate,
+) -> Result<(), AppError> {
+    let row: Option<(i64, Option<i64>, String, String)> = sqlx::query_as(
+        "select g.expires_at, g.revoked_at, p.email, p.name from grants g join prospects p on p.id = g.prospect_id \
+         where g.id = $1",
+    )
+    .bind(grant_id)
+    .fetch_optional(state.db.pool())
+    .await?;
+    let (expires_at, revoked_at, email, name) = row.ok_or(AppError::NotFound)?;
+    if revoked_at.is_some() {
+        return Err(AppError::invalid("This grant was revoked; approve a new request to give access again."));
+    }
+    let new_end = time::OffsetDateTime::new_utc(until.date(), time::Time::MIDNIGHT).unix_timestamp() + 86_399;
+    let now = Timestamp::now();
+    if until <= now.date() {
+        return Err(AppError::field("until", "Choose a day after today."));
+    }
+    if new_end <= expires_at {
+        let current = Timestamp(expires_at).date().long();
+        return Err(AppError::field(
+            "until",
+            format!("Choose a day after the current end, {current}. To end access sooner, revoke it."),
+        ));
+    }
+    let titles: Vec<String> = documents_of(&state.db, grant_id).await?.into_iter().map(|d| d.title).collect();
+    let mail = compose_mail(
+        state,
+        "access_extended",
+        &email,
+        &name,
+        serde_json::json!({ "documents": titles, "expires_on": until.long(), "link": state.config.base_url.join("/account") }),
+    )
+    .await?;
+    let mut tx = state.db.begin().await?;
+    // Against the grant as it is now: revoked or changed since it was read, nothing happens.
+    let moved = sqlx::query(
+        "update grants set expires_at = $1, reminder_sent_at = null where id = $2 and revoked_at is null and expires_at = $3",
+    )
+    .bind(new_end)
+    .bind(grant_id)
+    .bind(expires_at)
+    .execute(&mut *tx)
+    .await?;
+    if moved.rows_affected() != 1 {
+        return Err(AppError::invalid("This grant changed while you were looking at it; check it and try again."));
+    }
+    mail::enqueue(&mut tx, &mail).await?;
+    let event = Event {
+        actor,
+        event: "access.extended",
+        object: format!("grant:{grant_id}"),
+        outcome: Outcome::Success,
+        details: serde_json::json!({ "prospect": email, "from": Timestamp(expires_at).rfc3339(), "until": until.to_string(), "was_expired": expires_at <= now.0 }),
     };
     audit::record(&mut tx, state.db.backend(), meta, event).await?;
     tx.commit().await?;

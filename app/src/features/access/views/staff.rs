@@ -6,14 +6,14 @@ use crate::{
         access::{
             api::{
                 access_queue, access_request_detail, list_companies, list_grants, list_rules, DecideAccessRequest,
-                RevokeGrant, SaveRule, SetDefaultAccessDays, UpdateCompany,
+                ExtendGrant, RevokeGrant, SaveRule, SetDefaultAccessDays, UpdateCompany,
             },
             domain::RuleAction,
-            model::{GrantState, NdaState, QueueItem, RequestStatus, RequestSummary},
+            model::{GrantRow, GrantState, NdaState, QueueItem, RequestStatus, RequestSummary},
         },
         accounts::views::AdminLayout,
     },
-    forms::{load_flash, Field, FlashMessages, TextArea},
+    forms::{load_flash, Field, Flash, FlashMessages, TextArea},
 };
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_router::hooks::use_params_map;
@@ -161,6 +161,69 @@ pub fn RequestDetailPage() -> impl IntoView {
     }
 }
 
+/// One grant's row: an active grant can be revoked (with a reason and a confirmation) or
+/// extended, an expired one extended; after a refusal the row that was acted on is open again
+/// with what was typed.
+fn grant_row(g: GrantRow, flash: &Flash) -> impl IntoView {
+    let id = g.grant.id;
+    let state = g.grant.state;
+    let tone = match state {
+        GrantState::Active => "good",
+        GrantState::Expired => "neutral",
+        GrantState::Revoked => "bad",
+    };
+    let mine = flash.value("grant_id") == id.to_string();
+    let typed = |field: &str| if mine { flash.value(field) } else { String::new() };
+    let error = |field: &str| {
+        if mine {
+            flash.field_error(field).map(|e| view! { <p class="field-error">{e}</p> })
+        } else {
+            None
+        }
+    };
+    let revoke = (state == GrantState::Active).then(|| view! {
+        <form method="post" action=RevokeGrant::url() class="stack-form" data-test="revoke">
+            <input type="hidden" name="grant_id" value=id.to_string() />
+            <label for=format!("revoke-note-{id}")>"Reason (sent to them)"</label>
+            <input type="text" id=format!("revoke-note-{id}") name="note" required maxlength="1000" value=typed("note") />
+            {error("note")}
+            <label class="check" for=format!("revoke-confirm-{id}")><input type="checkbox" id=format!("revoke-confirm-{id}") name="confirm" value="yes" required />"End their access now"</label>
+            {error("confirm")}
+            <button type="submit" class="button danger small">"Revoke access"</button>
+        </form>
+    });
+    let extend = (state != GrantState::Revoked).then(|| {
+        view! {
+            <form method="post" action=ExtendGrant::url() class="stack-form" data-test="extend">
+                <input type="hidden" name="grant_id" value=id.to_string() />
+                <label for=format!("extend-until-{id}")>"New end date"</label>
+                <input type="date" id=format!("extend-until-{id}") name="until" required value=typed("until") />
+                {error("until")}
+                <button type="submit" class="button secondary small">"Extend"</button>
+            </form>
+        }
+    });
+    let actions = (state != GrantState::Revoked).then(|| {
+        view! {
+            <details class="row-actions" open=mine>
+                <summary>{if state == GrantState::Active { "Extend or revoke" } else { "Extend" }}</summary>
+                {extend}
+                {revoke}
+            </details>
+        }
+    });
+    view! {
+        <tr data-test-grant=id.to_string()>
+            <td>{g.prospect_name}<br /><span class="small">{g.prospect_email}</span></td>
+            <td>{g.company_name}</td>
+            <td>{g.grant.documents.iter().map(|d| d.title.clone()).collect::<Vec<_>>().join(", ")}</td>
+            <td><Badge tone text=state.label() /></td>
+            <td><time datetime=g.grant.expires_at.rfc3339()>{g.grant.expires_at.date().long()}</time></td>
+            <td>{actions}</td>
+        </tr>
+    }
+}
+
 /// `/admin/grants`: every grant with its holder, documents, state and end date; an active one
 /// can be revoked with a reason sent to its holder.
 #[component]
@@ -171,30 +234,10 @@ pub fn GrantsPage() -> impl IntoView {
                 let flash = load_flash("grants").await;
                 match list_grants().await {
                     Ok(grants) => {
-                        let rows: Vec<_> = grants.into_iter().map(|g| {
-                            let active = g.grant.state == GrantState::Active;
-                            let tone = match g.grant.state { GrantState::Active => "good", GrantState::Expired => "neutral", GrantState::Revoked => "bad" };
-                            view! {
-                                <tr data-test-grant=g.grant.id.to_string()>
-                                    <td>{g.prospect_name}<br /><span class="small">{g.prospect_email}</span></td>
-                                    <td>{g.company_name}</td>
-                                    <td>{g.grant.documents.iter().map(|d| d.title.clone()).collect::<Vec<_>>().join(", ")}</td>
-                                    <td><Badge tone text=g.grant.state.label() /></td>
-                                    <td>{g.grant.expires_at.date().long()}</td>
-                                    <td>{active.then(|| view! {
-                                        <form method="post" action=RevokeGrant::url() class="form-inline">
-                                            <input type="hidden" name="grant_id" value=g.grant.id.to_string() />
-                                            <label class="visually-hidden" for=format!("revoke-note-{}", g.grant.id)>"Reason"</label>
-                                            <input type="text" id=format!("revoke-note-{}", g.grant.id) name="note" placeholder="Reason (sent to them)" />
-                                            <button type="submit" class="button secondary small">"Revoke"</button>
-                                        </form>
-                                    })}</td>
-                                </tr>
-                            }
-                        }).collect();
+                        let rows: Vec<_> = grants.into_iter().map(|g| grant_row(g, &flash)).collect();
                         view! {
                             <h1>"Grants"</h1>
-                            <FlashMessages flash />
+                            <FlashMessages flash=flash.clone() />
                             <div class="table-scroll"><table class="table">
                                 <thead><tr><th scope="col">"Person"</th><th scope="col">"Company"</th><th scope="col">"Documents"</th><th scope="col">"State"</th><th scope="col">"Until"</th><th scope="col"><span class="visually-hidden">"Action"</span></th></tr></thead>
                                 <tbody>{rows}</tbody>
