@@ -83,8 +83,8 @@ test('request, NDA, sales approval, stamped download, access log, and revocation
 
   // The staff log shows it.
   await sales.goto('/admin/audit?event=download');
-  await expect(sales.locator('tr[data-test-event="download.started"]').first()).toContainText('ivy@initech.example');
-  await expect(sales.locator('tr[data-test-event="download.completed"]').first()).toContainText(id!);
+  await expect(sales.locator('li[data-test-event="download.started"]').first()).toContainText('ivy@initech.example');
+  await expect(sales.locator('li[data-test-event="download.completed"]').first()).toContainText(id!);
 
   // A link issued before revocation no longer works after it.
   const issued = await prospect.request.post('/documents/soc2-type-ii-report/get', {

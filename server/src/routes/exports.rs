@@ -49,7 +49,7 @@ pub async fn audit_csv(
 ) -> Result<Response, RouteError> {
     require_sales(&principal)?;
     let filter = LogFilter::from_query(|k| query.get(k).cloned());
-    let page = audit::search(&state.db, &filter, 5000).await?;
+    let page = audit::search(&state.db, &filter, 0, 5000).await?;
     Ok(csv("access-log.csv", audit::to_csv(&page.entries)))
 }
 

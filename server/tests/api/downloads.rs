@@ -368,6 +368,37 @@ async fn staff_search_the_access_log_and_export_it() {
     let (_, page) = sales.get_text("/admin/audit?company=contoso&event=nda.accepted").await;
     assert!(page.contains("pat@contoso.example") && page.contains("ivy@contoso.example"));
 
+    // One line per event; its object links to its page; pages reach the oldest entry.
+    let (_, page) = sales.get_text("/admin/audit?event=access.requested").await;
+    assert!(page.contains("href=\"/admin/requests/"), "the request is a link");
+    {
+        use app::ssr::{
+            audit::{record_alone, Actor, Event, Outcome},
+            request_meta::RequestMeta,
+        };
+        let actor = Actor::system();
+        for n in 0..60 {
+            let event = Event {
+                actor: &actor,
+                event: "test.event",
+                object: format!("n:{n}"),
+                outcome: Outcome::Success,
+                details: serde_json::json!({}),
+            };
+            record_alone(&app.state.db, &RequestMeta::system("test"), event).await.unwrap();
+        }
+    }
+    let (total,): (i64,) =
+        sqlx::query_as("select count(*) from access_log").fetch_one(app.state.db.pool()).await.unwrap();
+    let (_, first) = sales.get_text("/admin/audit").await;
+    assert!(first.contains(&format!("Entries 1–50 of {total}")) && first.contains("Older →"));
+    assert!(!first.contains("← Newer"));
+    let last = (total + 49) / 50;
+    let (_, oldest) = sales.get_text(&format!("/admin/audit?page={last}")).await;
+    assert!(oldest.contains("<dd>#1</dd>") && oldest.contains("← Newer") && !oldest.contains("Older →"), "{oldest}");
+    let (_, past) = sales.get_text(&format!("/admin/audit?page={}", last + 5)).await;
+    assert!(past.contains("No entry matches"));
+
     let res = sales.get("/admin/audit.csv?event=download").await;
     assert_eq!(res.headers()["content-type"], "text/csv; charset=utf-8");
     let csv = res.text().await.unwrap();

@@ -12,7 +12,12 @@ pub struct LogFilter {
     pub event: String,
     pub from: Option<IsoDate>,
     pub to: Option<IsoDate>,
+    /// The page, from 1 (newest entries first).
+    pub page: u32,
 }
+
+/// Entries on one page of the staff view.
+pub const PER_PAGE: usize = 50;
 
 impl LogFilter {
     /// From query-string values; a malformed date is ignored rather than refused.
@@ -24,10 +29,11 @@ impl LogFilter {
             event: get("event").unwrap_or_default(),
             from: get("from").and_then(|d| IsoDate::parse(&d).ok()),
             to: get("to").and_then(|d| IsoDate::parse(&d).ok()),
+            page: get("page").and_then(|p| p.parse().ok()).filter(|p| *p >= 1).unwrap_or(1),
         }
     }
 
-    /// Back to a query string (for the CSV link).
+    /// Back to a query string without the page (for the CSV link and the page links).
     pub fn to_query(&self) -> String {
         let enc = |s: &str| -> String {
             s.bytes()
@@ -73,6 +79,8 @@ pub struct LogEntry {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogPage {
     pub entries: Vec<LogEntry>,
-    /// How many entries match in all (the page shows the newest).
+    /// How many entries match in all.
     pub total: usize,
+    /// How many newer matching entries come before this page.
+    pub offset: usize,
 }

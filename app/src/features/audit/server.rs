@@ -325,45 +325,44 @@ struct EntryRow {
 /// The staff search: newest first, `limit` at a time. Each filter is a case-insensitive
 /// "contains": person (actor), company (the prospect's company), document (object or details),
 /// event; dates bound the UTC day range.
-pub async fn search(db: &Db, filter: &LogFilter, limit: i64) -> Result<LogPage, AppError> {
+pub async fn search(db: &Db, filter: &LogFilter, offset: i64, limit: i64) -> Result<LogPage, AppError> {
     let like = |s: &str| format!("%{}%", s.trim().to_lowercase().replace(['%', '_'], ""));
     let from = filter.from.map(day_start).unwrap_or(0);
     let to = filter.to.map(|d| day_start(d) + 86_400).unwrap_or(i64::MAX / 2);
-    let document_ids: Vec<(i64,)> = if filter.document.trim().is_empty() {
-        Vec::new()
-    } else {
-        sqlx::query_as("select id from documents where lower(title) like $1 or lower(slug) like $1")
-            .bind(like(&filter.document))
-            .fetch_all(db.pool())
-            .await?
-    };
-    let objects: Vec<String> = document_ids.iter().map(|(id,)| format!("document:{id}")).collect();
-    let rows: Vec<EntryRow> = sqlx::query_as(
-        "select l.seq, l.at, l.actor_kind, l.actor_label, l.role, l.event, l.object, l.outcome, l.ip, l.user_agent, \
-         l.request_id, l.details from access_log l \
+    // One condition for the page, its count and the CSV: every filter in the database, so paging
+    // reaches the oldest entry of a log of any length.
+    const WHERE: &str = "from access_log l \
          left join prospects p on l.actor_kind = 'prospect' and p.id = l.actor_id \
          left join companies c on c.id = p.company_id \
          where lower(l.actor_label) like $1 and lower(l.event) like $2 and l.at >= $3 and l.at < $4 \
          and ($5 = '' or lower(coalesce(c.name, '')) like $6 or lower(coalesce(c.domain, '')) like $6) \
-         order by l.seq desc limit 5000",
-    )
-    .bind(like(&filter.person))
-    .bind(like(&filter.event))
-    .bind(from)
-    .bind(to)
-    .bind(filter.company.trim())
-    .bind(like(&filter.company))
+         and ($7 = '' or lower(l.details) like $8 or lower(l.object) like $8 or l.object in \
+              (select 'document:' || d.id from documents d where lower(d.title) like $8 or lower(d.slug) like $8))";
+    macro_rules! bind_filter {
+        ($query:expr) => {
+            $query
+                .bind(like(&filter.person))
+                .bind(like(&filter.event))
+                .bind(from)
+                .bind(to)
+                .bind(filter.company.trim())
+                .bind(like(&filter.company))
+                .bind(filter.document.trim())
+                .bind(like(&filter.document))
+        };
+    }
+    let (total,): (i64,) =
+        bind_filter!(sqlx::query_as(&format!("select count(*) {WHERE}"))).fetch_one(db.pool()).await?;
+    let rows: Vec<EntryRow> = bind_filter!(sqlx::query_as(&format!(
+        "select l.seq, l.at, l.actor_kind, l.actor_label, l.role, l.event, l.object, l.outcome, l.ip, l.user_agent, \
+         l.request_id, l.details {WHERE} order by l.seq desc limit $9 offset $10"
+    )))
+    .bind(limit)
+    .bind(offset)
     .fetch_all(db.pool())
     .await?;
-    let document = filter.document.trim().to_lowercase();
-    let matching: Vec<LogEntry> = rows
+    let entries = rows
         .into_iter()
-        .filter(|r| {
-            document.is_empty()
-                || objects.contains(&r.object)
-                || r.details.to_lowercase().contains(&document)
-                || r.object.to_lowercase().contains(&document)
-        })
         .map(|r| LogEntry {
             seq: r.seq,
             at: Timestamp(r.at),
@@ -379,8 +378,7 @@ pub async fn search(db: &Db, filter: &LogFilter, limit: i64) -> Result<LogPage, 
             details: r.details,
         })
         .collect();
-    let total = matching.len();
-    Ok(LogPage { entries: matching.into_iter().take(limit as usize).collect(), total })
+    Ok(LogPage { entries, total: total as usize, offset: offset as usize })
 }
 
 fn day_start(date: IsoDate) -> i64 {
