@@ -78,6 +78,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("/api/revoke_grant", "AS"),
     ("/api/extend_grant", "AS"),
     ("/api/list_companies", "AS"),
+    ("/api/company_access_detail", "AS"),
     ("/api/update_company", "AS"),
     ("/admin/documents", "AY"),
     ("/admin/documents/upload", "AY"),

@@ -445,3 +445,54 @@ async fn analytics_count_visits_requests_approvals_and_downloads() {
     assert!(csv.starts_with("section,name,visits,requests,approvals,downloads"));
     assert!(csv.contains("company,Contoso,1,1,1,1"));
 }
+
+#[tokio::test]
+async fn a_company_page_shows_sales_its_people_requests_grants_downloads_and_acceptances() {
+    let app = spawn_app().await;
+    let pat = approved_prospect(&app, "pat@contoso.example").await;
+    pat.get(&link_for(&pat, SOC2).await).await.bytes().await.unwrap();
+    let (company,): (i64,) = sqlx::query_as("select id from companies where domain = 'contoso.example'")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    let (download,): (String,) =
+        sqlx::query_as("select id from downloads").fetch_one(app.state.db.pool()).await.unwrap();
+    let sales = app.staff_browser("sol@northwind-analytics.example", &[StaffRole::Sales]).await;
+    let (status, page) = sales.get_text(&format!("/admin/companies/{company}")).await;
+    assert_eq!(status, 200);
+    let table = |name: &str| {
+        let marker = format!("data-test=\"{name}\"");
+        page.split(&marker)
+            .nth(1)
+            .unwrap_or_else(|| panic!("no {name} table"))
+            .split("</table>")
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    assert!(table("people").contains("pat@contoso.example"));
+    assert!(table("requests").contains("/admin/requests/"));
+    assert!(table("grants").contains("Active"));
+    assert!(table("downloads").contains(&download));
+    assert!(table("acceptances").contains("Pat Prospect, Analyst"));
+    // Security staff see what the company was told, not who it is.
+    let sec = app.staff_browser("sam@northwind-analytics.example", &[StaffRole::Security]).await;
+    let (status, page) = sec.get_text(&format!("/admin/companies/{company}")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("What we told them") && !page.contains("pat@contoso.example"));
+    assert_eq!(sales.get("/admin/companies/999999").await.status().as_u16(), 404);
+    // A free-mail domain is a group of individuals, each with the company they typed.
+    let ivy = app.prospect_browser("ivy.buyer@gmail.com").await;
+    ivy.post_form(
+        "/api/submit_access_request",
+        &[("slug", SOC2), ("documents[0]", SOC2), ("role", "Analyst"), ("reason", "Vendor review")],
+    )
+    .await;
+    let (gmail,): (i64,) = sqlx::query_as("select id from companies where domain = 'gmail.com'")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    let (_, page) = sales.get_text(&format!("/admin/companies/{gmail}")).await;
+    assert!(page.contains("Individuals with free-mail") && page.contains("ivy.buyer@gmail.com"));
+    assert!(page.contains("Nothing downloaded yet."), "an empty table says so");
+}

@@ -1,6 +1,8 @@
 //! Server functions for access requests, decisions, grants, companies and rules.
 
-use super::model::{CompanyView, GrantRow, ProspectDashboard, QueueItem, RequestDetail, RequestFormData, RulesPage};
+use super::model::{
+    CompanyAccess, CompanyView, GrantRow, ProspectDashboard, QueueItem, RequestDetail, RequestFormData, RulesPage,
+};
 use crate::error::AppError;
 use leptos::prelude::*;
 
@@ -186,6 +188,13 @@ pub async fn extend_grant(grant_id: i64, until: String) -> Result<(), AppError> 
         ))
     })
     .await
+}
+
+/// Sales: one company's people, requests, grants, downloads and NDA acceptances.
+#[server(prefix = "/api", endpoint = "company_access_detail")]
+pub async fn company_access_detail(id: i64) -> Result<CompanyAccess, AppError> {
+    require_role(StaffRole::Sales)?;
+    super::server::companies::access(&app_state()?.db, id).await
 }
 
 /// Sales: company accounts.

@@ -259,3 +259,31 @@ pub struct GrantRow {
     pub prospect_email: String,
     pub company_name: String,
 }
+
+/// A person who signed in with a company's domain.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompanyPerson {
+    pub name: String,
+    pub email: String,
+    /// The company they typed (what sales go by for a free-mail address).
+    pub typed_company: String,
+    pub joined: Timestamp,
+    pub last_sign_in: Option<Timestamp>,
+}
+
+/// What sales see of a company's access: its people, requests, grants, downloads and NDA
+/// acceptances.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompanyAccess {
+    /// Free-mail or disposable domain: its people are individuals, not one company.
+    pub personal: bool,
+    pub is_customer: bool,
+    pub mnda_expires_on: Option<IsoDate>,
+    pub people: Vec<CompanyPerson>,
+    /// (requester's e-mail, request), newest first.
+    pub requests: Vec<(String, RequestSummary)>,
+    pub grants: Vec<GrantRow>,
+    /// (who, download), newest first.
+    pub downloads: Vec<(String, DownloadSummary)>,
+    pub acceptances: Vec<NdaAcceptanceRecord>,
+}

@@ -123,6 +123,7 @@ pub const RULES: &[(&str, Access)] = &[
     ("/api/revoke_grant", Role(Sales)),
     ("/api/extend_grant", Role(Sales)),
     ("/api/list_companies", Role(Sales)),
+    ("/api/company_access_detail", Role(Sales)),
     ("/api/update_company", Role(Sales)),
     // Sales: the access log and analytics
     ("/admin/audit", Role(Sales)),

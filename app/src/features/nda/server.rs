@@ -256,12 +256,22 @@ struct AcceptanceRow {
 
 /// The prospect's acceptances, newest first.
 pub async fn acceptances_of(db: &Db, prospect_id: i64) -> Result<Vec<NdaAcceptanceRecord>, AppError> {
-    let rows: Vec<AcceptanceRow> = sqlx::query_as(
+    acceptances_where(db, "a.prospect_id = $1", prospect_id).await
+}
+
+/// The acceptances of everyone at a company, newest first.
+pub async fn acceptances_at_company(db: &Db, company_id: i64) -> Result<Vec<NdaAcceptanceRecord>, AppError> {
+    acceptances_where(db, "a.prospect_id in (select id from prospects where company_id = $1)", company_id).await
+}
+
+/// The acceptances `condition` (on `a`, with one `$1`) keeps, newest first.
+async fn acceptances_where(db: &Db, condition: &str, bind: i64) -> Result<Vec<NdaAcceptanceRecord>, AppError> {
+    let rows: Vec<AcceptanceRow> = sqlx::query_as(&format!(
         "select a.id, v.version, v.title, a.text_sha256, a.typed_name, a.typed_title, a.email, a.company, a.accepted_at, \
          a.ip, a.user_agent, a.status from nda_acceptances a join nda_versions v on v.id = a.nda_version_id \
-         where a.prospect_id = $1 order by a.accepted_at desc, a.id desc",
-    )
-    .bind(prospect_id)
+         where {condition} order by a.accepted_at desc, a.id desc"
+    ))
+    .bind(bind)
     .fetch_all(db.pool())
     .await?;
     Ok(rows

@@ -3,7 +3,10 @@
 use crate::{
     error::AppError,
     features::{
-        access::{model::CompanyView, server::personal::is_personal},
+        access::{
+            model::{CompanyAccess, CompanyPerson, CompanyView},
+            server::personal::is_personal,
+        },
         accounts::model::ProspectUser,
     },
     ssr::{
@@ -15,6 +18,42 @@ use crate::{
     types::{short_text, IsoDate, Timestamp},
 };
 use sqlx::{Any, FromRow, Transaction};
+
+/// What sales see of one company's access (404 for a company that does not exist).
+pub async fn access(db: &Db, company_id: i64) -> Result<CompanyAccess, AppError> {
+    let (domain, is_customer, mnda): (String, i64, Option<String>) =
+        sqlx::query_as("select domain, is_customer, mnda_expires_on from companies where id = $1")
+            .bind(company_id)
+            .fetch_optional(db.pool())
+            .await?
+            .ok_or(AppError::NotFound)?;
+    let people: Vec<(String, String, String, i64, Option<i64>)> = sqlx::query_as(
+        "select name, email, company, created_at, last_sign_in_at from prospects where company_id = $1 order by lower(name), email",
+    )
+    .bind(company_id)
+    .fetch_all(db.pool())
+    .await?;
+    let personal = is_personal(&domain);
+    Ok(CompanyAccess {
+        personal,
+        is_customer: flag(is_customer) && !personal,
+        mnda_expires_on: mnda.and_then(|d| IsoDate::parse(&d).ok()).filter(|_| !personal),
+        people: people
+            .into_iter()
+            .map(|(name, email, typed_company, joined, last)| CompanyPerson {
+                name,
+                email,
+                typed_company,
+                joined: Timestamp(joined),
+                last_sign_in: last.map(Timestamp),
+            })
+            .collect(),
+        requests: super::dashboard::requests_of_company(db, company_id).await?,
+        grants: super::grants::for_company(db, company_id).await?,
+        downloads: crate::features::downloads::server::of_company(db, company_id).await?,
+        acceptances: crate::features::nda::server::acceptances_at_company(db, company_id).await?,
+    })
+}
 
 fn domain_of(email: &str) -> String {
     email.rsplit('@').next().unwrap_or_default().to_lowercase()

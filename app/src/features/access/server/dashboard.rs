@@ -79,6 +79,23 @@ pub async fn requests_of(db: &Db, prospect_id: i64) -> Result<Vec<RequestSummary
     summarise(db, rows).await
 }
 
+/// A company's requests, newest first, each with its requester's e-mail address.
+pub async fn requests_of_company(db: &Db, company_id: i64) -> Result<Vec<(String, RequestSummary)>, AppError> {
+    let rows: Vec<RequestRow> =
+        sqlx::query_as(&format!("{REQUESTS} where company_id = $1 order by created_at desc, id desc"))
+            .bind(company_id)
+            .fetch_all(db.pool())
+            .await?;
+    let who: Vec<(i64, String)> = sqlx::query_as(
+        "select r.id, p.email from access_requests r join prospects p on p.id = r.prospect_id where r.company_id = $1",
+    )
+    .bind(company_id)
+    .fetch_all(db.pool())
+    .await?;
+    let who: std::collections::HashMap<i64, String> = who.into_iter().collect();
+    Ok(summarise(db, rows).await?.into_iter().map(|r| (who.get(&r.id).cloned().unwrap_or_default(), r)).collect())
+}
+
 /// The prospect's downloads (the downloads table arrives with the download feature; until then
 /// the history is empty).
 pub async fn downloads_of(db: &Db, prospect_id: i64) -> Result<Vec<DownloadSummary>, AppError> {

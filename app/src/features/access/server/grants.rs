@@ -119,6 +119,16 @@ pub async fn for_prospect(db: &Db, prospect_id: i64) -> Result<Vec<GrantSummary>
     Ok(summaries(db, rows).await?.into_iter().map(|r| r.grant).collect())
 }
 
+/// A company's grants, newest first.
+pub async fn for_company(db: &Db, company_id: i64) -> Result<Vec<GrantRow>, AppError> {
+    let rows: Vec<GrantDbRow> =
+        sqlx::query_as(&format!("{GRANTS} where g.company_id = $1 order by g.granted_at desc, g.id desc"))
+            .bind(company_id)
+            .fetch_all(db.pool())
+            .await?;
+    summaries(db, rows).await
+}
+
 /// Every grant, active ones first (staff view).
 pub async fn list_all(db: &Db) -> Result<Vec<GrantRow>, AppError> {
     let rows: Vec<GrantDbRow> = sqlx::query_as(&format!(

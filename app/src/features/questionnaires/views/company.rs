@@ -4,7 +4,9 @@
 use super::progress;
 use crate::{
     components::{Badge, ErrorPanel},
+    error::AppError,
     features::{
+        access::{api::company_access_detail, views::CompanyAccessPanels},
         accounts::views::AdminLayout,
         questionnaires::{api::company_detail, model::Disclosure},
     },
@@ -66,15 +68,23 @@ pub fn ToldCompanies(told: Vec<Disclosure>) -> impl IntoView {
     }
 }
 
-/// The company in the address: its questionnaires and what it was told.
+/// The company in the address: for sales its people, requests, grants, downloads and NDA
+/// acceptances; for everyone its questionnaires and what it was told.
 #[component]
 pub fn CompanyDetailPage() -> impl IntoView {
     let id = use_params_map().with_untracked(|p| p.get("id").and_then(|id| id.parse::<i64>().ok()).unwrap_or(0));
     view! {
         <AdminLayout title="Company">
             {move || Suspend::new(async move {
+                // Sales see the company's access; others see what it was told.
+                let access = match company_access_detail(id).await {
+                    Ok(access) => Some(access),
+                    Err(AppError::Forbidden) => None,
+                    Err(error) => return view! { <ErrorPanel error /> }.into_any(),
+                };
                 match company_detail(id).await {
                     Ok(page) => {
+                        let access = access.map(|access| view! { <CompanyAccessPanels access /> });
                         let qs: Vec<_> = page.questionnaires.iter().map(|q| view! {
                             <li><a href=format!("/admin/questionnaires/{}", q.id)>{q.title.clone()}</a> {format!(" · {} · due {}", progress(q), q.due_on.clone().unwrap_or_else(|| "not set".into()))}</li>
                         }).collect();
@@ -83,6 +93,7 @@ pub fn CompanyDetailPage() -> impl IntoView {
                             <p class="crumbs"><a href="/admin/companies">"← Companies"</a></p>
                             <h1>{page.name.clone()}</h1>
                             <p class="muted">{page.domain.clone()}</p>
+                            {access}
                             <section class="panel" aria-labelledby="qs-title">
                                 <h2 id="qs-title">"Questionnaires"</h2>
                                 {if qs.is_empty() { view! { <p>"None."</p> }.into_any() } else { view! { <ul>{qs}</ul> }.into_any() }}
