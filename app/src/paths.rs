@@ -25,6 +25,14 @@ pub const UPDATES_ATOM: &str = "/updates.atom";
 /// RFC 8058 one-click unsubscribe (`POST` with the mail's token).
 pub const UPDATES_ONE_CLICK: &str = "/updates/unsubscribe/one-click";
 
+/// The signed-in prospect's record of one NDA acceptance, as a PDF (the route's pattern).
+pub const NDA_RECORD: &str = "/account/nda/{id}/record.pdf";
+
+/// Where the record of NDA acceptance `id` is downloaded.
+pub fn nda_record(id: i64) -> String {
+    NDA_RECORD.replace("{id}", &id.to_string())
+}
+
 /// Where questionnaire `id`'s export form posts.
 pub fn questionnaire_export(id: i64) -> String {
     QUESTIONNAIRE_EXPORT.replace("{id}", &id.to_string())

@@ -85,6 +85,25 @@ pub async fn restricted_page() -> Response {
     Redirect::to("/account").into_response()
 }
 
+/// `GET /account/nda/{id}/record.pdf`: the signed-in prospect's own record of an NDA acceptance.
+pub async fn nda_record(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Path(id): Path<i64>,
+) -> Result<Response, super::RouteError> {
+    let Principal::Prospect(prospect) = principal else { return Err(AppError::Unauthenticated.into()) };
+    let (name, pdf) = app::features::nda::server::record_for(&state.db, prospect.id, id).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+            (header::CACHE_CONTROL, "private, no-store".to_string()),
+        ],
+        pdf,
+    )
+        .into_response())
+}
+
 /// Issues a signed link for a restricted document and redirects to it.
 pub async fn get_restricted(
     State(state): State<AppState>,

@@ -34,6 +34,7 @@ pub const PATHS: &[&str] = &[
     DOWNLOAD,
     GET_RESTRICTED,
     DELIVER,
+    app::paths::NDA_RECORD,
     LOGO,
     branding::LOGO_UPLOAD,
     AUDIT_CSV,
@@ -84,6 +85,7 @@ pub fn router(state: AppState) -> Router {
         .route(DOWNLOAD, get(documents::download_public))
         .route(GET_RESTRICTED, get(documents::restricted_page).post(documents::get_restricted))
         .route(DELIVER, get(documents::deliver))
+        .route(app::paths::NDA_RECORD, get(documents::nda_record))
         .route(LOGO, get(branding::logo))
         .route(AUDIT_CSV, get(exports::audit_csv))
         .route(CHECKPOINTS, get(exports::checkpoints_json))

@@ -96,6 +96,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("/api/publish_nda", "AY"),
     // Downloads, the access log, analytics, leak tracing
     ("/documents/{slug}/get", "p"),
+    ("/account/nda/{id}/record.pdf", "p"),
     ("/download/{token}", "apfASY"),
     ("/admin/audit", "AS"),
     ("/admin/audit.csv", "AS"),

@@ -106,6 +106,17 @@ async fn an_approved_prospect_gets_a_stamped_copy_logged_before_it_is_sent() {
     let receipts = app.wait_for_mails("pat@contoso.example", 4).await;
     let receipt = receipts.iter().find(|m| m.subject.contains("Receipt")).expect("a receipt");
     assert!(receipt.text.contains(&download_id) && receipt.text.contains("SOC 2 Type II Report"));
+    let (contact,): (String,) = sqlx::query_as("select security_contact_email from company_profile")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert!(contact.contains('@'));
+    assert!(
+        receipt.text.contains(&format!("Tell us at once: {contact}")),
+        "a real address to report to: {}",
+        receipt.text
+    );
+    assert!(!receipt.text.contains("replying"), "nobody reads the sender's mailbox");
     // The prospect's page lists it.
     assert!(pat.get_text("/account").await.1.contains(&download_id));
 }
@@ -495,4 +506,33 @@ async fn a_company_page_shows_sales_its_people_requests_grants_downloads_and_acc
     let (_, page) = sales.get_text(&format!("/admin/companies/{gmail}")).await;
     assert!(page.contains("Individuals with free-mail") && page.contains("ivy.buyer@gmail.com"));
     assert!(page.contains("Nothing downloaded yet."), "an empty table says so");
+}
+
+#[tokio::test]
+async fn a_prospect_downloads_their_nda_record_from_their_page_and_nobody_elses() {
+    let app = spawn_app().await;
+    let pat = approved_prospect(&app, "pat@contoso.example").await;
+    let (_, page) = pat.get_text("/account").await;
+    let at = page.find("/record.pdf").expect("a record link on /account");
+    let href = page[..at + "/record.pdf".len()].rsplit('"').next().unwrap().to_string();
+    assert!(href.starts_with("/account/nda/"), "{href}");
+    let res = pat.get(&href).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    assert!(res.headers()["content-disposition"].to_str().unwrap().contains("record.pdf"));
+    let pdf = res.bytes().await.unwrap().to_vec();
+    // The same record the acceptance mail carried.
+    let (attachments,): (String,) =
+        sqlx::query_as("select attachments from mail_outbox where attachments <> '[]' order by id desc limit 1")
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
+    let sha =
+        serde_json::from_str::<serde_json::Value>(&attachments).unwrap()[0]["sha256"].as_str().unwrap().to_string();
+    assert_eq!(app.state.files.get(&sha).await.unwrap(), pdf, "the mailed record, byte for byte");
+    // Another prospect, a visitor and a made-up number get nothing.
+    let ivy = app.prospect_browser("ivy@initech.example").await;
+    assert_eq!(ivy.get(&href).await.status(), 404);
+    assert!(app.browser().get(&href).await.status().is_redirection());
+    assert_eq!(pat.get("/account/nda/999999/record.pdf").await.status(), 404);
 }

@@ -56,6 +56,7 @@ pub const RULES: &[(&str, Access)] = &[
     // Restricted downloads: only prospects ask for links; the link route itself is open so that
     // its handler checks (and logs) every refusal: expired, forged, someone else's.
     ("/documents/:slug/get", Prospect),
+    ("/account/nda/:id/record.pdf", Prospect),
     ("/download/:token", Public),
     ("/pkg/*", Public),
     ("/api/trust_page", Public),

@@ -197,6 +197,20 @@ pub async fn accept(
     Ok(record)
 }
 
+/// The record of acceptance `acceptance_id` as a PDF (file name, bytes), for the prospect who
+/// accepted it and nobody else: another person's acceptance is "not found".
+pub async fn record_for(db: &Db, prospect_id: i64, acceptance_id: i64) -> Result<(String, Vec<u8>), AppError> {
+    let record =
+        acceptances_of(db, prospect_id).await?.into_iter().find(|a| a.id == acceptance_id).ok_or(AppError::NotFound)?;
+    let (version_id,): (i64,) = sqlx::query_as("select nda_version_id from nda_acceptances where id = $1")
+        .bind(acceptance_id)
+        .fetch_one(db.pool())
+        .await?;
+    let text = version(db, version_id).await?;
+    let pdf = record_pdf(&text, &record).map_err(|e| AppError::internal("rendering the NDA record", e))?;
+    Ok((format!("nda-v{}-record.pdf", record.version), pdf))
+}
+
 /// The PDF the signer receives: the evidence, then the full text they accepted.
 fn record_pdf(text: &NdaText, record: &NdaAcceptanceRecord) -> Result<Vec<u8>, lopdf::Error> {
     let mut blocks = vec![

@@ -303,10 +303,17 @@ pub async fn branding(db: &Db, base_url: &str) -> Result<crate::ssr::mail::Brand
     use crate::ssr::mail::Branding;
     if let Some((content, _)) = load_published(db).await? {
         let company = content.company;
-        return Ok(Branding { company: company.name, accent: company.accent_color, base_url: base_url.to_string() });
+        return Ok(Branding {
+            company: company.name,
+            accent: company.accent_color,
+            base_url: base_url.to_string(),
+            contact: company.security_contact_email,
+        });
     }
-    let row: Option<(String, String)> =
-        sqlx::query_as("select name, accent_color from company_profile where id = 1").fetch_optional(db.pool()).await?;
-    let (company, accent) = row.unwrap_or_else(|| ("Trust Center".into(), "#1d5c8f".into()));
-    Ok(Branding { company, accent, base_url: base_url.to_string() })
+    let row: Option<(String, String, String)> =
+        sqlx::query_as("select name, accent_color, security_contact_email from company_profile where id = 1")
+            .fetch_optional(db.pool())
+            .await?;
+    let (company, accent, contact) = row.unwrap_or_else(|| ("Trust Center".into(), "#1d5c8f".into(), String::new()));
+    Ok(Branding { company, accent, base_url: base_url.to_string(), contact })
 }

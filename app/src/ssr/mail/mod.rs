@@ -41,6 +41,9 @@ pub struct Branding {
     pub company: String,
     pub accent: String,
     pub base_url: String,
+    /// The security contact's address from the company profile (empty when none is set): where
+    /// a recipient reports a problem, since mail comes from an address nobody reads.
+    pub contact: String,
 }
 
 /// Renders `template` for one recipient.

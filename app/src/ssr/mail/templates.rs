@@ -84,6 +84,7 @@ impl Templates {
             company => branding.company,
             accent => branding.accent,
             base_url => branding.base_url,
+            contact => branding.contact,
             recipient => recipient,
             ..minijinja::Value::from_serialize(&vars)
         };
@@ -104,7 +105,12 @@ mod tests {
     use super::*;
 
     fn branding() -> Branding {
-        Branding { company: "Acme <Corp>".into(), accent: "#123456".into(), base_url: "https://t.example".into() }
+        Branding {
+            company: "Acme <Corp>".into(),
+            accent: "#123456".into(),
+            base_url: "https://t.example".into(),
+            contact: "security@acme.example".into(),
+        }
     }
 
     #[test]

@@ -102,6 +102,7 @@ fn Dashboard(dashboard: ProspectDashboard) -> impl IntoView {
                 <td>{format!("{}, {}", a.typed_name, a.typed_title)}</td>
                 <td>{a.status.clone()}</td>
                 <td><code class="fingerprint small">{a.text_sha256.chars().take(16).collect::<String>()}"…"</code></td>
+                <td><a href=crate::paths::nda_record(a.id) download="">"Record (PDF)"</a></td>
             </tr>
         })
         .collect();
@@ -140,7 +141,7 @@ fn Dashboard(dashboard: ProspectDashboard) -> impl IntoView {
             <h2 id="nda-title">"NDA"</h2>
             <p>{dashboard.nda.label()}</p>
             {(!no_acceptances).then(|| view! {
-                <table class="table"><thead><tr><th scope="col">"Agreement"</th><th scope="col">"Accepted"</th><th scope="col">"As"</th><th scope="col">"State"</th><th scope="col">"Fingerprint"</th></tr></thead><tbody>{acceptances}</tbody></table>
+                <table class="table"><thead><tr><th scope="col">"Agreement"</th><th scope="col">"Accepted"</th><th scope="col">"As"</th><th scope="col">"State"</th><th scope="col">"Fingerprint"</th><th scope="col"><span class="visually-hidden">"Record"</span></th></tr></thead><tbody>{acceptances}</tbody></table>
             })}
         </section>
         <section aria-labelledby="downloads-title">
