@@ -6,7 +6,7 @@ use app::{
     error::AppError,
     features::{
         accounts::model::{Principal, StaffRole},
-        analytics::server as analytics,
+        analytics::{model::Scope, server as analytics},
         audit::{model::LogFilter, server as audit},
     },
     ssr::AppState,
@@ -63,8 +63,9 @@ pub async fn checkpoints_json(
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(checkpoints)).into_response())
 }
 
-/// `GET /admin/analytics.csv?from=&to=`, sales staff and admins: the analytics summary for the
-/// days given, by default the 30 days to today (UTC); a date that does not parse is ignored.
+/// `GET /admin/analytics.csv?from=&to=&company=&document=`, sales staff and admins: the
+/// analytics summary for the days given, by default the 30 days to today (UTC), narrowed as on
+/// the page; a date that does not parse is ignored.
 pub async fn analytics_csv(
     State(state): State<AppState>,
     Extension(principal): Extension<Principal>,
@@ -74,7 +75,9 @@ pub async fn analytics_csv(
     let date = |k: &str| query.get(k).and_then(|d| IsoDate::parse(d).ok());
     let to = date("to").unwrap_or_else(IsoDate::today_utc);
     let from = date("from").unwrap_or_else(|| to.add_days(-29));
-    let summary = analytics::summary(&state.db, from, to).await?;
+    let text = |k: &str| query.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
+    let scope = Scope { company: text("company"), document: text("document") };
+    let summary = analytics::summary(&state.db, from, to, &scope).await?;
     Ok(csv(&format!("analytics-{from}-{to}.csv"), analytics::to_csv(&summary)))
 }
 

@@ -436,13 +436,9 @@ async fn analytics_count_visits_requests_approvals_and_downloads() {
     app.state.visits.flush(&app.state.db).await.unwrap();
     tokio::time::sleep(std::time::Duration::from_millis(100)).await;
 
-    let summary = app::features::analytics::server::summary(
-        &app.state.db,
-        app::types::IsoDate::today_utc(),
-        app::types::IsoDate::today_utc(),
-    )
-    .await
-    .unwrap();
+    use app::features::analytics::{model::Scope, server::summary as analytics};
+    let today = app::types::IsoDate::today_utc();
+    let summary = analytics(&app.state.db, today, today, &Scope::default()).await.unwrap();
     assert_eq!(summary.totals.visits, 4, "3 public page views and 1 request page view");
     assert_eq!((summary.totals.requests, summary.totals.approvals, summary.totals.downloads), (1, 1, 1));
     let contoso = summary.by_company.iter().find(|(n, _)| n == "Contoso").unwrap().1;
@@ -450,8 +446,27 @@ async fn analytics_count_visits_requests_approvals_and_downloads() {
     let soc2 = summary.by_document.iter().find(|(n, _)| n.starts_with("SOC 2 Type II")).unwrap().1;
     assert_eq!((soc2.visits, soc2.requests, soc2.approvals, soc2.downloads), (1, 1, 1, 1));
 
+    // Narrowed to a company or a document, the figures are theirs alone.
+    let contoso_only = Scope { company: "Contoso".into(), ..Scope::default() };
+    let narrowed = analytics(&app.state.db, today, today, &contoso_only).await.unwrap();
+    assert_eq!(narrowed.totals, contoso, "one company: its own row");
+    let pentest = Scope { document: "Penetration Test Letter of Attestation".into(), ..Scope::default() };
+    let narrowed = analytics(&app.state.db, today, today, &pentest).await.unwrap();
+    assert_eq!((narrowed.totals.requests, narrowed.totals.downloads), (0, 0), "{narrowed:?}");
+    assert!(
+        narrowed.documents.iter().any(|d| d == "Penetration Test Letter of Attestation"),
+        "{:?}",
+        narrowed.documents
+    );
+
     let (_, page) = sales.get_text("/admin/analytics").await;
     assert!(page.contains("data-test=\"analytics-chart\"") && page.contains("<polyline"));
+    // The funnel and the days come with their figures as tables; the legend is drawn in the chart.
+    let funnel = page.split("data-test=\"funnel-table\"").nth(1).expect("the funnel's table");
+    assert!(funnel.contains("<th scope=\"row\">Downloads</th><td>1</td><td>100%</td>"), "{funnel}");
+    assert!(page.contains("data-test=\"daily-table\"") && page.contains(">Day (UTC)</text>"));
+    let (_, page) = sales.get_text("/admin/analytics?company=Contoso").await;
+    assert!(page.contains("data-test=\"scope\">Contoso</strong>"));
     let csv = sales.get("/admin/analytics.csv").await.text().await.unwrap();
     assert!(csv.starts_with("section,name,visits,requests,approvals,downloads"));
     assert!(csv.contains("company,Contoso,1,1,1,1"));

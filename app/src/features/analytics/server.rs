@@ -1,7 +1,7 @@
 //! Analytics queries. Rows are read for the period and counted in Rust: portable across SQLite
 //! and PostgreSQL, and fast at a trust center's volumes.
 
-use super::model::{Counts, Summary};
+use super::model::{Counts, Scope, Summary};
 use crate::{
     error::AppError,
     ssr::db::Db,
@@ -41,8 +41,8 @@ impl Tally {
     }
 }
 
-/// The period's figures. The period is whole UTC days, `from` to `to` inclusive.
-pub async fn summary(db: &Db, from: IsoDate, to: IsoDate) -> Result<Summary, AppError> {
+/// The period's figures within `scope`. The period is whole UTC days, `from` to `to` inclusive.
+pub async fn summary(db: &Db, from: IsoDate, to: IsoDate, scope: &Scope) -> Result<Summary, AppError> {
     if to < from {
         return Err(AppError::field("to", "The end of the period is before its start."));
     }
@@ -68,7 +68,9 @@ pub async fn summary(db: &Db, from: IsoDate, to: IsoDate) -> Result<Summary, App
             .strip_prefix("/documents/")
             .and_then(|rest| rest.strip_suffix("/request"))
             .and_then(|slug| titles.iter().find(|(s, _)| s == slug).map(|(_, t)| t.as_str()));
-        t.add(day, company.as_deref(), document, n, |c| &mut c.visits);
+        if scope.keeps(company.as_deref(), document.as_slice()) {
+            t.add(day, company.as_deref(), document, n, |c| &mut c.visits);
+        }
     }
 
     // One row per requested document: a request counts once in the totals, once per document.
@@ -84,24 +86,30 @@ pub async fn summary(db: &Db, from: IsoDate, to: IsoDate) -> Result<Summary, App
     .fetch_all(db.pool())
     .await?;
     let in_period = |at: i64| at >= start && at < end;
-    let mut counted = std::collections::HashSet::new();
+    // The rows of one request together: (created, company, status, decided, documents).
+    let mut by_request: BTreeMap<i64, (i64, String, String, Option<i64>, Vec<String>)> = BTreeMap::new();
     for (id, created, company, document, status, decided) in requests {
-        let approved_at = decided.filter(|d| status == "approved" && in_period(*d));
-        let first_row = counted.insert(id);
+        let entry = by_request.entry(id).or_insert_with(|| (created, company, status, decided, Vec::new()));
+        entry.4.extend(document);
+    }
+    for (created, company, status, decided, documents) in by_request.into_values() {
+        let titles: Vec<&str> = documents.iter().map(String::as_str).collect();
+        if !scope.keeps(Some(&company), &titles) {
+            continue;
+        }
+        // Within a document scope, only that document's row of the request counts.
+        let counted: Vec<&str> =
+            titles.iter().copied().filter(|d| scope.document.is_empty() || *d == scope.document).collect();
         if in_period(created) {
-            if first_row {
-                t.add(Timestamp(created).date(), Some(&company), None, 1, |c| &mut c.requests);
-            }
-            if let Some(d) = &document {
-                t.document.entry(d.clone()).or_default().requests += 1;
+            t.add(Timestamp(created).date(), Some(&company), None, 1, |c| &mut c.requests);
+            for d in &counted {
+                t.document.entry(d.to_string()).or_default().requests += 1;
             }
         }
-        if let Some(at) = approved_at {
-            if first_row {
-                t.add(Timestamp(at).date(), Some(&company), None, 1, |c| &mut c.approvals);
-            }
-            if let Some(d) = &document {
-                t.document.entry(d.clone()).or_default().approvals += 1;
+        if let Some(at) = decided.filter(|d| status == "approved" && in_period(*d)) {
+            t.add(Timestamp(at).date(), Some(&company), None, 1, |c| &mut c.approvals);
+            for d in &counted {
+                t.document.entry(d.to_string()).or_default().approvals += 1;
             }
         }
     }
@@ -115,7 +123,9 @@ pub async fn summary(db: &Db, from: IsoDate, to: IsoDate) -> Result<Summary, App
     .fetch_all(db.pool())
     .await?;
     for (at, company, document) in downloads {
-        t.add(Timestamp(at).date(), company.as_deref(), Some(&document), 1, |c| &mut c.downloads);
+        if scope.keeps(company.as_deref(), &[document.as_str()]) {
+            t.add(Timestamp(at).date(), company.as_deref(), Some(&document), 1, |c| &mut c.downloads);
+        }
     }
 
     let mut daily = Vec::new();
@@ -129,7 +139,21 @@ pub async fn summary(db: &Db, from: IsoDate, to: IsoDate) -> Result<Summary, App
         v.sort_by_key(|(name, c)| (-(c.downloads + c.requests + c.approvals), -c.visits, name.clone()));
         v
     };
-    Ok(Summary { from, to, totals: t.totals, by_company: sorted(t.company), by_document: sorted(t.document), daily })
+    let companies: Vec<(String,)> =
+        sqlx::query_as("select name from companies order by lower(name)").fetch_all(db.pool()).await?;
+    let mut documents: Vec<String> = titles.into_iter().map(|(_, t)| t).collect();
+    documents.sort_by_key(|t| t.to_lowercase());
+    Ok(Summary {
+        from,
+        to,
+        scope: scope.clone(),
+        totals: t.totals,
+        by_company: sorted(t.company),
+        by_document: sorted(t.document),
+        daily,
+        companies: companies.into_iter().map(|(n,)| n).collect(),
+        documents,
+    })
 }
 
 /// The summary as CSV: totals, then companies, documents and days.
@@ -147,7 +171,11 @@ pub fn to_csv(s: &Summary) -> String {
             c.downloads
         ));
     };
-    row("total", &format!("{} to {}", s.from, s.to), &s.totals);
+    let mut period = format!("{} to {}", s.from, s.to);
+    for part in [&s.scope.company, &s.scope.document].into_iter().filter(|p| !p.is_empty()) {
+        period.push_str(&format!("; {part}"));
+    }
+    row("total", &period, &s.totals);
     for (name, c) in &s.by_company {
         row("company", name, c);
     }
