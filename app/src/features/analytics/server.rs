@@ -86,13 +86,26 @@ pub async fn summary(db: &Db, from: IsoDate, to: IsoDate, scope: &Scope) -> Resu
     .fetch_all(db.pool())
     .await?;
     let in_period = |at: i64| at >= start && at < end;
-    // The rows of one request together: (created, company, status, decided, documents).
-    let mut by_request: BTreeMap<i64, (i64, String, String, Option<i64>, Vec<String>)> = BTreeMap::new();
-    for (id, created, company, document, status, decided) in requests {
-        let entry = by_request.entry(id).or_insert_with(|| (created, company, status, decided, Vec::new()));
-        entry.4.extend(document);
+    // The rows of one request together.
+    struct Request {
+        created: i64,
+        company: String,
+        status: String,
+        decided: Option<i64>,
+        documents: Vec<String>,
     }
-    for (created, company, status, decided, documents) in by_request.into_values() {
+    let mut by_request: BTreeMap<i64, Request> = BTreeMap::new();
+    for (id, created, company, document, status, decided) in requests {
+        let entry = by_request.entry(id).or_insert_with(|| Request {
+            created,
+            company,
+            status,
+            decided,
+            documents: Vec::new(),
+        });
+        entry.documents.extend(document);
+    }
+    for Request { created, company, status, decided, documents } in by_request.into_values() {
         let titles: Vec<&str> = documents.iter().map(String::as_str).collect();
         if !scope.keeps(Some(&company), &titles) {
             continue;
