@@ -121,7 +121,7 @@ pub fn place(
     }
     let options = sheet.options(answer.row, col);
     let short = match options {
-        Some(allowed) => match allowed_value(&answer.short, allowed) {
+        Some(allowed) => match allowed_value(&answer.short, allowed).filter(|_| !answer.short.trim().is_empty()) {
             Some(value) => value,
             // A typed answer the dropdown cannot hold goes, whole, into the comment column.
             None => {
@@ -140,6 +140,8 @@ pub fn place(
     let text = answer.text.trim();
     let (row, dropdown) = (answer.row, options.is_some());
     let cells = match mapping.comment {
+        // No short answer (a Yes that would not answer the question): the explanation is the answer.
+        _ if short.is_empty() && !dropdown => vec![((row, col), text.to_string())],
         Some(comment) if !text.is_empty() && !sheet.is_formula(row, comment) => {
             vec![((row, col), short), ((row, comment), text.to_string())]
         }
@@ -276,5 +278,16 @@ mod tests {
             out,
             b"\xEF\xBB\xBFref,question,answer,comment\r\nQ1,\"Do you, really?\",,\r\nQ2,Backups?,Yes,\"'=Daily, encrypted.\"\r\n"
         );
+    }
+
+    #[test]
+    fn without_a_short_answer_the_explanation_is_the_answer() {
+        let file = b"question,answer,comment\nWhat is your RPO?,,\n";
+        let book = crate::book::read(file, Format::Csv).unwrap();
+        let mapping = book.sheets[0].detect();
+        let answers = [Answer { sheet: 0, row: 1, short: String::new(), text: "One hour.".into() }];
+        let (out, placements) = fill(file, &book, &[mapping], &answers).unwrap();
+        assert!(placements[0].written());
+        assert_eq!(out, b"question,answer,comment\nWhat is your RPO?,One hour.,\n");
     }
 }

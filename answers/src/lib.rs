@@ -8,6 +8,7 @@ pub mod book;
 pub mod embed;
 pub mod engine;
 pub mod fill;
+pub mod fit;
 pub mod kb;
 pub mod limits;
 pub mod ooxml;

@@ -82,6 +82,13 @@ fn answers_land_in_place_and_everything_else_is_untouched() {
     assert_eq!(placements[3], Placement::Written { explanation_dropped: false });
     let allowed: Vec<String> = vec!["Y".into(), "N".into(), "NA".into()];
     assert_eq!(placements[4], Placement::InComment { allowed: allowed.clone() });
+    // An answer without a short answer ("Yes" would not answer a what/how question) never
+    // fills a dropdown: its explanation goes to the comment column.
+    let what = answer(2, 1, "", "One hour.");
+    assert_eq!(
+        fill::place(&book, &mappings[2], &what).map(|(cells, p)| (cells, p.written())),
+        Ok((vec![((1, 3), "One hour.".to_string())], true))
+    );
     // Without a comment column, a typed answer the dropdown cannot hold has nowhere to go.
     let no_comment = Mapping { comment: None, ..mappings[2] };
     assert_eq!(fill::place(&book, &no_comment, &answers[4]), Err(Placement::NotInList { allowed }));

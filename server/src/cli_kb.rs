@@ -224,7 +224,7 @@ async fn fill(config: Config, file: &Path, out: &Path) -> anyhow::Result<ExitCod
                         answers.push(Answer {
                             sheet: *sheet,
                             row: item.row,
-                            short: e.short_answer.clone(),
+                            short: answers::fit::auto_short(&item.question, &e.short_answer),
                             text: e.explanation.clone(),
                         });
                         at.push((*sheet, item.row));

@@ -170,7 +170,11 @@ async fn staff_create_edit_review_and_retire_entries_with_history() {
     assert!(page.contains("Stale"), "approved but never reviewed: stale");
 
     // Stale entries are never suggested; marked reviewed, it is.
-    let suggested = |page: &str| page.split("data-test-decision").nth(1).is_some_and(|rest| rest.contains("KB-900"));
+    let suggested = |page: &str| {
+        page.split("data-test-decision")
+            .nth(1)
+            .is_some_and(|rest| rest.split("</div>").next().unwrap().contains("KB-900"))
+    };
     let try_path = "/admin/kb?try=Do+laptops+need+a+hardware+security+key%3F";
     assert!(!suggested(&sec.get_text(try_path).await.1));
     sec.post_form("/api/kb_set_state", &[("id", &id_text), ("action", "reviewed")]).await;
@@ -256,6 +260,9 @@ async fn uploads_import_all_or_nothing_and_exports_download() {
     let (status, page) = sec.get_text("/admin/kb/hygiene").await;
     assert_eq!(status, 200);
     assert!(page.contains("Conflicting answers") && page.contains("Near-duplicates") && page.contains("Stale entries"));
+    // "What is your RPO?" answered "Yes" is flagged; a yes/no question answered Yes is not.
+    let misfits = page.split("data-test=\"misfits\"").nth(1).expect("misfits listed").split("</ul>").next().unwrap();
+    assert!(misfits.contains("KB-018") && !misfits.contains("KB-001"), "{misfits}");
 }
 
 #[tokio::test]

@@ -129,6 +129,9 @@ async fn a_questionnaire_is_imported_reviewed_exported_and_remembered() {
     ] {
         assert!(page.contains(text), "page shows {text:?}");
     }
+    // The ISO 27001 entry suggested for the ISO 27701 question is not offered with one click.
+    let iso_card = page.split("data-q-row=").find(|card| card.contains("ISO 27701")).expect("the ISO row's card");
+    assert!(iso_card.contains("Never mentions 27701") && iso_card.contains("data-test=\"no-one-click\""), "{iso_card}");
     let (_, filtered) = sec.get_text(&format!("{path}?decision=auto")).await;
     let autos = rows.iter().filter(|r| r.2.as_deref() == Some("auto")).count();
     assert_eq!(filtered.matches("data-q-row=").count(), autos, "the decision filter keeps auto rows only");

@@ -192,6 +192,9 @@ pub struct HygieneReport {
     pub duplicates: Vec<KbPair>,
     pub conflicts: Vec<KbPair>,
     pub stale: Vec<KbEntry>,
+    /// Entries whose short answer (Yes or No) does not answer their own question ("What is your
+    /// RPO?" → "Yes"): auto fills write their explanation only.
+    pub misfits: Vec<KbEntry>,
 }
 
 /// An entry the engine suggests for a tried question, with its score.

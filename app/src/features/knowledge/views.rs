@@ -89,19 +89,7 @@ pub fn KnowledgeBasePage() -> impl IntoView {
                                 <FlashMessages flash=flash.clone() />
                                 <p class="muted">{format!("{} approved · {} drafts · {} retired · {} stale (past their review date: never auto-filled)", counts.approved, counts.draft, counts.retired, counts.stale)}</p>
                                 <p><a class="button" href="/admin/kb/new">"New entry"</a> " " <a class="button secondary" href="/admin/kb/hygiene">"Hygiene: duplicates, conflicts, stale"</a></p>
-                                <form method="get" action="/admin/kb" class="filters" role="search">
-                                    <div class="field"><label for="f-q">"Search"</label><input id="f-q" type="search" name="q" value=filter.q.clone() placeholder="e.g. 2FA, backups, KB-012" /></div>
-                                    <div class="field"><label for="f-status">"Status"</label><select id="f-status" name="status">{options(&statuses, &filter.status)}</select></div>
-                                    <div class="field"><label for="f-category">"Category"</label><select id="f-category" name="category"><option value="">"Any"</option>{categories}</select></div>
-                                    <div class="field"><label for="f-visibility">"Visibility"</label><select id="f-visibility" name="visibility">{options(&visibilities, &filter.visibility)}</select></div>
-                                    <div class="field checkbox"><input id="f-stale" type="checkbox" name="stale" value="yes" checked=filter.stale == "yes" /><label for="f-stale">"Stale only"</label></div>
-                                    <button type="submit" class="button">"Show"</button>
-                                </form>
-                                <p>{format!("{shown} entries")}</p>
-                                <div class="table-scroll"><table class="table">
-                                    <thead><tr><th scope="col">"Id"</th><th scope="col">"Question"</th><th scope="col">"Answer"</th><th scope="col">"Category"</th><th scope="col">"Status"</th><th scope="col">"Visibility"</th><th scope="col">"Review due"</th><th scope="col">"Owner"</th></tr></thead>
-                                    <tbody>{rows}</tbody>
-                                </table></div>
+                                <div class="work-grid">
                                 <section class="panel" aria-labelledby="try-title">
                                     <h2 id="try-title">"Try a question"</h2>
                                     <p class="muted">{engine_note}</p>
@@ -132,6 +120,21 @@ pub fn KnowledgeBasePage() -> impl IntoView {
                                     </form>
                                     <p>"Export approved entries: " <a href=crate::paths::KB_EXPORT_CSV>"CSV"</a> " · " <a href=crate::paths::KB_EXPORT_XLSX>"xlsx"</a></p>
                                 </section>
+                                </div>
+                                <h2>"Entries"</h2>
+                                <form method="get" action="/admin/kb" class="filters" role="search">
+                                    <div class="field"><label for="f-q">"Search"</label><input id="f-q" type="search" name="q" value=filter.q.clone() placeholder="e.g. 2FA, backups, KB-012" /></div>
+                                    <div class="field"><label for="f-status">"Status"</label><select id="f-status" name="status">{options(&statuses, &filter.status)}</select></div>
+                                    <div class="field"><label for="f-category">"Category"</label><select id="f-category" name="category"><option value="">"Any"</option>{categories}</select></div>
+                                    <div class="field"><label for="f-visibility">"Visibility"</label><select id="f-visibility" name="visibility">{options(&visibilities, &filter.visibility)}</select></div>
+                                    <div class="field checkbox"><input id="f-stale" type="checkbox" name="stale" value="yes" checked=filter.stale == "yes" /><label for="f-stale">"Stale only"</label></div>
+                                    <button type="submit" class="button">"Show"</button>
+                                </form>
+                                <p>{format!("{shown} entries")}</p>
+                                <div class="table-scroll"><table class="table">
+                                    <thead><tr><th scope="col">"Id"</th><th scope="col">"Question"</th><th scope="col">"Answer"</th><th scope="col">"Category"</th><th scope="col">"Status"</th><th scope="col">"Visibility"</th><th scope="col">"Review due"</th><th scope="col">"Owner"</th></tr></thead>
+                                    <tbody>{rows}</tbody>
+                                </table></div>
                             }
                             .into_any()
                         }
@@ -291,7 +294,10 @@ pub fn KnowledgeHygienePage() -> impl IntoView {
                         let stale: Vec<_> = report.stale.iter().map(|e| view! {
                             <li><a href=format!("/admin/kb/{}", e.id)>{e.external_id.clone()}</a> " " {e.question.clone()} {format!(" (review was due {})", e.review_due_on.clone().unwrap_or_else(|| "at creation".into()))}</li>
                         }).collect();
-                        let (nd, nc, ns) = (report.duplicates.len(), report.conflicts.len(), report.stale.len());
+                        let misfits: Vec<_> = report.misfits.iter().map(|e| view! {
+                            <li><a href=format!("/admin/kb/{}", e.id)>{e.external_id.clone()}</a> " " {e.question.clone()} " → " <strong>{e.short_answer.clone()}</strong></li>
+                        }).collect();
+                        let (nd, nc, ns, nm) = (report.duplicates.len(), report.conflicts.len(), report.stale.len(), report.misfits.len());
                         view! {
                             <p class="crumbs"><a href="/admin/kb">"← Knowledge base"</a></p>
                             <h1>"Knowledge-base hygiene"</h1>
@@ -309,6 +315,11 @@ pub fn KnowledgeHygienePage() -> impl IntoView {
                                 <h2 id="stale">{format!("Stale entries ({ns})")}</h2>
                                 <p class="muted">"Approved entries past their review date. They are never auto-filled."</p>
                                 {if ns == 0 { view! { <p>"None."</p> }.into_any() } else { view! { <ul data-test="stale">{stale}</ul> }.into_any() }}
+                            </section>
+                            <section class="panel" aria-labelledby="misfits">
+                                <h2 id="misfits">{format!("Short answers that do not answer the question ({nm})")}</h2>
+                                <p class="muted">"A Yes or No given to a what/how question. Filled automatically, such an entry gives its explanation only and never a Yes in a Yes/No cell; rephrase the question as a yes/no one, or add a yes/no phrasing, if Yes is what you mean."</p>
+                                {if nm == 0 { view! { <p>"None."</p> }.into_any() } else { view! { <ul data-test="misfits">{misfits}</ul> }.into_any() }}
                             </section>
                         }
                         .into_any()

@@ -145,6 +145,12 @@ pub struct SuggestionView {
     pub eligible: bool,
     /// "Draft", "Retired", "Stale" when not eligible.
     pub caveat: Option<String>,
+    /// What a reviewer should know before using it for this question: the short answer does not
+    /// fit the question, or the entry never names a number the question asks about.
+    pub warnings: Vec<String>,
+    /// Whether the page offers it with one click; an internal entry, or one that does not name
+    /// the number the question asks about, is chosen only deliberately (by its id) or written.
+    pub one_click: bool,
 }
 
 /// One question of the buyer's file as the review page shows it: the engine's suggestions, what

@@ -21,6 +21,8 @@ pub async fn hygiene(state: &AppState) -> Result<HygieneReport, AppError> {
     let entries: Vec<KbEntry> =
         all(&state.db, &today).await?.into_iter().filter(|e| e.status != KbStatus::Retired).collect();
     let stale = entries.iter().filter(|e| e.stale).cloned().collect();
+    let misfits =
+        entries.iter().filter(|e| !answers::fit::short_answer_fits(&e.question, &e.short_answer)).cloned().collect();
     let knowledge = state.knowledge.clone();
     // Building the engine, scoring every question against every entry and comparing every pair
     // all grow with the knowledge base: none of it runs on the async threads.
@@ -36,7 +38,7 @@ pub async fn hygiene(state: &AppState) -> Result<HygieneReport, AppError> {
     })
     .await
     .map_err(|e| AppError::internal("hygiene", e))??;
-    Ok(HygieneReport { duplicates, conflicts, stale })
+    Ok(HygieneReport { duplicates, conflicts, stale, misfits })
 }
 
 /// Sorts every pair of entries into near-duplicates and conflicts, each most similar first.

@@ -33,8 +33,10 @@ pub(super) fn final_answer(row: &RowRecord, entries: &HashMap<i64, KbEntry>) -> 
             // Only the best suggestion: a weaker one was not what the engine was sure of.
             let best = row.scored().first().copied()?;
             let e = entries.get(&best.entry_id).filter(|e| e.fills_for_buyers())?;
+            // "Yes" does not answer "What is your RPO?": the explanation alone is the answer,
+            // never a Yes in a Yes/No cell.
             Some(Final {
-                short: e.short_answer.clone(),
+                short: answers::fit::auto_short(&row.question, &e.short_answer),
                 text: e.explanation.clone(),
                 entry_id: Some(e.id),
                 version: Some(e.version),
@@ -147,6 +149,9 @@ pub(super) mod tests {
         assert_eq!(final_answer(&open(4, "auto", 4), &entries()), None, "an internal entry never reaches a buyer");
         assert_eq!(final_answer(&open(4, "auto", 99), &entries()), None, "a deleted entry is never filled");
         assert_eq!(final_answer(&open(5, "review", 1), &entries()), None, "review rows wait for a person");
+        let what = RowRecord { question: "What is your RPO?".into(), ..open(6, "auto", 1) };
+        let filled = final_answer(&what, &entries()).unwrap();
+        assert_eq!((filled.short.as_str(), filled.text.as_str()), ("", "Explanation 1."), "no Yes to a what question");
     }
 
     #[test]

@@ -14,6 +14,7 @@ use crate::features::{
 use answers::{
     book::{Book, Mapping},
     fill::{self, Answer},
+    fit,
 };
 use std::collections::HashMap;
 
@@ -114,6 +115,19 @@ fn row_view(r: &RowRecord, book: &Book, mappings: &[Mapping], entries: &HashMap<
         .filter_map(|s| {
             let e = entries.get(&s.entry_id)?;
             let caveat = caveat(e);
+            let text = format!("{} {} {}", e.question, e.alternatives.join(" "), e.explanation);
+            let missing = fit::missing_identifiers(&r.question, &text);
+            let mut warnings = Vec::new();
+            if !missing.is_empty() {
+                warnings.push(format!("Never mentions {}, which the question asks about", missing.join(", ")));
+            }
+            if !fit::short_answer_fits(&r.question, &e.short_answer) {
+                warnings.push(format!(
+                    "“{}” does not answer a what/how question; only its explanation is filled in",
+                    e.short_answer
+                ));
+            }
+            let one_click = missing.is_empty() && e.visibility != KbVisibility::Internal;
             Some(SuggestionView {
                 entry_id: e.id,
                 external_id: e.external_id.clone(),
@@ -123,6 +137,8 @@ fn row_view(r: &RowRecord, book: &Book, mappings: &[Mapping], entries: &HashMap<
                 score: s.score,
                 eligible: caveat.is_none(),
                 caveat,
+                warnings,
+                one_click,
             })
         })
         .collect();

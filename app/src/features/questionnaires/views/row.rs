@@ -83,16 +83,27 @@ pub(super) fn row_card(id: i64, back: &str, row: RowView, flash: &Flash) -> impl
             let caveat = s.caveat.clone().map(|c| view! { " " <Badge tone="warn" text=c /> });
             let accept_key = (i == 0).then_some("true");
             let secondary = i > 0;
-            view! {
-                <li class="suggestion">
+            let warnings: Vec<_> = s.warnings.iter().map(|w| view! { <li>{w.clone()}</li> }).collect();
+            let warnings = (!warnings.is_empty()).then(|| view! { <ul class="warnings small" role="note">{warnings}</ul> });
+            let action = if s.one_click {
+                view! {
                     <form method="post" action=QnAccept::url() class="inline-form">
                         {hidden()}
                         <input type="hidden" name="entry" value=s.entry_id.to_string() />
                         <button type="submit" class="button small" class:secondary=secondary data-accept=accept_key>{if i == 0 { "Accept" } else { "Use this" }}</button>
                     </form>
+                }
+                .into_any()
+            } else {
+                view! { <span class="small muted" data-test="no-one-click">"Check it first: choose it by its id below, or write the answer."</span> }.into_any()
+            };
+            view! {
+                <li class="suggestion">
+                    {action}
                     " " <a href=format!("/admin/kb/{}", s.entry_id)>{s.external_id.clone()}</a>
                     {format!(" ({:.2}) ", s.score)} <strong>{s.short_answer.clone()}</strong> {caveat}
                     <span class="small"> " · " {s.question.clone()}</span>
+                    {warnings}
                     <details class="small"><summary>"Explanation"</summary><p>{s.explanation.clone()}</p></details>
                 </li>
             }
