@@ -45,19 +45,33 @@ async fn upload(
         Principal::Staff(staff) if staff.has(StaffRole::Security) => staff,
         _ => return AppError::Forbidden.status_code_response(),
     };
-    let result = async {
-        let form = read_form(multipart).await?;
-        docs::upload(&state, &meta, &staff, form).await
+    let mut form = DocumentForm::default();
+    let read = read_form(multipart, &mut form).await;
+    // What was typed, to fill the form again next to the message (never the file).
+    let typed: std::collections::BTreeMap<String, String> = [
+        ("slug", &form.slug),
+        ("title", &form.title),
+        ("kind", &form.kind),
+        ("visibility", &form.visibility),
+        ("description", &form.description),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.chars().take(2_000).collect()))
+    .collect();
+    let result = match read {
+        Ok(()) => docs::upload(&state, &meta, &staff, form).await,
+        Err(e) => Err(e),
+    };
+    let mut flash = outcome_flash("documents", result);
+    if flash.error.is_some() {
+        flash.values = typed;
     }
-    .await;
-    let flash = outcome_flash("documents", result);
     put_flash(&session, flash, "the upload result").await;
     Redirect::to("/admin/documents").into_response()
 }
 
 /// Reads the form's fields and the file, refusing a file over the limit as soon as it is seen.
-async fn read_form(mut multipart: Multipart) -> Result<DocumentForm, AppError> {
-    let mut form = DocumentForm::default();
+async fn read_form(mut multipart: Multipart, form: &mut DocumentForm) -> Result<(), AppError> {
     let too_big = || AppError::field("file", format!("The file is larger than {} MB.", MAX_BYTES / 1024 / 1024));
     while let Some(mut field) = multipart.next_field().await.map_err(|_| too_big())? {
         let name = field.name().unwrap_or_default().to_string();
@@ -76,7 +90,7 @@ async fn read_form(mut multipart: Multipart) -> Result<DocumentForm, AppError> {
             form.set(&name, value);
         }
     }
-    Ok(form)
+    Ok(())
 }
 
 trait StatusResponse {

@@ -195,7 +195,14 @@ async fn a_questionnaire_is_imported_reviewed_exported_and_remembered() {
             ],
         )
         .await;
-    assert!(sec.get_text(&location(&res)).await.1.contains("must be different"));
+    let (_, page) = sec.get_text(&location(&res)).await;
+    let panel = page.split("data-test-sheet=\"Security\"").nth(1).unwrap().split("</details>").next().unwrap();
+    assert!(page.contains("must be different"));
+    let answers = panel.split("name=\"answer_col\"").nth(1).unwrap().split("</select>").next().unwrap();
+    assert!(
+        panel.starts_with(" open") && answers.contains("value=\"1\" selected"),
+        "the sheet's form, open, as typed: {panel}"
+    );
     sec.post_form(
         "/api/qn_mapping",
         &[

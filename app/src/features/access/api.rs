@@ -224,8 +224,17 @@ pub async fn update_company(
         mnda_expires_on.as_deref().unwrap_or_default(),
     )
     .await;
-    finish(&spec, &[], result, |_| Some(("/admin/companies".into(), Some(("companies", "Company updated.".into())))))
-        .await
+    let id_text = id.to_string();
+    let values = [
+        ("id", id_text.as_str()),
+        ("name", name.as_str()),
+        ("is_customer", if is_customer.is_some() { "yes" } else { "" }),
+        ("mnda_expires_on", mnda_expires_on.as_deref().unwrap_or_default()),
+    ];
+    finish(&spec, &values, result, |_| {
+        Some(("/admin/companies".into(), Some(("companies", "Company updated.".into()))))
+    })
+    .await
 }
 
 /// Admin: the access rules and the default access period.
@@ -273,7 +282,7 @@ pub async fn set_default_access_days(default_access_days: String) -> Result<(), 
         &default_access_days,
     )
     .await;
-    finish(&spec, &[], result, |_| {
+    finish(&spec, &[("default_access_days", default_access_days.as_str())], result, |_| {
         Some(("/admin/rules".into(), Some(("rules", "Default access period saved.".into()))))
     })
     .await

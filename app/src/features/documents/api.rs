@@ -44,6 +44,15 @@ pub async fn update_document(id: i64, title: String, visibility: String, descrip
     let state = crate::ssr::app_state()?;
     let meta = crate::ssr::request_meta::RequestMeta::current();
     let result = super::server::update_metadata(&state, &meta, &staff, id, &title, &visibility, &description).await;
-    finish(&spec, &[], result, |_| Some(("/admin/documents".into(), Some(("documents", "Document updated.".into())))))
-        .await
+    let id_text = id.to_string();
+    let values = [
+        ("id", id_text.as_str()),
+        ("title", title.as_str()),
+        ("visibility", visibility.as_str()),
+        ("description", description.as_str()),
+    ];
+    finish(&spec, &values, result, |_| {
+        Some(("/admin/documents".into(), Some(("documents", "Document updated.".into()))))
+    })
+    .await
 }

@@ -166,7 +166,15 @@ pub async fn qn_mapping(
         }
         Err(e) => Err(e),
     };
-    finish(&spec, &[], result, |count| {
+    let sheet_text = sheet.to_string();
+    let values = [
+        ("sheet", sheet_text.as_str()),
+        ("header_row", header_row.as_str()),
+        ("question_col", question_col.as_str()),
+        ("answer_col", answer_col.as_str()),
+        ("comment_col", comment_col.as_str()),
+    ];
+    finish(&spec, &values, result, |count| {
         Some((
             format!("/admin/questionnaires/{id}"),
             Some(("qn", format!("Mapping saved: {count} questions on that sheet."))),

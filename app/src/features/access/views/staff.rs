@@ -264,6 +264,12 @@ pub fn CompaniesPage() -> impl IntoView {
                     Ok(companies) => {
                         let rows: Vec<_> = companies.into_iter().map(|c| {
                             let id = c.id.to_string();
+                            // After a refusal, the row acted on shows what was typed and why.
+                            let mine = flash.value("id") == id;
+                            let name = if mine { flash.value("name") } else { c.name.clone() };
+                            let is_customer = if mine { flash.value("is_customer") == "yes" } else { c.is_customer };
+                            let mnda = if mine { flash.value("mnda_expires_on") } else { c.mnda_expires_on.map(|d| d.to_string()).unwrap_or_default() };
+                            let errors: Vec<_> = ["name", "is_customer", "mnda_expires_on"].into_iter().filter(|_| mine).filter_map(|f| flash.field_error(f)).map(|e| view! { <p class="field-error">{e}</p> }).collect();
                             view! {
                                 <tr data-test-company=c.domain.clone()>
                                     <td><a href=format!("/admin/companies/{}", c.id)>{c.domain.clone()}</a></td>
@@ -271,18 +277,19 @@ pub fn CompaniesPage() -> impl IntoView {
                                         <form method="post" action=UpdateCompany::url() class="form-inline">
                                             <input type="hidden" name="id" value=id.clone() />
                                             <label class="visually-hidden" for=format!("name-{id}")>"Name"</label>
-                                            <input type="text" id=format!("name-{id}") name="name" value=c.name.clone() />
+                                            <input type="text" id=format!("name-{id}") name="name" value=name />
                                             {if c.personal {
                                                 view! { <span class="small muted">"Individuals (free-mail or disposable addresses): each accepts the NDA; never a customer with an MNDA."</span> }.into_any()
                                             } else {
                                                 view! {
-                                                    <label class="check" for=format!("customer-{id}")><input type="checkbox" id=format!("customer-{id}") name="is_customer" value="yes" checked=c.is_customer />"Customer with MNDA until"</label>
+                                                    <label class="check" for=format!("customer-{id}")><input type="checkbox" id=format!("customer-{id}") name="is_customer" value="yes" checked=is_customer />"Customer with MNDA until"</label>
                                                     <label class="visually-hidden" for=format!("mnda-{id}")>"MNDA expires on"</label>
-                                                    <input type="date" id=format!("mnda-{id}") name="mnda_expires_on" value=c.mnda_expires_on.map(|d| d.to_string()).unwrap_or_default() />
+                                                    <input type="date" id=format!("mnda-{id}") name="mnda_expires_on" value=mnda.clone() />
                                                 }.into_any()
                                             }}
                                             <button type="submit" class="button secondary small">"Save"</button>
                                         </form>
+                                        {errors}
                                     </td>
                                     <td>{c.prospects}</td>
                                     <td>{c.open_requests}</td>
@@ -366,7 +373,7 @@ pub fn RulesPage() -> impl IntoView {
                                 <h2 id="period-title">"Default access period"</h2>
                                 <form method="post" action=SetDefaultAccessDays::url() class="form-inline">
                                     <label for="days">"Days"</label>
-                                    <input class="narrow-input" type="number" id="days" name="default_access_days" value=page.default_access_days.to_string() />
+                                    <input class="narrow-input" type="number" id="days" name="default_access_days" value=flash.typed_or("default_access_days", page.default_access_days.to_string()) />
                                     <button type="submit" class="button secondary small">"Save"</button>
                                 </form>
                                 {flash.field_error("default_access_days").map(|e| view! { <p class="field-error">{e}</p> })}

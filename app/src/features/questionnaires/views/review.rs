@@ -11,7 +11,7 @@ use crate::{
             model::{Counts, RowFilter, SheetView, Status},
         },
     },
-    forms::{load_flash, FlashMessages},
+    forms::{load_flash, Flash, FlashMessages},
 };
 use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_meta::Meta;
@@ -59,7 +59,19 @@ fn column_select(
     }
 }
 
-fn sheet_panel(id: i64, sheet: &SheetView) -> impl IntoView {
+/// One sheet's mapping, open again with what was typed after a refused correction of it.
+fn sheet_panel(id: i64, sheet: &SheetView, flash: &Flash) -> impl IntoView {
+    let mine = flash.value("sheet") == sheet.index.to_string();
+    let typed_col =
+        |field: &str, stored: Option<u32>| if mine { flash.value(field).trim().parse::<u32>().ok() } else { stored };
+    let header =
+        if mine { flash.value("header_row") } else { sheet.header_row.map(|h| h.to_string()).unwrap_or_default() };
+    let errors: Vec<_> = ["header_row", "question_col", "answer_col", "comment_col"]
+        .into_iter()
+        .filter(|_| mine)
+        .filter_map(|f| flash.field_error(f))
+        .map(|e| view! { <p class="field-error" role="alert">{e}</p> })
+        .collect();
     let summary = match (sheet.question_col, sheet.rows) {
         (None, _) => "No question column found: skipped. Choose one to include it.".to_string(),
         (Some(_), n) => format!(
@@ -73,18 +85,19 @@ fn sheet_panel(id: i64, sheet: &SheetView) -> impl IntoView {
     };
     let dropdown = sheet.answer_options.as_ref().map(|o| format!(" · dropdown: {}", o.join(", ")));
     view! {
-        <details class="sheet-mapping" data-test-sheet=sheet.name.clone()>
+        <details class="sheet-mapping" data-test-sheet=sheet.name.clone() open=mine>
             <summary><strong>{sheet.name.clone()}</strong> " — " {summary} {dropdown} {sheet.corrected.then_some(" (corrected)")}</summary>
             <form method="post" action=QnMapping::url() class="form-inline">
                 <input type="hidden" name="id" value=id.to_string() />
                 <input type="hidden" name="sheet" value=sheet.index.to_string() />
                 <div class="field">
                     <label for=format!("map-{}-header", sheet.index)>"Header row"</label>
-                    <input class="narrow-input" type="number" min="0" id=format!("map-{}-header", sheet.index) name="header_row" value=sheet.header_row.map(|h| h.to_string()).unwrap_or_default() />
+                    <input class="narrow-input" type="number" min="0" id=format!("map-{}-header", sheet.index) name="header_row" value=header />
                 </div>
-                {column_select(sheet, "question_col", "Questions", sheet.question_col, true)}
-                {column_select(sheet, "answer_col", "Answers", sheet.answer_col, true)}
-                {column_select(sheet, "comment_col", "Comments", sheet.comment_col, true)}
+                {column_select(sheet, "question_col", "Questions", typed_col("question_col", sheet.question_col), true)}
+                {column_select(sheet, "answer_col", "Answers", typed_col("answer_col", sheet.answer_col), true)}
+                {column_select(sheet, "comment_col", "Comments", typed_col("comment_col", sheet.comment_col), true)}
+                {errors}
                 <button type="submit" class="button secondary small">"Save mapping"</button>
             </form>
         </details>
@@ -130,7 +143,7 @@ pub fn QuestionnaireReviewPage() -> impl IntoView {
                             }.into_any(),
                         };
                         let counts = &s.counts;
-                        let sheets: Vec<_> = page.sheets.iter().map(|sh| sheet_panel(id, sh)).collect();
+                        let sheets: Vec<_> = page.sheets.iter().map(|sh| sheet_panel(id, sh, &flash)).collect();
                         let sheet_options: Vec<_> = page.sheets.iter().filter(|sh| sh.rows > 0).map(|sh| {
                             view! { <option value=sh.index.to_string() selected=sh.index.to_string() == filter.sheet>{format!("{} ({})", sh.name, sh.rows)}</option> }
                         }).collect();
@@ -150,7 +163,7 @@ pub fn QuestionnaireReviewPage() -> impl IntoView {
                                 {s.overdue.then(|| view! { " " <Badge tone="bad" text="Overdue" /> })}
                             </p>
                             <FlashMessages flash=flash.clone() />
-                            {flash.fields.iter().filter(|f| !["title", "company_id", "due_on", "owner_id"].contains(&f.field.as_str())).map(|f| view! { <p class="field-error" role="alert">{f.message.clone()}</p> }).collect::<Vec<_>>()}
+                            {flash.fields.iter().filter(|f| !["title", "company_id", "due_on", "owner_id", "header_row", "question_col", "answer_col", "comment_col"].contains(&f.field.as_str())).map(|f| view! { <p class="field-error" role="alert">{f.message.clone()}</p> }).collect::<Vec<_>>()}
                             {status_view}
                             <p class="counts" data-test="counts">
                                 {format!("{} questions · {} done ({} left blank) · {} remaining", counts.total, counts.done, counts.blank, counts.remaining)}
