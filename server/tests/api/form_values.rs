@@ -47,13 +47,7 @@ async fn sales_forms_keep_what_was_typed_after_a_refusal() {
     )
     .await;
     has_all(&page, &["value=\"Fresh Buyer Holdings\"", "value=\"2027-02-30\""], "company");
-    let row = page
-        .split(&format!("data-test-company=\"fresh-buyer.example\""))
-        .nth(1)
-        .unwrap()
-        .split("</tr>")
-        .next()
-        .unwrap();
+    let row = page.split("data-test-company=\"fresh-buyer.example\"").nth(1).unwrap().split("</tr>").next().unwrap();
     assert!(row.contains("checked") && row.contains("class=\"field-error\""), "{row}");
     let (name,): (String,) = sqlx::query_as("select name from companies where id = $1")
         .bind(company)
