@@ -49,7 +49,7 @@ pub fn Funnel(totals: Counts) -> impl IntoView {
         .enumerate()
         .map(|(i, (name, n, before))| {
             let y = i as f64 * row + 6.0;
-            let width = ((w - label_w - 150.0) * (*n as f64) / max).max(2.0);
+            let width = ((w - label_w - 240.0) * (*n as f64) / max).max(2.0);
             let note =
                 before.map(|b| format!("{n} · {} of the step before", share(*n, b))).unwrap_or_else(|| n.to_string());
             view! {
