@@ -31,6 +31,16 @@ pub fn Badge(tone: &'static str, #[prop(into)] text: String) -> impl IntoView {
 }
 
 /// A padlock, for restricted items. Decorative: the text beside it says "Restricted".
+/// A table body's rows, or one row saying the table is empty (`columns` wide), so an empty
+/// table never shows only its headings.
+pub fn rows_or<V: IntoView + 'static>(rows: Vec<V>, columns: u8, empty: &'static str) -> AnyView {
+    if rows.is_empty() {
+        view! { <tr><td colspan=columns.to_string() class="empty">{empty}</td></tr> }.into_any()
+    } else {
+        rows.into_any()
+    }
+}
+
 #[component]
 pub fn LockIcon() -> impl IntoView {
     view! {

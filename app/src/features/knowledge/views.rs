@@ -7,7 +7,7 @@ use super::{
 };
 use crate::features::questionnaires::views::ToldCompanies;
 use crate::{
-    components::{Badge, ErrorPanel},
+    components::{rows_or, Badge, ErrorPanel},
     features::accounts::views::AdminLayout,
     forms::{load_flash, Field, FlashMessages, TextArea},
 };
@@ -62,7 +62,7 @@ pub fn KnowledgeBasePage() -> impl IntoView {
                                 let badge = status_badge(&e);
                                 view! {
                                     <tr data-test-kb=e.external_id.clone()>
-                                        <td><a href=href>{e.external_id.clone()}</a></td>
+                                        <td class="id"><a href=href>{e.external_id.clone()}</a></td>
                                         <td>{e.question.clone()}</td>
                                         <td>{e.short_answer.clone()}</td>
                                         <td>{e.category.clone()}</td>
@@ -133,7 +133,7 @@ pub fn KnowledgeBasePage() -> impl IntoView {
                                 <p>{format!("{shown} entries")}</p>
                                 <div class="table-scroll"><table class="table">
                                     <thead><tr><th scope="col">"Id"</th><th scope="col">"Question"</th><th scope="col">"Answer"</th><th scope="col">"Category"</th><th scope="col">"Status"</th><th scope="col">"Visibility"</th><th scope="col">"Review due"</th><th scope="col">"Owner"</th></tr></thead>
-                                    <tbody>{rows}</tbody>
+                                    <tbody>{rows_or(rows, 8, "No entry matches.")}</tbody>
                                 </table></div>
                             }
                             .into_any()

@@ -2,7 +2,7 @@
 
 use super::api::{current_nda, nda_version, nda_versions, AcceptNda, PublishNda, SaveNdaDraft};
 use crate::{
-    components::{Badge, BrandedPage, ErrorPanel},
+    components::{rows_or, Badge, BrandedPage, ErrorPanel},
     features::accounts::views::AdminLayout,
     forms::{load_flash, Field, FlashMessages, TextArea},
 };
@@ -89,7 +89,7 @@ pub fn NdaAdminPage() -> impl IntoView {
                             <p class="muted">"Prospects accept the current version before receiving restricted documents. A version cannot change once published; publish a new one to change the terms — everyone then accepts it again."</p>
                             <table class="table">
                                 <thead><tr><th scope="col">"Version"</th><th scope="col">"Title"</th><th scope="col">"State"</th><th scope="col">"Published"</th><th scope="col">"Acceptances"</th></tr></thead>
-                                <tbody>{rows}</tbody>
+                                <tbody>{rows_or(rows, 5, "No version yet: write the first draft below.")}</tbody>
                             </table>
                             {(!has_draft).then(|| view! {
                                 <section class="panel">

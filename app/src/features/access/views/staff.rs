@@ -1,7 +1,7 @@
 //! Sales and admin pages: the request queue, a decision, grants, companies, rules.
 
 use crate::{
-    components::{Badge, ErrorPanel},
+    components::{rows_or, Badge, ErrorPanel},
     features::{
         access::{
             api::{
@@ -65,7 +65,7 @@ pub fn RequestsPage() -> impl IntoView {
                                 view! { <div class="table-scroll"><table class="table">{head()}<tbody>{queue_rows(open)}</tbody></table></div> }.into_any()
                             }}
                             <h2>"Recently decided"</h2>
-                            <div class="table-scroll"><table class="table">{head()}<tbody>{queue_rows(recent)}</tbody></table></div>
+                            <div class="table-scroll"><table class="table">{head()}<tbody>{rows_or(queue_rows(recent), 7, "Nothing decided yet.")}</tbody></table></div>
                         }
                         .into_any()
                     }
@@ -240,7 +240,7 @@ pub fn GrantsPage() -> impl IntoView {
                             <FlashMessages flash=flash.clone() />
                             <div class="table-scroll"><table class="table">
                                 <thead><tr><th scope="col">"Person"</th><th scope="col">"Company"</th><th scope="col">"Documents"</th><th scope="col">"State"</th><th scope="col">"Until"</th><th scope="col"><span class="visually-hidden">"Action"</span></th></tr></thead>
-                                <tbody>{rows}</tbody>
+                                <tbody>{rows_or(rows, 6, "No access granted yet.")}</tbody>
                             </table></div>
                         }
                         .into_any()
@@ -303,7 +303,7 @@ pub fn CompaniesPage() -> impl IntoView {
                             <p class="muted">"Requesters are grouped by e-mail domain. A customer whose mutual NDA is on file skips the click-through NDA until the MNDA expires."</p>
                             <div class="table-scroll"><table class="table">
                                 <thead><tr><th scope="col">"Domain"</th><th scope="col" colspan="2">"Name and MNDA"</th><th scope="col">"People"</th><th scope="col">"Open requests"</th><th scope="col">"Active grants"</th></tr></thead>
-                                <tbody>{rows}</tbody>
+                                <tbody>{rows_or(rows, 6, "No company yet: one appears when someone from it signs in.")}</tbody>
                             </table></div>
                         }
                         .into_any()
@@ -358,7 +358,7 @@ pub fn RulesPage() -> impl IntoView {
                             <h1>"Access rules"</h1>
                             <FlashMessages flash=flash.clone() />
                             <p class="muted">"Rules run by priority (lowest first); the first whose domain pattern matches the requester decides. Without a match a request goes to review. Free-mail addresses (gmail.com, outlook.com, …) go to review even under a catch-all * rule, unless a rule names their domain."</p>
-                            <table class="table"><thead><tr><th scope="col" colspan="4">"Priority · pattern · action · note"</th></tr></thead><tbody>{rows}</tbody></table>
+                            <table class="table"><thead><tr><th scope="col" colspan="4">"Priority · pattern · action · note"</th></tr></thead><tbody>{rows_or(rows, 4, "No rule yet: every request goes to review.")}</tbody></table>
                             <section class="panel" aria-labelledby="new-rule">
                                 <h2 id="new-rule">"Add a rule"</h2>
                                 <form method="post" action=SaveRule::url() class="form" novalidate>

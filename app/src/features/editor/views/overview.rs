@@ -1,7 +1,7 @@
 //! The overview of the working copy (what is unpublished, the publish button) and the preview.
 
 use crate::{
-    components::{Badge, ErrorPanel},
+    components::{rows_or, Badge, ErrorPanel},
     features::{
         accounts::views::AdminLayout,
         editor::api::{content_list, content_preview, PublishContent},
@@ -90,22 +90,22 @@ pub fn ContentAdminPage() -> impl IntoView {
                             <section class="panel" aria-labelledby="reports-title">
                                 <h2 id="reports-title">"SOC 2 reports"</h2>
                                 <p><a class="button secondary small" href="/admin/content/soc2/new">"Add a report"</a></p>
-                                <div class="table-scroll"><table class="table"><thead><tr><th scope="col">"Report"</th><th scope="col">"Audit firm"</th><th scope="col">"Report date"</th><th scope="col">"Bridge letters"</th></tr></thead><tbody>{reports}</tbody></table></div>
+                                <div class="table-scroll"><table class="table"><thead><tr><th scope="col">"Report"</th><th scope="col">"Audit firm"</th><th scope="col">"Report date"</th><th scope="col">"Bridge letters"</th></tr></thead><tbody>{rows_or(reports, 4, "No SOC 2 report yet.")}</tbody></table></div>
                             </section>
                             <section class="panel" aria-labelledby="frameworks-title">
                                 <h2 id="frameworks-title">"Other frameworks"</h2>
                                 <p><a class="button secondary small" href="/admin/content/frameworks/new">"Add a framework"</a></p>
-                                <div class="table-scroll"><table class="table"><thead><tr><th scope="col">"Framework"</th><th scope="col">"Evidence"</th><th scope="col">"Valid until"</th></tr></thead><tbody>{frameworks}</tbody></table></div>
+                                <div class="table-scroll"><table class="table"><thead><tr><th scope="col">"Framework"</th><th scope="col">"Evidence"</th><th scope="col">"Valid until"</th></tr></thead><tbody>{rows_or(frameworks, 3, "No other framework yet.")}</tbody></table></div>
                             </section>
                             <section class="panel" aria-labelledby="controls-title">
                                 <h2 id="controls-title">"Controls"</h2>
                                 <p><a class="button secondary small" href="/admin/content/controls/new">"Add a control"</a></p>
-                                <div class="table-scroll"><table class="table"><thead><tr><th scope="col">"Control"</th><th scope="col">"Category"</th><th scope="col">"Status"</th><th scope="col">"Criteria"</th></tr></thead><tbody>{controls}</tbody></table></div>
+                                <div class="table-scroll"><table class="table"><thead><tr><th scope="col">"Control"</th><th scope="col">"Category"</th><th scope="col">"Status"</th><th scope="col">"Criteria"</th></tr></thead><tbody>{rows_or(controls, 4, "No control yet.")}</tbody></table></div>
                             </section>
                             <section class="panel" aria-labelledby="subprocessors-title">
                                 <h2 id="subprocessors-title">"Subprocessors"</h2>
                                 <p><a class="button secondary small" href="/admin/content/subprocessors/new">"Add a subprocessor"</a></p>
-                                <div class="table-scroll"><table class="table"><thead><tr><th scope="col">"Name"</th><th scope="col">"Purpose"</th><th scope="col">"Location"</th><th scope="col">"In use"</th></tr></thead><tbody>{subprocessors}</tbody></table></div>
+                                <div class="table-scroll"><table class="table"><thead><tr><th scope="col">"Name"</th><th scope="col">"Purpose"</th><th scope="col">"Location"</th><th scope="col">"In use"</th></tr></thead><tbody>{rows_or(subprocessors, 4, "No subprocessor yet.")}</tbody></table></div>
                             </section>
                             <section class="panel" aria-labelledby="faq-title">
                                 <h2 id="faq-title">"FAQ"</h2>
