@@ -1,9 +1,9 @@
-import { expect, test } from '@playwright/test';
+import { expect } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createStaff, expectAccessible, staffFirstSignIn, waitForHydration } from './helpers';
+import { createStaff, expectAccessible, staffFirstSignIn, test, waitForHydration } from './helpers';
 import { readMails, waitForLink } from './mail';
 
 const maildir = () => process.env.E2E_MAILDIR!;

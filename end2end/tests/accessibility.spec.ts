@@ -1,5 +1,5 @@
-import { expect, Page, test } from '@playwright/test';
-import { createStaff, expectAccessible, staffFirstSignIn, waitForHydration } from './helpers';
+import { expect, Page } from '@playwright/test';
+import { createStaff, expectAccessible, staffFirstSignIn, test, waitForHydration } from './helpers';
 import { waitForLink } from './mail';
 
 // axe (WCAG 2.1 A and AA) over every kind of page a visitor, a prospect and staff reach. The

@@ -1,5 +1,5 @@
-import { expect, Page, test } from '@playwright/test';
-import { createStaff, staffFirstSignIn, waitForHydration } from './helpers';
+import { expect, Page } from '@playwright/test';
+import { createStaff, staffFirstSignIn, test, waitForHydration } from './helpers';
 import { waitForLink } from './mail';
 import { totp } from './totp';
 

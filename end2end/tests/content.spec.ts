@@ -1,5 +1,5 @@
-import { expect, test } from '@playwright/test';
-import { createStaff, staffFirstSignIn, waitForHydration } from './helpers';
+import { expect } from '@playwright/test';
+import { createStaff, staffFirstSignIn, test, waitForHydration } from './helpers';
 
 test('staff edit a control and a subprocessor, preview, publish, and the public page shows it', async ({ browser }) => {
   test.setTimeout(90_000);

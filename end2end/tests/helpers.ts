@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, Page } from '@playwright/test';
+import { test as base, Browser, BrowserContext, expect, Page } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { totp } from './totp';
 
@@ -58,3 +58,66 @@ export async function expectAccessible(page: Page) {
   );
   expect(found, `axe on ${page.url()}`).toEqual([]);
 }
+
+/** Addresses that are not pages: downloads, files and feeds. */
+function isPage(url: string, origin: string): boolean {
+  if (!url.startsWith(origin)) return false;
+  const path = new URL(url).pathname;
+  return !/^\/(download|branding|pkg|api)\//.test(path) && !/\.(pdf|csv|xlsx|json|atom|png|svg|txt)$/.test(path);
+}
+
+/**
+ * Every test runs axe on every page it visited: each page of each browser context (the default
+ * one and those the test opens) is remembered as it loads, and when the test has passed, each
+ * address is opened again in its own context (so with its cookies) and must have no WCAG 2.1 A
+ * or AA violation. A page opened again after the test may show a later state (a request
+ * decided, access revoked); that state is a page a person sees too.
+ */
+export const test = base.extend<{ axeEveryPage: void }>({
+  axeEveryPage: [
+    async ({ browser, context, baseURL }, use, testInfo) => {
+      const origin = new URL(baseURL!).origin;
+      const visited = new Map<BrowserContext, Set<string>>();
+      const watch = (ctx: BrowserContext) => {
+        visited.set(ctx, new Set());
+        const onPage = (page: Page) =>
+          page.on('framenavigated', (frame) => {
+            if (frame === page.mainFrame() && isPage(frame.url(), origin)) visited.get(ctx)!.add(frame.url());
+          });
+        ctx.pages().forEach(onPage);
+        ctx.on('page', onPage);
+      };
+      watch(context);
+      const b = browser as Browser & { newContext: Browser['newContext'] };
+      const original = b.newContext.bind(b);
+      b.newContext = async (options) => {
+        const ctx = await original(options);
+        watch(ctx);
+        return ctx;
+      };
+      await use();
+      b.newContext = original;
+      if (testInfo.status !== testInfo.expectedStatus) return;
+      for (const [ctx, urls] of visited) {
+        if (urls.size === 0) continue;
+        // A context of its own with the same cookies, and JavaScript on (axe runs in the page,
+        // even for a test that browsed without it).
+        let state;
+        try {
+          state = await ctx.storageState();
+        } catch {
+          continue; // the test closed this context
+        }
+        const checker = await original({ storageState: state, javaScriptEnabled: true });
+        const page = await checker.newPage();
+        for (const url of urls) {
+          const res = await page.goto(url);
+          if (!res || !(res.headers()['content-type'] ?? '').includes('text/html')) continue;
+          await expectAccessible(page);
+        }
+        await checker.close();
+      }
+    },
+    { auto: true },
+  ],
+});

@@ -1,8 +1,8 @@
-import { expect, test } from '@playwright/test';
+import { expect } from '@playwright/test';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createStaff, staffFirstSignIn, waitForHydration } from './helpers';
+import { createStaff, staffFirstSignIn, test, waitForHydration } from './helpers';
 
 test('security staff import knowledge-base entries from a file on the page; a bad file changes nothing', async ({ browser }) => {
   createStaff('kim@northwind-analytics.example', 'Kim Security', 'security', 'the knowledge passphrase');

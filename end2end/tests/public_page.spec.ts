@@ -1,5 +1,5 @@
-import { expect, test } from '@playwright/test';
-import { trackErrors, waitForHydration } from './helpers';
+import { expect } from '@playwright/test';
+import { test, trackErrors, waitForHydration } from './helpers';
 
 const SECTIONS = ['Compliance', 'Documents', 'Controls', 'Subprocessors', 'Frequently asked questions'];
 

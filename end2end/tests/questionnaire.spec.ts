@@ -1,9 +1,9 @@
-import { expect, test } from '@playwright/test';
+import { expect } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createStaff, expectAccessible, staffFirstSignIn, waitForHydration } from './helpers';
+import { createStaff, expectAccessible, staffFirstSignIn, test, waitForHydration } from './helpers';
 
 /** One part of an xlsx package, as text. */
 function part(file: string, name: string) {

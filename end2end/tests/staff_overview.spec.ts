@@ -1,6 +1,6 @@
-import { expect, Page, test } from '@playwright/test';
+import { expect, Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { createStaff, expectAccessible, staffFirstSignIn, waitForHydration } from './helpers';
+import { createStaff, expectAccessible, staffFirstSignIn, test, waitForHydration } from './helpers';
 import { waitForLink } from './mail';
 
 const maildir = () => process.env.E2E_MAILDIR!;
@@ -15,10 +15,10 @@ async function shot(page: Page, name: string) {
 
 test('sales find waiting work at home, a company’s whole story, a readable access log, and analytics', async ({ browser }) => {
   test.setTimeout(120_000);
-  createStaff('sol@northwind-analytics.example', 'Sol Sales', 'sales', 'the overview passphrase');
+  createStaff('sol.overview@northwind-analytics.example', 'Sol Sales', 'sales', 'the overview passphrase');
   const sales = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
   const prospect = await (await browser.newContext({ acceptDownloads: true })).newPage();
-  await staffFirstSignIn(sales, 'sol@northwind-analytics.example', 'the overview passphrase');
+  await staffFirstSignIn(sales, 'sol.overview@northwind-analytics.example', 'the overview passphrase');
 
   // A prospect from Umbrella asks for the report and accepts the NDA.
   await prospect.goto('/documents/soc2-type-ii-report/request');

@@ -1,5 +1,5 @@
-import { expect, test } from '@playwright/test';
-import { createStaff, staffFirstSignIn, waitForHydration } from './helpers';
+import { expect } from '@playwright/test';
+import { createStaff, staffFirstSignIn, test, waitForHydration } from './helpers';
 import { readMails, waitForLink } from './mail';
 
 const maildir = process.env.E2E_MAILDIR!;

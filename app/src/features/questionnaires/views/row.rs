@@ -84,7 +84,7 @@ pub(super) fn row_card(id: i64, back: &str, row: RowView, flash: &Flash) -> impl
             let accept_key = (i == 0).then_some("true");
             let secondary = i > 0;
             let warnings: Vec<_> = s.warnings.iter().map(|w| view! { <li>{w.clone()}</li> }).collect();
-            let warnings = (!warnings.is_empty()).then(|| view! { <ul class="warnings small" role="note">{warnings}</ul> });
+            let warnings = (!warnings.is_empty()).then(|| view! { <div role="note"><ul class="warnings small">{warnings}</ul></div> });
             let action = if s.one_click {
                 view! {
                     <form method="post" action=QnAccept::url() class="inline-form">
