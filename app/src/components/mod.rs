@@ -30,7 +30,6 @@ pub fn Badge(tone: &'static str, #[prop(into)] text: String) -> impl IntoView {
     view! { <span class=format!("badge badge-{tone}")>{text}</span> }
 }
 
-/// A padlock, for restricted items. Decorative: the text beside it says "Restricted".
 /// A table body's rows, or one row saying the table is empty (`columns` wide), so an empty
 /// table never shows only its headings.
 pub fn rows_or<V: IntoView + 'static>(rows: Vec<V>, columns: u8, empty: &'static str) -> AnyView {
@@ -41,6 +40,7 @@ pub fn rows_or<V: IntoView + 'static>(rows: Vec<V>, columns: u8, empty: &'static
     }
 }
 
+/// A padlock, for restricted items. Decorative: the text beside it says "Restricted".
 #[component]
 pub fn LockIcon() -> impl IntoView {
     view! {
