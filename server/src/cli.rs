@@ -44,6 +44,23 @@ pub enum Command {
         #[command(subcommand)]
         command: QuestionnaireCommand,
     },
+    /// Make the key files every instance of one trust center shares.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+/// The `keys` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Write a new download-link key, access-log key and secrets key into DIR (link.key,
+    /// audit.key, secrets.key; mode 0600; an existing file is never overwritten), and print the
+    /// variables that name them, for every instance's environment.
+    Generate {
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
 }
 
 /// The `kb` subcommands.
@@ -142,6 +159,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Audit { command } => return crate::cli_audit::run(config, command).await,
         Command::Kb { command } => return crate::cli_kb::kb(config, command).await,
         Command::Questionnaire { command } => return crate::cli_kb::questionnaire(config, command).await,
+        Command::Keys { command: KeysCommand::Generate { out } } => generate_keys(&out),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -150,6 +168,19 @@ pub async fn run(cli: Cli) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `keys generate`: the shared key files, and the variables naming them on standard output.
+fn generate_keys(out: &std::path::Path) -> anyhow::Result<()> {
+    let paths = app::ssr::keys::generate_set(out)?;
+    for (variable, path) in app::ssr::config::SHARED_KEY_VARIABLES.iter().zip(&paths) {
+        let absolute = std::fs::canonicalize(path)?;
+        println!("{variable}={}", absolute.display());
+    }
+    eprintln!(
+        "Give every instance these variables and copies of the files (keep them out of backups of the database)."
+    );
+    Ok(())
 }
 
 async fn run_serve(config: Config, demo: bool) -> anyhow::Result<()> {

@@ -48,11 +48,27 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     let db = Db::connect(config.database_url.expose()).await.context("connecting to the database")?;
     db.migrate().await.context("applying database migrations")?;
     let files = FileStore::new(config.data_dir.join("files"));
-    let link_key =
-        LinkKey::load_or_create(&config.data_dir.join("link-signing.key")).context("the download-link key")?;
-    let audit_key = AuditKey::load_or_create(&config.audit_key_path)
+    // One instance (SQLite) makes its keys on first start; instances sharing PostgreSQL must share
+    // keys made once, or each would refuse the others' links, checkpoints and TOTP secrets.
+    let create = db.backend() != app::ssr::db::Backend::Postgres;
+    if !create {
+        let missing: Vec<&str> = app::ssr::config::SHARED_KEY_VARIABLES
+            .into_iter()
+            .filter(|v| !config.configured_keys.contains(v))
+            .collect();
+        anyhow::ensure!(
+            missing.is_empty(),
+            "with PostgreSQL every instance must use the same keys: set {} to key files shared by all \
+             instances (`vouchsafe keys generate --out DIR` writes them; a single existing instance can \
+             point them at the key files in its data directory)",
+            missing.join(", ")
+        );
+    }
+    let link_key = LinkKey::load(&config.link_key_path, create)
+        .with_context(|| format!("VOUCHSAFE_LINK_KEY: {}", config.link_key_path.display()))?;
+    let audit_key = AuditKey::load(&config.audit_key_path, create)
         .with_context(|| format!("VOUCHSAFE_AUDIT_KEY: {}", config.audit_key_path.display()))?;
-    let secrets = SecretsKey::load_or_create(&config.secrets_key_path)
+    let secrets = SecretsKey::load(&config.secrets_key_path, create)
         .with_context(|| format!("VOUCHSAFE_SECRETS_KEY: {}", config.secrets_key_path.display()))?;
     let sealed = app::features::accounts::server::staff::seal_plain_totp_secrets(&db, &secrets)
         .await

@@ -147,13 +147,21 @@ pub struct Config {
     pub mail_from: String,
     /// Proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: TrustedProxies,
-    /// The Ed25519 key that signs access-log checkpoints (created if absent).
+    /// The HMAC key of download links (`VOUCHSAFE_LINK_KEY`; created if absent on SQLite).
+    pub link_key_path: PathBuf,
+    /// The Ed25519 key that signs access-log checkpoints (created if absent on SQLite).
     pub audit_key_path: PathBuf,
     /// The key that encrypts secrets kept in the database, such as TOTP seeds (created if absent).
     pub secrets_key_path: PathBuf,
     /// The all-MiniLM-L6-v2 directory for answer suggestions; `None`: lexical ranking only.
     pub model_dir: Option<PathBuf>,
+    /// The key variables set in the environment (`VOUCHSAFE_LINK_KEY`, …): on PostgreSQL all
+    /// three must be, so that every instance shares them.
+    pub configured_keys: Vec<&'static str>,
 }
+
+/// The variables naming the key files every instance of one trust center must share.
+pub const SHARED_KEY_VARIABLES: [&str; 3] = ["VOUCHSAFE_LINK_KEY", "VOUCHSAFE_AUDIT_KEY", "VOUCHSAFE_SECRETS_KEY"];
 
 impl Config {
     /// Reads the process environment.
@@ -199,8 +207,11 @@ impl Config {
         };
         let trusted_proxies = TrustedProxies::parse(&get("VOUCHSAFE_TRUSTED_PROXIES").unwrap_or_default())
             .map_err(|problem| ConfigError { variable: "VOUCHSAFE_TRUSTED_PROXIES", problem })?;
+        let link_key_path =
+            get("VOUCHSAFE_LINK_KEY").map(PathBuf::from).unwrap_or_else(|| data_dir.join("link-signing.key"));
         let audit_key_path =
             get("VOUCHSAFE_AUDIT_KEY").map(PathBuf::from).unwrap_or_else(|| data_dir.join("audit-signing.key"));
+        let configured_keys = SHARED_KEY_VARIABLES.into_iter().filter(|v| get(v).is_some()).collect();
         let secrets_key_path =
             get("VOUCHSAFE_SECRETS_KEY").map(PathBuf::from).unwrap_or_else(|| data_dir.join("secrets.key"));
         if let Some(table) = get("VOUCHSAFE_SYNONYMS") {
@@ -231,8 +242,10 @@ impl Config {
             smtp_url,
             mail_from,
             trusted_proxies,
+            link_key_path,
             audit_key_path,
             secrets_key_path,
+            configured_keys,
         })
     }
 }

@@ -1,5 +1,8 @@
-//! Signing keys, kept in files outside the database and generated on first start: there are no
-//! default secrets. A key file is created with mode 0600 and never logged.
+//! Signing keys, kept in files outside the database: there are no default secrets. One instance
+//! on SQLite creates its key files on first start; several instances on PostgreSQL share key
+//! files made once with `vouchsafe keys generate` ([`generate_set`]) and never create one (a key
+//! per instance would make each refuse the others' links and checkpoints). A key file has mode
+//! 0600 and is never logged.
 //!
 //! - the download-link key (HMAC-SHA-256, for the short-lived signed links),
 //! - the access-log key (Ed25519, for signed checkpoints); its path is `VOUCHSAFE_AUDIT_KEY`, and
@@ -29,6 +32,45 @@ fn load_or_create(path: &Path) -> io::Result<[u8; 32]> {
     }
 }
 
+/// 32 secret bytes from an existing key file; a missing file is an error, never replaced.
+fn load_existing(path: &Path) -> io::Result<[u8; 32]> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+    let bytes = hex::decode(text.trim()).map_err(|_| invalid(path))?;
+    bytes.try_into().map_err(|_| invalid(path))
+}
+
+/// Reads the key at `path`, creating it first when `create` is set and it does not exist.
+fn load(path: &Path, create: bool) -> io::Result<[u8; 32]> {
+    if create {
+        load_or_create(path)
+    } else {
+        load_existing(path)
+    }
+}
+
+/// The file names [`generate_set`] writes: the download-link, access-log and secrets keys.
+pub const KEY_FILES: [&str; 3] = ["link.key", "audit.key", "secrets.key"];
+
+/// Writes a new set of keys into `dir` (created 0700 if missing), each file 0600, for every
+/// instance of one trust center to share. Refuses to overwrite: an existing key file is an error
+/// and nothing is written.
+pub fn generate_set(dir: &Path) -> io::Result<Vec<std::path::PathBuf>> {
+    super::private_fs::create_dir_all(dir)?;
+    let paths: Vec<_> = KEY_FILES.iter().map(|name| dir.join(name)).collect();
+    if let Some(existing) = paths.iter().find(|p| p.exists()) {
+        return Err(io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!("{} already exists; keys are never overwritten", existing.display()),
+        ));
+    }
+    for path in &paths {
+        let secret: [u8; 32] = rand::random();
+        write_private(path, format!("{}\n", hex::encode(secret)).as_bytes())?;
+    }
+    Ok(paths)
+}
+
 fn invalid(path: &Path) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, format!("{} does not hold a 32-byte hex key", path.display()))
 }
@@ -55,6 +97,11 @@ impl LinkKey {
     pub fn load_or_create(path: &Path) -> io::Result<Self> {
         load_or_create(path).map(Self)
     }
+
+    /// Reads the key file at `path`; with `create`, makes it first when it does not exist.
+    pub fn load(path: &Path, create: bool) -> io::Result<Self> {
+        load(path, create).map(Self)
+    }
 }
 
 impl fmt::Debug for LinkKey {
@@ -71,6 +118,11 @@ impl AuditKey {
     /// As [`LinkKey::load_or_create`]: the file holds the 32-byte Ed25519 seed.
     pub fn load_or_create(path: &Path) -> io::Result<Self> {
         load_or_create(path).map(|seed| Self(SigningKey::from_bytes(&seed)))
+    }
+
+    /// As [`LinkKey::load`].
+    pub fn load(path: &Path, create: bool) -> io::Result<Self> {
+        load(path, create).map(|seed| Self(SigningKey::from_bytes(&seed)))
     }
 
     /// The public key, hex: published with every checkpoint so anyone can check signatures.
@@ -107,6 +159,11 @@ impl SecretsKey {
     /// before opens: back this file up with the database.
     pub fn load_or_create(path: &Path) -> io::Result<Self> {
         load_or_create(path).map(Self)
+    }
+
+    /// As [`LinkKey::load`].
+    pub fn load(path: &Path, create: bool) -> io::Result<Self> {
+        load(path, create).map(Self)
     }
 
     fn cipher(&self) -> chacha20poly1305::XChaCha20Poly1305 {

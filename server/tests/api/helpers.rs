@@ -66,6 +66,17 @@ pub async fn spawn(options: Options) -> TestApp {
     }
     if let Ok(server) = std::env::var("VOUCHSAFE_TEST_POSTGRES") {
         vars.insert("DATABASE_URL", fresh_postgres_database(&server).await);
+        // Instances on PostgreSQL never make their own keys: made here, at the default paths.
+        let keys = [
+            ("VOUCHSAFE_LINK_KEY", "link-signing.key"),
+            ("VOUCHSAFE_AUDIT_KEY", "audit-signing.key"),
+            ("VOUCHSAFE_SECRETS_KEY", "secrets.key"),
+        ];
+        for (variable, file) in keys {
+            let path = dir.path().join(file);
+            app::ssr::keys::SecretsKey::load_or_create(&path).expect("a key file");
+            vars.insert(variable, path.display().to_string());
+        }
     }
     let config = Config::from_lookup(|k| vars.get(k).cloned()).expect("config");
     let state = server::build_state(config).await.expect("state");
@@ -91,11 +102,32 @@ async fn fresh_postgres_database(server: &str) -> String {
 }
 
 impl TestApp {
+    /// A second instance of the same trust center: the same database, data directory and keys
+    /// (unless `change` alters its configuration), serving on its own port.
+    pub async fn second_instance(&self, change: impl FnOnce(&mut Config)) -> anyhow::Result<SocketAddr> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let mut config = (*self.state.config).clone();
+        config.addr = addr;
+        change(&mut config);
+        let state = server::build_state(config).await?;
+        tokio::spawn(async move { server::serve(state, listener).await });
+        Ok(addr)
+    }
+
     /// The `vouchsafe` binary set up for this app's data (and database, when it is PostgreSQL).
     pub fn cli(&self) -> std::process::Command {
+        let config = &self.state.config;
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_vouchsafe"));
-        cmd.env("VOUCHSAFE_DATA_DIR", &self.state.config.data_dir)
-            .env("DATABASE_URL", self.state.config.database_url.expose());
+        cmd.env("VOUCHSAFE_DATA_DIR", &config.data_dir).env("DATABASE_URL", config.database_url.expose());
+        for variable in &config.configured_keys {
+            let path = match *variable {
+                "VOUCHSAFE_LINK_KEY" => &config.link_key_path,
+                "VOUCHSAFE_AUDIT_KEY" => &config.audit_key_path,
+                _ => &config.secrets_key_path,
+            };
+            cmd.env(variable, path);
+        }
         cmd
     }
 
