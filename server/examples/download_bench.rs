@@ -136,7 +136,7 @@ async fn phase(name: &'static str, args: &Args, pdf: &[u8], stamped: bool) -> Ph
     let _ = server.wait();
     {
         let db = Db::connect(&app::ssr::config::sqlite_url_for(&data.join("vouchsafe.db"))).await.expect("db");
-        let files = FileStore::new(data.join("files"));
+        let files = FileStore::new(db.clone(), data.join("files"));
         for slug in ["soc2-type-ii-report", "soc3-report"] {
             let stored = app::features::documents::server::current_version(&db, slug).await.expect(slug);
             app::features::documents::server::add_version(&db, &files, stored.document_id, "report.pdf", pdf)

@@ -47,7 +47,12 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     }
     let db = Db::connect(config.database_url.expose()).await.context("connecting to the database")?;
     db.migrate().await.context("applying database migrations")?;
-    let files = FileStore::new(config.data_dir.join("files"));
+    let files = FileStore::new(db.clone(), config.data_dir.join("files"));
+    // Files an older version kept in the data directory move into the database, once.
+    let (copied, skipped) = files.import_legacy().await.context("copying stored files into the database")?;
+    if copied > 0 || skipped > 0 {
+        tracing::info!(copied, skipped, "stored files from the data directory copied into the database");
+    }
     // One instance (SQLite) makes its keys on first start; instances sharing PostgreSQL must share
     // keys made once, or each would refuse the others' links, checkpoints and TOTP secrets.
     let create = db.backend() != app::ssr::db::Backend::Postgres;

@@ -51,7 +51,7 @@ async fn a_server_killed_mid_download_delivered_nothing_without_its_log_row() {
     .await;
     {
         let db = Db::connect(&app::ssr::config::sqlite_url_for(&data.join("vouchsafe.db"))).await.unwrap();
-        let files = FileStore::new(data.join("files"));
+        let files = FileStore::new(db.clone(), data.join("files"));
         let stored = app::features::documents::server::current_version(&db, "soc2-type-ii-report").await.unwrap();
         app::features::documents::server::add_version(&db, &files, stored.document_id, "soc2.pdf", &big_pdf(6_000_000))
             .await

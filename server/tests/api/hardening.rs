@@ -391,8 +391,9 @@ async fn the_data_directory_is_private_to_the_service() {
         }
         checked += 1;
     }
-    // The database, its WAL, stored documents, outbox mails and keys were all there.
-    assert!(checked > 10, "{checked}");
+    // The keys and outbox mails were there (and on SQLite the database and its WAL; stored
+    // files live in the database).
+    assert!(checked >= 6, "{checked}");
     if app.state.db.backend() == app::ssr::db::Backend::Sqlite {
         assert!(data.join("vouchsafe.db-wal").exists());
     }

@@ -1,5 +1,6 @@
-//! Keys shared by every instance: `vouchsafe keys generate`, a link issued by one instance and
-//! redeemed by another, and PostgreSQL refusing to start without shared keys.
+//! Keys and files shared by every instance: `vouchsafe keys generate`, a link issued by one
+//! instance and redeemed by another with a data directory of its own, and PostgreSQL refusing to
+//! start without shared keys.
 
 use crate::helpers::{location, spawn_app, Browser};
 use app::features::accounts::model::StaffRole;
@@ -98,11 +99,13 @@ async fn a_link_issued_by_one_instance_is_redeemed_by_another_with_the_same_keys
         assert_eq!(location(&b.get(&link).await), "/account", "another key: refused, not served");
     }
 
-    let twin = app.second_instance(|_| {}).await.expect("a second instance");
+    // The twin has a data directory of its own: the file comes from the database.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let twin = app.second_instance(|c| c.data_dir = elsewhere.path().to_path_buf()).await.expect("a second instance");
     let b = Browser::for_base(&format!("http://{twin}"));
     b.set_session_cookie(&cookie);
     let res = b.get(&link).await;
-    assert_eq!(res.status(), 200, "the link issued on A is redeemed on B");
+    assert_eq!(res.status(), 200, "the link issued on A is redeemed on B, which has none of A's files");
     assert!(res.bytes().await.unwrap().starts_with(b"%PDF-"));
     let sales = app.staff_browser("sol@northwind-analytics.example", &[StaffRole::Sales]).await;
     assert!(sales.get_text("/admin/audit?event=download.completed").await.1.contains("pat@contoso.example"));

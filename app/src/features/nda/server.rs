@@ -168,7 +168,7 @@ pub async fn accept(
         status: "active".into(),
     };
     let pdf = record_pdf(&current, &record).map_err(|e| AppError::internal("rendering the NDA record", e))?;
-    let sha = state.files.put(&pdf).await.map_err(|e| AppError::internal("storing the NDA record", e))?;
+    let sha = state.files.put_in(tx, &pdf).await.map_err(|e| AppError::internal("storing the NDA record", e))?;
     let mut outgoing = crate::features::accounts::server::compose_mail(
         state,
         "nda_record",
