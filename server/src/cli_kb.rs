@@ -72,6 +72,10 @@ async fn run_kb(config: Config, command: KbCommand) -> anyhow::Result<ExitCode> 
             let summary = kb::import(&db, &RequestMeta::system("vouchsafe kb import"), &cli_actor(), &rows, owner_id)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
+            // Running instances rebuild their suggestion index (and the public FAQ's cache).
+            for signal in [app::ssr::signals::Signal::Knowledge, app::ssr::signals::Signal::PublicPage] {
+                app::ssr::signals::tell_instances(&db, signal).await?;
+            }
             crate::cli::sign_tail(&config, &db).await?;
             println!(
                 "imported {} entries from {}: {} new, {} updated, {} unchanged",

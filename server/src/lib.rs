@@ -147,6 +147,8 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow
     tokio::spawn(worker::run(state.db.clone(), state.mailer.clone()));
     tokio::spawn(housekeeping(state.clone()));
     tokio::spawn(checkpointer(state.clone()));
+    // Caches of shared state follow changes other instances make.
+    tokio::spawn(app::ssr::signals::watch(state.clone()));
     // Questionnaires whose suggestions a restart interrupted carry on.
     match app::features::questionnaires::server::resume(&state).await {
         Ok(0) => {}

@@ -63,7 +63,7 @@ async fn upload(
             .map_err(|e| e.to_string())?;
         let summary =
             kb::import(&state.db, &meta, &staff_actor(&staff), &rows, None).await.map_err(|e| e.to_string())?;
-        state.knowledge.invalidate();
+        app::ssr::signals::changed(&state, app::ssr::signals::Signal::Knowledge).await;
         Ok(format!("Imported: {} new, {} updated, {} unchanged.", summary.created, summary.updated, summary.unchanged))
     }
     .await;

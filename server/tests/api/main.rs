@@ -18,7 +18,7 @@ mod form_values;
 mod gated_access;
 mod hardening;
 mod home;
-mod keys;
+mod instances;
 mod knowledge;
 mod public_page;
 mod questionnaires;

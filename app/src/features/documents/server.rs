@@ -309,7 +309,7 @@ pub async fn upload(
     };
     audit::record(&mut tx, state.db.backend(), meta, event).await?;
     tx.commit().await?;
-    state.page_cache.invalidate();
+    crate::ssr::signals::changed(state, crate::ssr::signals::Signal::PublicPage).await;
     Ok(if created {
         format!("“{title}” added.")
     } else {
@@ -391,6 +391,6 @@ pub async fn update_metadata(
     };
     audit::record(&mut tx, state.db.backend(), meta, event).await?;
     tx.commit().await?;
-    state.page_cache.invalidate();
+    crate::ssr::signals::changed(state, crate::ssr::signals::Signal::PublicPage).await;
     Ok(())
 }

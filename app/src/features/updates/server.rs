@@ -283,7 +283,7 @@ pub async fn publish(state: &AppState, meta: &RequestMeta, actor: &Actor, id: i6
     )
     .await?;
     tx.commit().await?;
-    state.page_cache.invalidate();
+    crate::ssr::signals::changed(state, crate::ssr::signals::Signal::PublicPage).await;
     Ok(queued)
 }
 

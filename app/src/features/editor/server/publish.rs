@@ -70,7 +70,7 @@ pub async fn publish(edit: &Editing<'_>) -> Result<Vec<String>, AppError> {
     let details = serde_json::json!({ "sections": sections });
     edit.log(&mut tx, "trust_center.published", "trust_center".into(), details).await?;
     tx.commit().await?;
-    edit.state.page_cache.invalidate();
+    crate::ssr::signals::changed(edit.state, crate::ssr::signals::Signal::PublicPage).await;
     Ok(sections)
 }
 

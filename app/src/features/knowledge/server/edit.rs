@@ -23,7 +23,7 @@ impl Saved {
     /// Marks the engine out of date and republishes the public FAQ if it shows the entry.
     /// Returns the entry's id.
     pub async fn committed(self, state: &AppState, actor: &Actor) -> i64 {
-        state.knowledge.invalidate();
+        crate::ssr::signals::changed(state, crate::ssr::signals::Signal::Knowledge).await;
         if self.public {
             faq::republish(state, actor).await;
         }

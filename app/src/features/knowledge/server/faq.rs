@@ -23,7 +23,7 @@ pub(super) async fn republish(state: &AppState, actor: &Actor) {
             Event { actor, event: "trust_center.published", object: "faq".into(), outcome: Outcome::Success, details };
         audit::record(&mut tx, state.db.backend(), &RequestMeta::current(), event).await?;
         tx.commit().await?;
-        state.page_cache.invalidate();
+        crate::ssr::signals::changed(state, crate::ssr::signals::Signal::PublicPage).await;
         Ok::<(), AppError>(())
     }
     .await;

@@ -1,6 +1,7 @@
-//! Keys and files shared by every instance: `vouchsafe keys generate`, a link issued by one
-//! instance and redeemed by another with a data directory of its own, and PostgreSQL refusing to
-//! start without shared keys.
+//! Several instances of one trust center: shared keys (`vouchsafe keys generate`, and
+//! PostgreSQL refusing to start without them), files served by any instance (a link issued by one
+//! redeemed by another with a data directory of its own), and caches that follow changes made on
+//! another instance within two seconds.
 
 use crate::helpers::{location, spawn_app, Browser};
 use app::features::accounts::model::StaffRole;
@@ -132,4 +133,66 @@ async fn postgresql_refuses_to_start_an_instance_without_shared_keys() {
     if app.state.db.backend() == app::ssr::db::Backend::Postgres {
         assert!(started.is_err() && !missing.exists());
     }
+}
+
+/// Fetches `path` from `browser` until `found` holds, for up to two seconds.
+async fn within_two_seconds(browser: &Browser, path: &str, found: impl Fn(&str) -> bool) -> bool {
+    let started = std::time::Instant::now();
+    while started.elapsed() < std::time::Duration::from_secs(2) {
+        if found(&browser.get_text(path).await.1) {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    false
+}
+
+#[tokio::test]
+async fn a_change_on_one_instance_reaches_the_other_instances_caches_within_two_seconds() {
+    let app = spawn_app().await;
+    let b = app.second_instance(|_| {}).await.expect("a second instance");
+    let on_b = Browser::for_base(&format!("http://{b}"));
+    // B renders and caches the public page.
+    assert!(!on_b.get_text("/").await.1.contains("SOC 3 Report (renamed)"));
+    assert!(on_b.get_text("/").await.1.contains("SOC 3 Report"), "cached now");
+
+    let sec = app.staff_browser("sam@northwind-analytics.example", &[StaffRole::Security]).await;
+    let (soc3,): (i64,) = sqlx::query_as("select id from documents where slug = 'soc3-report'")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    let res = sec
+        .post_form(
+            "/api/update_document",
+            &[
+                ("id", &soc3.to_string()),
+                ("title", "SOC 3 Report (renamed)"),
+                ("visibility", "public"),
+                ("description", ""),
+            ],
+        )
+        .await;
+    assert!(sec.get_text(&location(&res)).await.1.contains("Document updated."));
+    assert!(
+        within_two_seconds(&on_b, "/", |page| page.contains("SOC 3 Report (renamed)")).await,
+        "B's public page shows the change made on A"
+    );
+
+    // B's suggestion index forgets an entry retired on A.
+    let sec_b = Browser::for_base(&format!("http://{b}"));
+    sec_b.set_session_cookie(&sec.session_cookie().unwrap());
+    let try_path = "/admin/kb?try=Is+multi-factor+authentication+required+for+employees%3F";
+    let suggests_kb001 = |page: &str| {
+        page.split("data-test-decision").nth(1).is_some_and(|r| r.split("</div>").next().unwrap().contains(">KB-001<"))
+    };
+    assert!(suggests_kb001(&sec_b.get_text(try_path).await.1), "B has built its index with KB-001");
+    let (kb1,): (i64,) = sqlx::query_as("select id from kb_entries where external_id = 'KB-001'")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    sec.post_form("/api/kb_set_state", &[("id", &kb1.to_string()), ("action", "retire")]).await;
+    assert!(
+        within_two_seconds(&sec_b, try_path, |page| !suggests_kb001(page)).await,
+        "an entry retired on A is never suggested by B"
+    );
 }
