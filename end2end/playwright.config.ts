@@ -46,7 +46,7 @@ export default defineConfig({
     {
       command: `${process.env.E2E_BIN} serve --demo`,
       cwd: __dirname,
-      url: `http://127.0.0.1:${port}/healthz`,
+      url: `http://127.0.0.1:${port}/readyz`,
       reuseExistingServer: false,
       timeout: 60_000,
       stdout: 'pipe',

@@ -104,6 +104,20 @@ impl Db {
     pub async fn is_healthy(&self) -> bool {
         sqlx::query("select 1").execute(&self.pool).await.is_ok()
     }
+
+    /// Whether the database answers and has every migration this build knows applied (an
+    /// instance started before a newer one migrated, or against a database nobody migrated, is
+    /// not ready).
+    pub async fn is_ready(&self) -> bool {
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATOR,
+            Backend::Postgres => &POSTGRES_MIGRATOR,
+        };
+        let Some(latest) = migrator.iter().map(|m| m.version).max() else { return true };
+        let applied: Result<(Option<i64>,), _> =
+            sqlx::query_as("select max(version) from _sqlx_migrations where success").fetch_one(&self.pool).await;
+        matches!(applied, Ok((Some(v),)) if v >= latest)
+    }
 }
 
 /// The file path inside a `sqlite:` URL, if it names a file.

@@ -29,6 +29,7 @@ use tower_sessions::Session;
 /// Every route outside the Leptos page tree (the access tests enumerate these).
 pub const PATHS: &[&str] = &[
     HEALTH,
+    READY,
     TRUST_JSON,
     ROBOTS,
     DOWNLOAD,
@@ -64,6 +65,7 @@ pub const UPLOAD_PATHS: &[&str] =
 pub const UPLOAD_BODY_LIMIT: usize = upload::MAX_BYTES + 16 * 1024 * 1024;
 
 const HEALTH: &str = "/healthz";
+const READY: &str = "/readyz";
 const TRUST_JSON: &str = "/trust.json";
 const ROBOTS: &str = "/robots.txt";
 const DOWNLOAD: &str = "/documents/{slug}/download";
@@ -80,6 +82,7 @@ const ANALYTICS_CSV: &str = "/admin/analytics.csv";
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route(HEALTH, get(health::healthz))
+        .route(READY, get(health::readyz))
         .route(TRUST_JSON, get(trust_json::trust_json))
         .route(ROBOTS, get(robots))
         .route(DOWNLOAD, get(documents::download_public))

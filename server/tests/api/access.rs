@@ -14,6 +14,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("/trust.json", "apfASY"),
     ("/audit/checkpoint.json", "apfASY"),
     ("/healthz", "apfASY"),
+    ("/readyz", "apfASY"),
     ("/robots.txt", "apfASY"),
     ("/branding/logo/{hash}", "apfASY"),
     ("/pkg/{*file}", "apfASY"),

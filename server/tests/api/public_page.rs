@@ -133,11 +133,19 @@ async fn before_anything_is_published_the_page_says_so_with_404() {
 }
 
 #[tokio::test]
-async fn health_answers_when_the_database_does() {
+async fn alive_while_it_answers_and_ready_only_with_a_migrated_database_that_answers() {
     let app = spawn_app().await;
     assert_eq!(app.get_text("/healthz").await, (200, "ok".to_string()));
+    assert_eq!(app.get_text("/readyz").await, (200, "ready".to_string()));
+    // A database an older build migrated (the newest migration missing) is not ready for this one.
+    sqlx::query("delete from _sqlx_migrations where version = (select max(version) from _sqlx_migrations)")
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(app.get_text("/readyz").await, (503, "database not migrated".to_string()));
     app.state.db.pool().close().await;
-    assert_eq!(app.get("/healthz").await.status().as_u16(), 503);
+    assert_eq!(app.get_text("/readyz").await, (503, "database unavailable".to_string()));
+    assert_eq!(app.get("/healthz").await.status().as_u16(), 200, "still alive");
 }
 
 #[tokio::test]

@@ -51,6 +51,7 @@ pub const RULES: &[(&str, Access)] = &[
     ("/trust.json", Public),
     ("/audit/checkpoint.json", Public),
     ("/healthz", Public),
+    ("/readyz", Public),
     ("/robots.txt", Public),
     ("/branding/logo/:hash", Public),
     // Restricted downloads: only prospects ask for links; the link route itself is open so that
