@@ -296,6 +296,19 @@ async fn a_pdf_that_cannot_be_stamped_is_not_sent() {
     assert!(refusals(&app).await.iter().any(|r| r.contains("could not be stamped")));
     let (n,): (i64,) = sqlx::query_as("select count(*) from downloads").fetch_one(app.state.db.pool()).await.unwrap();
     assert_eq!(n, 0);
+    // The link served nothing, so it is not spent: once the file is mended, it works.
+    let (used,): (Option<i64>,) =
+        sqlx::query_as("select used_at from download_links").fetch_one(app.state.db.pool()).await.unwrap();
+    assert_eq!(used, None, "given back");
+    sqlx::query("update document_versions set sha256 = $1 where id = $2")
+        .bind(&stored.sha256)
+        .bind(stored.version_id)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    let res = pat.get(&link).await;
+    assert_eq!(res.status(), 200, "the same link serves the mended file once");
+    assert_eq!(location(&pat.get(&link).await), "/account", "and only once");
 }
 
 #[tokio::test]

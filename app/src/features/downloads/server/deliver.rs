@@ -68,6 +68,19 @@ pub async fn deliver(
         }
         Err(err) => return refuse(internal("spending a download link", err)).await,
     }
+    // A failure on our side (the file unreadable or unstampable, the database) gives the link
+    // back: it is spent only by a copy actually served.
+    let unserved = |refusal: Refusal| async {
+        let given_back = sqlx::query("update download_links set used_at = null where jti = $1 and used_at = $2")
+            .bind(&claims.jti)
+            .bind(now)
+            .execute(state.db.pool())
+            .await;
+        if let Err(err) = given_back {
+            tracing::error!(error = %err, "could not give back a download link that served nothing");
+        }
+        refuse(refusal).await
+    };
     let granted = match state.db.pool().acquire().await {
         Ok(mut conn) => live_grant(&mut conn, &claims, prospect.id, now).await,
         Err(err) => Err(internal("taking a database connection", err)),
@@ -97,13 +110,13 @@ pub async fn deliver(
         Ok(Some(version)) => version,
         Ok(None) => {
             tracing::error!(document = claims.document, version = claims.version, "a linked document version is gone");
-            return refuse(Refusal::Internal).await;
+            return unserved(Refusal::Internal).await;
         }
-        Err(err) => return refuse(internal("reading a document version", err)).await,
+        Err(err) => return unserved(internal("reading a document version", err)).await,
     };
     let original = match state.files.get(&sha).await {
         Ok(bytes) => bytes,
-        Err(err) => return refuse(internal("reading a stored document", err)).await,
+        Err(err) => return unserved(internal("reading a stored document", err)).await,
     };
     let download_id = new_download_id();
     let stamp = Stamp {
@@ -119,11 +132,11 @@ pub async fn deliver(
         Ok(Ok(bytes)) => bytes,
         Ok(Err(err)) => {
             tracing::error!(error = %err, document = claims.document, "a document could not be stamped");
-            return refuse(Refusal::NotStampable).await;
+            return unserved(Refusal::NotStampable).await;
         }
         Err(_) => {
             tracing::error!(document = claims.document, "stamping panicked");
-            return refuse(Refusal::NotStampable).await;
+            return unserved(Refusal::NotStampable).await;
         }
     };
     let delivered_sha = sha256_hex(&bytes);
@@ -136,7 +149,7 @@ pub async fn deliver(
             "at": Timestamp(now).long(), "link": state.config.base_url.join("/account") }),
     )
     .await;
-    let Ok(receipt) = receipt else { return refuse(Refusal::Internal).await };
+    let Ok(receipt) = receipt else { return unserved(Refusal::Internal).await };
     let recorded: Result<Result<(), Refusal>, AppError> = async {
         let mut tx = state.db.begin().await?;
         // Stamping takes a while: a revocation or expiry that committed meanwhile wins. Checked
@@ -181,8 +194,16 @@ pub async fn deliver(
     match recorded {
         Ok(Ok(())) => {}
         Ok(Err(refusal)) => return refuse(refusal).await,
-        // No log row, no bytes. (The failure was logged where it became an AppError.)
-        Err(_) => return Err(Refusal::Internal),
+        // No log row, no bytes, the link given back. (The failure was logged where it became an
+        // AppError.)
+        Err(_) => {
+            let _ = sqlx::query("update download_links set used_at = null where jti = $1 and used_at = $2")
+                .bind(&claims.jti)
+                .bind(now)
+                .execute(state.db.pool())
+                .await;
+            return Err(Refusal::Internal);
+        }
     }
     state.mailer.wake.notify_one();
     Ok(Delivery { bytes, file_name, download_id })
