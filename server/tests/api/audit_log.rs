@@ -452,3 +452,36 @@ async fn a_log_whose_checkpoints_were_removed_is_caught_without_any_copy() {
     assert!(!out.status.success(), "{text}");
     assert!(text.contains("sequence number 1:") && text.contains("not covered by any signed checkpoint"), "{text}");
 }
+
+#[tokio::test]
+async fn checkpointers_racing_on_several_instances_sign_each_head_once() {
+    use app::{
+        features::audit::server::checkpoint_now,
+        ssr::{
+            audit::{record_alone, Actor, Event, Outcome},
+            request_meta::RequestMeta,
+        },
+    };
+    let app = spawn_app().await;
+    let (db, key) = (&app.state.db, &app.state.audit_key);
+    let actor = Actor::system();
+    for n in 0..10 {
+        let event = Event {
+            actor: &actor,
+            event: "test.event",
+            object: format!("n:{n}"),
+            outcome: Outcome::Success,
+            details: serde_json::json!({}),
+        };
+        record_alone(db, &RequestMeta::system("test"), event).await.unwrap();
+        let (a, b) = tokio::join!(checkpoint_now(db, key), checkpoint_now(db, key));
+        let signed = [a.unwrap(), b.unwrap()].into_iter().flatten().count();
+        assert_eq!(signed, 1, "round {n}: one checkpoint for the new head");
+    }
+    let duplicates: Vec<(i64, i64)> =
+        sqlx::query_as("select seq, count(*) from audit_checkpoints group by seq having count(*) > 1")
+            .fetch_all(db.pool())
+            .await
+            .unwrap();
+    assert!(duplicates.is_empty(), "{duplicates:?}");
+}

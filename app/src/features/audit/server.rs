@@ -42,8 +42,15 @@ async fn head(db: &Db) -> Result<Option<(i64, String)>, AppError> {
 /// Signs the log's head now, if anything was added since the last checkpoint.
 pub async fn checkpoint_now(db: &Db, key: &AuditKey) -> Result<Option<Checkpoint>, AppError> {
     let Some((seq, hash)) = head(db).await? else { return Ok(None) };
+    // One checkpoint per head, whichever instance gets there first: the check and the insert
+    // happen under a lock the other instances' checkpointers wait for (SQLite's write
+    // transaction is one already).
+    let mut tx = db.begin().await?;
+    if db.backend() == crate::ssr::db::Backend::Postgres {
+        sqlx::query("lock table audit_checkpoints in share row exclusive mode").execute(&mut *tx).await?;
+    }
     let last: Option<(i64,)> =
-        sqlx::query_as("select seq from audit_checkpoints order by seq desc limit 1").fetch_optional(db.pool()).await?;
+        sqlx::query_as("select seq from audit_checkpoints order by seq desc limit 1").fetch_optional(&mut *tx).await?;
     if last.is_some_and(|(s,)| s >= seq) {
         return Ok(None);
     }
@@ -63,8 +70,9 @@ pub async fn checkpoint_now(db: &Db, key: &AuditKey) -> Result<Option<Checkpoint
     .bind(checkpoint.created_at)
     .bind(&checkpoint.public_key)
     .bind(&checkpoint.signature)
-    .execute(db.pool())
+    .execute(&mut *tx)
     .await?;
+    tx.commit().await?;
     Ok(Some(checkpoint))
 }
 
