@@ -89,8 +89,44 @@ impl DemoDates {
 pub async fn seed_if_empty(db: &Db, files: &FileStore, today: IsoDate) -> Result<bool, AppError> {
     let (existing,): (i64,) = sqlx::query_as("select count(*) from company_profile").fetch_one(db.pool()).await?;
     if existing > 0 {
+        wait_for_seeding(db).await?;
         return Ok(false);
     }
+    // Several instances started with --demo at once: the first to claim the seeding does it,
+    // the others wait until it has finished.
+    let claimed =
+        sqlx::query("insert into seed_claims (name, claimed_at) values ('demo', $1) on conflict (name) do nothing")
+            .bind(Timestamp::now().0)
+            .execute(db.pool())
+            .await?;
+    if claimed.rows_affected() != 1 {
+        wait_for_seeding(db).await?;
+        return Ok(false);
+    }
+    seed(db, files, today).await?;
+    sqlx::query("update seed_claims set finished_at = $1 where name = 'demo'")
+        .bind(Timestamp::now().0)
+        .execute(db.pool())
+        .await?;
+    Ok(true)
+}
+
+/// Waits (up to five minutes) while another instance is seeding the demo.
+async fn wait_for_seeding(db: &Db) -> Result<(), AppError> {
+    for _ in 0..1500 {
+        let claim: Option<(Option<i64>,)> =
+            sqlx::query_as("select finished_at from seed_claims where name = 'demo'").fetch_optional(db.pool()).await?;
+        match claim {
+            // Seeded by an older version (no claim) or finished.
+            None | Some((Some(_),)) => return Ok(()),
+            Some((None,)) => tokio::time::sleep(std::time::Duration::from_millis(200)).await,
+        }
+    }
+    Err(AppError::internal("seeding the demo", "another instance has been seeding the demo for five minutes"))
+}
+
+/// Writes the demo content (called by the one instance that claimed the seeding).
+async fn seed(db: &Db, files: &FileStore, today: IsoDate) -> Result<(), AppError> {
     let dates = DemoDates::for_today(today);
     let now = Timestamp::now().0;
     let logo = files.put(documents::LOGO_SVG.as_bytes()).await.map_err(|e| AppError::internal("storing logo", e))?;
@@ -121,7 +157,7 @@ pub async fn seed_if_empty(db: &Db, files: &FileStore, today: IsoDate) -> Result
     seed_access(db, today, now).await?;
     seed_knowledge_base(db).await?;
     trust::publish(db, None, today).await?;
-    Ok(true)
+    Ok(())
 }
 
 fn demo_profile() -> ValidProfile {

@@ -196,3 +196,29 @@ async fn a_change_on_one_instance_reaches_the_other_instances_caches_within_two_
         "an entry retired on A is never suggested by B"
     );
 }
+
+#[tokio::test]
+async fn two_instances_seeding_the_demo_at_once_make_one_complete_demo() {
+    let app = crate::helpers::spawn_empty_app().await;
+    let (state, today) = (&app.state, app::types::IsoDate::today_utc());
+    let (a, b) = tokio::join!(
+        app::demo::seed_if_empty(&state.db, &state.files, today),
+        app::demo::seed_if_empty(&state.db, &state.files, today)
+    );
+    let (a, b) = (a.expect("first"), b.expect("second"));
+    assert!(a ^ b, "exactly one seeded ({a}, {b})");
+    let count = |table: &'static str| async move {
+        let (n,): (i64,) =
+            sqlx::query_as(&format!("select count(*) from {table}")).fetch_one(state.db.pool()).await.unwrap();
+        n
+    };
+    assert_eq!(count("company_profile").await, 1);
+    assert_eq!(count("kb_entries").await, 80, "the knowledge base once");
+    assert!(count("published_versions").await >= 1, "published: the site is complete");
+    let (titles, distinct): (i64, i64) = sqlx::query_as("select count(*), count(distinct title) from controls")
+        .fetch_one(state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(titles, distinct, "no control twice");
+    assert!(!app::demo::seed_if_empty(&state.db, &state.files, today).await.unwrap(), "and never again");
+}
