@@ -225,6 +225,9 @@ async fn housekeeping(state: AppState) {
             tracing::warn!(error = %err, "could not delete old one-time links");
         }
         state.rate_limits.prune();
+        if let Err(err) = app::ssr::shared_limits::prune(&state.db).await {
+            tracing::warn!(error = %err, "could not delete old rate-limit windows");
+        }
         if let Err(err) = app::features::access::server::grants::send_expiry_reminders(&state).await {
             tracing::warn!(error = %err, "could not send expiry reminders");
         }

@@ -18,6 +18,7 @@ pub mod rate_limit;
 pub mod refusals;
 pub mod request_meta;
 pub mod session_store;
+pub mod shared_limits;
 pub mod signals;
 pub mod storage;
 pub mod tokens;

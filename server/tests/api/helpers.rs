@@ -299,6 +299,9 @@ pub struct Browser {
     pub client: reqwest::Client,
     jar: Arc<reqwest::cookie::Jar>,
     pub base: String,
+    /// The site's public origin, sent with form posts (the base, unless the server is one of
+    /// several instances behind one address).
+    origin: String,
 }
 
 impl Browser {
@@ -316,7 +319,13 @@ impl Browser {
             .default_headers(headers)
             .build()
             .expect("client");
-        Browser { client, jar, base: base.to_string() }
+        Browser { client, jar, base: base.to_string(), origin: base.to_string() }
+    }
+
+    /// A browser speaking to one instance at `base` of a site whose public origin is `origin`
+    /// (several instances behind one address).
+    pub fn for_instance(base: &str, origin: &str) -> Self {
+        Browser { origin: origin.to_string(), ..Self::for_base(base) }
     }
 
     pub async fn get(&self, path: &str) -> reqwest::Response {
@@ -332,7 +341,7 @@ impl Browser {
         self.client
             .post(format!("{}{path}", self.base))
             .header(header::ACCEPT, "text/html")
-            .header(header::ORIGIN, &self.base)
+            .header(header::ORIGIN, &self.origin)
             .form(form)
             .send()
             .await
@@ -365,7 +374,7 @@ impl Browser {
         form = form.part(part.to_string(), reqwest::multipart::Part::bytes(file.1).file_name(file.0.to_string()));
         self.client
             .post(format!("{}{path}", self.base))
-            .header(header::ORIGIN, &self.base)
+            .header(header::ORIGIN, &self.origin)
             .header(header::ACCEPT, "text/html")
             .multipart(form)
             .send()

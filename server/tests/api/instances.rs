@@ -222,3 +222,45 @@ async fn two_instances_seeding_the_demo_at_once_make_one_complete_demo() {
     assert_eq!(titles, distinct, "no control twice");
     assert!(!app::demo::seed_if_empty(&state.db, &state.files, today).await.unwrap(), "and never again");
 }
+
+#[tokio::test]
+async fn rate_limits_hold_across_instances() {
+    let app = spawn_app().await;
+    app.create_staff("ann@northwind-analytics.example", &[StaffRole::Admin], true).await;
+    let b = app.second_instance(|_| {}).await.expect("a second instance");
+    let on_b = || Browser::for_instance(&format!("http://{b}"), &format!("http://{}", app.addr));
+    // Wrong passwords for one account from one client, alternating between the instances: each
+    // instance alone would allow five, together they allow five.
+    let mut refused_at = None;
+    for n in 0..10 {
+        let browser = if n % 2 == 0 { app.browser() } else { on_b() };
+        let res = browser
+            .post_form(
+                "/api/staff_sign_in",
+                &[("email", "ann@northwind-analytics.example"), ("password", "wrong guess")],
+            )
+            .await;
+        let page = browser.get_text(&location(&res)).await.1;
+        if page.contains("Too many attempts") {
+            refused_at = Some(n);
+            break;
+        }
+    }
+    assert_eq!(refused_at, Some(5), "the sixth attempt overall is refused");
+
+    // Sign-in links for one address: three per window, wherever they are asked for.
+    let mut sent = 0;
+    for n in 0..6 {
+        let browser = if n % 2 == 0 { app.browser() } else { on_b() };
+        let res = browser
+            .post_form(
+                "/api/request_sign_in_link",
+                &[("email", "pat@contoso.example"), ("name", "Pat"), ("company", "Contoso")],
+            )
+            .await;
+        if location(&res).starts_with("/sign-in/check-email") {
+            sent += 1;
+        }
+    }
+    assert_eq!(sent, 3, "three links, not three per instance");
+}

@@ -322,6 +322,7 @@ pub async fn subscribe(
         return Err(AppError::field("topics", "Choose at least one kind of update."));
     }
     state.rate_limits.check(Action::Subscribe, meta.ip.parse().ok(), email.as_str())?;
+    crate::ssr::shared_limits::check(&state.db, Action::Subscribe, meta.ip.parse().ok(), email.as_str()).await?;
     let topics_text = topics.iter().map(|k| k.code()).collect::<Vec<_>>().join(",");
     let token = Token::generate();
     let now = Timestamp::now().0;

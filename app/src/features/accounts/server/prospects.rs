@@ -42,6 +42,7 @@ struct LinkPayload {
 /// address gets an account when it confirms, a known one simply signs in.
 pub async fn request_link(state: &AppState, meta: &RequestMeta, req: LinkRequest) -> Result<(), AppError> {
     state.rate_limits.check(Action::SignInLink, meta.ip.parse().ok(), req.email.as_str())?;
+    crate::ssr::shared_limits::check(&state.db, Action::SignInLink, meta.ip.parse().ok(), req.email.as_str()).await?;
     let payload = LinkPayload {
         name: req.name.clone(),
         company: req.company.clone(),

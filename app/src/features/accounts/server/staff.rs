@@ -60,6 +60,7 @@ pub async fn sign_in(
     let typed: String = email.trim().chars().take(MAX_ACCOUNT_CHARS).collect::<String>().to_lowercase();
     let ip = meta.ip.parse().ok();
     let in_backoff = state.rate_limits.staff_password_attempt(ip, &typed)?;
+    crate::ssr::shared_limits::check_staff_password(&state.db, ip, &typed).await?;
     let creds: Option<Credentials> =
         sqlx::query_as("select id, password_hash, active, totp_enabled from staff_users where email = $1")
             .bind(&typed)
@@ -154,6 +155,7 @@ pub async fn verify_second_factor(
     code: &str,
 ) -> Result<(), AppError> {
     state.rate_limits.check(Action::SecondFactor, meta.ip.parse().ok(), &staff.email)?;
+    crate::ssr::shared_limits::check(&state.db, Action::SecondFactor, meta.ip.parse().ok(), &staff.email).await?;
     let now = Timestamp::now().0;
     let mut tx = state.db.begin().await?;
     let accepted = if looks_like_recovery_code(code) {
@@ -358,6 +360,7 @@ async fn store_recovery_codes(
 pub async fn request_reset(state: &AppState, meta: &RequestMeta, email: &str) -> Result<(), AppError> {
     let typed: String = email.trim().chars().take(MAX_ACCOUNT_CHARS).collect::<String>().to_lowercase();
     state.rate_limits.check(Action::PasswordReset, meta.ip.parse().ok(), &typed)?;
+    crate::ssr::shared_limits::check(&state.db, Action::PasswordReset, meta.ip.parse().ok(), &typed).await?;
     let staff: Option<(i64, String)> = sqlx::query_as(
         "select id, name from staff_users where email = $1 and active = 1 and password_hash is not null",
     )
