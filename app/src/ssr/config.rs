@@ -214,6 +214,14 @@ impl Config {
         let configured_keys = SHARED_KEY_VARIABLES.into_iter().filter(|v| get(v).is_some()).collect();
         let secrets_key_path =
             get("VOUCHSAFE_SECRETS_KEY").map(PathBuf::from).unwrap_or_else(|| data_dir.join("secrets.key"));
+        if let Some(format) = get("VOUCHSAFE_LOG_FORMAT") {
+            if !["text", "json"].contains(&format.trim().to_lowercase().as_str()) {
+                return Err(ConfigError {
+                    variable: "VOUCHSAFE_LOG_FORMAT",
+                    problem: format!("“{format}” is not a log format: text or json"),
+                });
+            }
+        }
         if let Some(table) = get("VOUCHSAFE_SYNONYMS") {
             if let Err(e) = std::fs::read_to_string(&table) {
                 return Err(ConfigError { variable: "VOUCHSAFE_SYNONYMS", problem: format!("{table}: {e}") });

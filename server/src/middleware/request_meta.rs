@@ -32,7 +32,9 @@ pub async fn attach(State(state): State<AppState>, mut req: Request, next: Next)
         .collect();
     let id = request_id();
     req.extensions_mut().insert(RequestMeta { ip: ip.to_string(), user_agent, request_id: id.clone(), session: None });
-    let mut res = next.run(req).await;
+    // Every line logged while this request is handled names it.
+    let span = tracing::info_span!("request", request_id = %id);
+    let mut res = tracing::Instrument::instrument(next.run(req), span).await;
     if let Ok(value) = HeaderValue::from_str(&id) {
         res.headers_mut().insert("x-request-id", value);
     }

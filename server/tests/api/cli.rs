@@ -76,3 +76,54 @@ fn the_database_url_password_is_never_printed() {
     let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(all.contains("DATABASE_URL") && !all.contains("hunter2-secret"), "{all}");
 }
+
+#[tokio::test]
+async fn json_logs_are_one_object_per_line_and_name_the_request_they_belong_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_vouchsafe"))
+        .args(["serve", "--demo"])
+        .env("VOUCHSAFE_DATA_DIR", &data)
+        .env("VOUCHSAFE_ADDR", format!("127.0.0.1:{port}"))
+        .env("VOUCHSAFE_LOG_FORMAT", "json")
+        .env("RUST_LOG", "debug,sqlx=warn,hyper=warn,h2=warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    crate::child::wait_healthy(&base).await;
+    // A refused link: the session carrying its message is saved while the request is handled.
+    let res = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(format!("{base}/download/not-a-link"))
+        .send()
+        .await
+        .unwrap();
+    let id = res.headers()["x-request-id"].to_str().unwrap().to_string();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    child.kill().unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    let lines: Vec<serde_json::Value> =
+        err.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not a JSON line ({e}): {l}"))).collect();
+    assert!(lines.len() > 3, "{err}");
+    let of_request = lines
+        .iter()
+        .filter(|l| l["spans"].as_array().is_some_and(|s| s.iter().any(|s| s["request_id"] == id.as_str())))
+        .count();
+    assert!(of_request > 0, "a line names request {id}: {err}");
+
+    // An unknown format stops start-up, naming the variable.
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_vouchsafe"))
+        .args(["migrate"])
+        .env("VOUCHSAFE_DATA_DIR", &data)
+        .env("VOUCHSAFE_LOG_FORMAT", "xml")
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("VOUCHSAFE_LOG_FORMAT"));
+}
