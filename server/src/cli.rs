@@ -44,6 +44,12 @@ pub enum Command {
         #[command(subcommand)]
         command: QuestionnaireCommand,
     },
+    /// Write a consistent snapshot of the running trust center (its database, stored files
+    /// included) to OUT, a new SQLite file (SQLite only; PostgreSQL: pg_dump).
+    Backup { out: std::path::PathBuf },
+    /// Put a snapshot made by `backup` in place of this installation's database, which must be
+    /// empty (SQLite only; PostgreSQL: pg_restore).
+    Restore { input: std::path::PathBuf },
     /// Make the key files every instance of one trust center shares.
     Keys {
         #[command(subcommand)]
@@ -160,6 +166,8 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Kb { command } => return crate::cli_kb::kb(config, command).await,
         Command::Questionnaire { command } => return crate::cli_kb::questionnaire(config, command).await,
         Command::Keys { command: KeysCommand::Generate { out } } => generate_keys(&out),
+        Command::Backup { out } => crate::cli_backup::backup(&config, &out).await,
+        Command::Restore { input } => crate::cli_backup::restore(&config, &input).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

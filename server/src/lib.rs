@@ -3,6 +3,7 @@
 
 pub mod cli;
 mod cli_audit;
+mod cli_backup;
 mod cli_kb;
 mod cli_user;
 pub mod listen;

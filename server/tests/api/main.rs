@@ -8,6 +8,7 @@ mod smtp;
 mod access;
 mod accounts;
 mod audit_log;
+mod backup;
 mod cli;
 mod content;
 mod content_records;
