@@ -91,7 +91,7 @@ pub async fn spawn(options: Options) -> TestApp {
 
 /// With `VOUCHSAFE_TEST_POSTGRES=postgres://user@host:port` (see `scripts/test-postgres`), each test
 /// gets a new, empty PostgreSQL database on that server instead of a SQLite file.
-async fn fresh_postgres_database(server: &str) -> String {
+pub async fn fresh_postgres_database(server: &str) -> String {
     use sqlx::Connection;
     sqlx::any::install_default_drivers();
     let server = server.trim_end_matches('/');
