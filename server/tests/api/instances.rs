@@ -264,3 +264,49 @@ async fn rate_limits_hold_across_instances() {
     }
     assert_eq!(sent, 3, "three links, not three per instance");
 }
+
+#[tokio::test]
+async fn mail_workers_on_several_instances_send_each_queued_mail_exactly_once() {
+    use app::ssr::mail::{self, worker, OutgoingMail};
+    let app = crate::helpers::spawn_app_with_smtp().await;
+    let state = &app.state;
+    let mut tx = state.db.begin().await.unwrap();
+    for n in 0..40 {
+        let mail = OutgoingMail {
+            from_name: "Trust Center".into(),
+            to_address: format!("reader{n}@buyer.example"),
+            to_name: String::new(),
+            subject: format!("Mail {n}"),
+            text_body: "Hello".into(),
+            html_body: "<p>Hello</p>".into(),
+            headers: Default::default(),
+            attachments: vec![],
+        };
+        mail::enqueue(&mut tx, &mail).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    // Three workers at once: this instance's own, and two more as two other instances would run.
+    for _ in 0..4 {
+        let (a, b) =
+            tokio::join!(worker::send_due(&state.db, &state.mailer), worker::send_due(&state.db, &state.mailer));
+        a.unwrap();
+        b.unwrap();
+    }
+    let started = std::time::Instant::now();
+    loop {
+        let (pending,): (i64,) = sqlx::query_as("select count(*) from mail_outbox where status <> 'sent'")
+            .fetch_one(state.db.pool())
+            .await
+            .unwrap();
+        if pending == 0 {
+            break;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "{pending} mails not sent");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let received = app.smtp().mails();
+    for n in 0..40 {
+        let to = format!("reader{n}@buyer.example");
+        assert_eq!(received.iter().filter(|m| m.to.contains(&to)).count(), 1, "{to}: exactly once");
+    }
+}
