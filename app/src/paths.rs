@@ -33,7 +33,27 @@ pub fn nda_record(id: i64) -> String {
     NDA_RECORD.replace("{id}", &id.to_string())
 }
 
+/// `text` percent-encoded for a query string's value: letters, digits, `-`, `_`, `.` and `@`
+/// stay as they are, every other byte becomes `%XX`.
+pub fn query_value(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'@' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// Where questionnaire `id`'s export form posts.
 pub fn questionnaire_export(id: i64) -> String {
     QUESTIONNAIRE_EXPORT.replace("{id}", &id.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn query_values_keep_only_safe_bytes() {
+        assert_eq!(super::query_value("pat@contoso.example"), "pat@contoso.example");
+        assert_eq!(super::query_value("SOC 2 & Co/ü"), "SOC%202%20%26%20Co%2F%C3%BC");
+    }
 }

@@ -37,6 +37,22 @@ fn checked(sha: &str) -> io::Result<&str> {
     Ok(sha)
 }
 
+/// Stores `bytes` under their hash through `executor` (the pool, or a transaction).
+async fn insert<'e>(executor: impl sqlx::Executor<'e, Database = sqlx::Any>, bytes: &[u8]) -> io::Result<String> {
+    let sha = sha256_hex(bytes);
+    sqlx::query(
+        "insert into blobs (sha256, size, bytes, created_at) values ($1, $2, $3, $4) on conflict (sha256) do nothing",
+    )
+    .bind(&sha)
+    .bind(bytes.len() as i64)
+    .bind(bytes)
+    .bind(crate::types::Timestamp::now().0)
+    .execute(executor)
+    .await
+    .map_err(database)?;
+    Ok(sha)
+}
+
 impl FileStore {
     /// A store in `db`; `legacy_root` is where an older version kept files (`<data dir>/files`).
     pub fn new(db: Db, legacy_root: impl Into<PathBuf>) -> Self {
@@ -46,35 +62,13 @@ impl FileStore {
     /// Stores `bytes` and returns their hash; storing the same bytes twice is a no-op, and two
     /// instances storing them at once both succeed.
     pub async fn put(&self, bytes: &[u8]) -> io::Result<String> {
-        let sha = sha256_hex(bytes);
-        sqlx::query(
-            "insert into blobs (sha256, size, bytes, created_at) values ($1, $2, $3, $4) on conflict (sha256) do nothing",
-        )
-        .bind(&sha)
-        .bind(bytes.len() as i64)
-        .bind(bytes)
-        .bind(crate::types::Timestamp::now().0)
-        .execute(self.db.pool())
-        .await
-        .map_err(database)?;
-        Ok(sha)
+        insert(self.db.pool(), bytes).await
     }
 
     /// As [`Self::put`], inside the caller's transaction (on SQLite a second connection would
     /// wait for the write lock that transaction holds): the file is stored only if it commits.
     pub async fn put_in(&self, tx: &mut sqlx::Transaction<'static, sqlx::Any>, bytes: &[u8]) -> io::Result<String> {
-        let sha = sha256_hex(bytes);
-        sqlx::query(
-            "insert into blobs (sha256, size, bytes, created_at) values ($1, $2, $3, $4) on conflict (sha256) do nothing",
-        )
-        .bind(&sha)
-        .bind(bytes.len() as i64)
-        .bind(bytes)
-        .bind(crate::types::Timestamp::now().0)
-        .execute(&mut **tx)
-        .await
-        .map_err(database)?;
-        Ok(sha)
+        insert(&mut **tx, bytes).await
     }
 
     /// Reads the file with hash `sha` and checks it still has that hash. A file only an older

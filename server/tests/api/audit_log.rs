@@ -358,24 +358,10 @@ async fn the_newest_checkpoint_and_its_key_are_public_and_a_kept_copy_verifies()
 
 #[tokio::test]
 async fn a_checkpoint_follows_the_hundredth_new_entry_within_seconds() {
-    use app::ssr::{
-        audit::{record_alone, Actor, Event, Outcome},
-        request_meta::RequestMeta,
-    };
     let app = spawn_app().await;
     let before: (i64,) =
         sqlx::query_as("select count(*) from audit_checkpoints").fetch_one(app.state.db.pool()).await.unwrap();
-    let actor = Actor::system();
-    for n in 0..110 {
-        let event = Event {
-            actor: &actor,
-            event: "test.event",
-            object: format!("n:{n}"),
-            outcome: Outcome::Success,
-            details: serde_json::json!({}),
-        };
-        record_alone(&app.state.db, &RequestMeta::system("test"), event).await.unwrap();
-    }
+    app.record_test_events(110).await;
     let (head,): (i64,) =
         sqlx::query_as("select max(seq) from access_log").fetch_one(app.state.db.pool()).await.unwrap();
     for _ in 0..50 {
@@ -413,22 +399,8 @@ async fn checkpoints_are_exported_and_a_missing_key_is_reported() {
 
 #[tokio::test]
 async fn a_log_whose_checkpoints_were_removed_is_caught_without_any_copy() {
-    use app::ssr::{
-        audit::{record_alone, Actor, Event, Outcome},
-        request_meta::RequestMeta,
-    };
     let app = spawn_app().await;
-    let actor = Actor::system();
-    for n in 0..220 {
-        let event = Event {
-            actor: &actor,
-            event: "test.event",
-            object: format!("n:{n}"),
-            outcome: Outcome::Success,
-            details: serde_json::json!({}),
-        };
-        record_alone(&app.state.db, &RequestMeta::system("test"), event).await.unwrap();
-    }
+    app.record_test_events(220).await;
     checkpoint_now(&app.state.db, &app.state.audit_key).await.unwrap();
     let (ok, out) = verify(&app);
     assert!(ok, "{out}");
@@ -455,25 +427,11 @@ async fn a_log_whose_checkpoints_were_removed_is_caught_without_any_copy() {
 
 #[tokio::test]
 async fn checkpointers_racing_on_several_instances_sign_each_head_once() {
-    use app::{
-        features::audit::server::checkpoint_now,
-        ssr::{
-            audit::{record_alone, Actor, Event, Outcome},
-            request_meta::RequestMeta,
-        },
-    };
+    use app::features::audit::server::checkpoint_now;
     let app = spawn_app().await;
     let (db, key) = (&app.state.db, &app.state.audit_key);
-    let actor = Actor::system();
     for n in 0..10 {
-        let event = Event {
-            actor: &actor,
-            event: "test.event",
-            object: format!("n:{n}"),
-            outcome: Outcome::Success,
-            details: serde_json::json!({}),
-        };
-        record_alone(db, &RequestMeta::system("test"), event).await.unwrap();
+        app.record_test_events(1).await;
         let (a, b) = tokio::join!(checkpoint_now(db, key), checkpoint_now(db, key));
         let signed = [a.unwrap(), b.unwrap()].into_iter().flatten().count();
         assert_eq!(signed, 1, "round {n}: one checkpoint for the new head");

@@ -50,19 +50,15 @@ async fn a_backup_taken_while_serving_restores_into_an_empty_installation_that_v
     assert!(out.status.success(), "the restored log verifies: {}", String::from_utf8_lossy(&out.stdout));
 
     // It serves the same published trust center.
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
     let mut vars: std::collections::HashMap<&str, String> = std::collections::HashMap::from([
         ("VOUCHSAFE_DATA_DIR", fresh.display().to_string()),
-        ("VOUCHSAFE_ADDR", addr.to_string()),
         ("VOUCHSAFE_BASE_URL", config.base_url.as_str().trim_end_matches('/').to_string()),
     ]);
     for (variable, path) in keys {
         vars.insert(variable, path.display().to_string());
     }
     let restored = app::ssr::config::Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
-    let state = server::build_state(restored).await.unwrap();
-    tokio::spawn(async move { server::serve(state, listener).await });
+    let addr = crate::helpers::serve_config(restored).await.unwrap();
     let original = app.get_text("/trust.json").await.1;
     let copy = reqwest::get(format!("http://{addr}/trust.json")).await.unwrap().text().await.unwrap();
     assert_eq!(copy, original, "the same /trust.json");
@@ -135,11 +131,8 @@ async fn postgres_dump_and_restore(app: &crate::helpers::TestApp, dir: &std::pat
     let out = verify.output().unwrap();
     assert!(out.status.success(), "the restored log verifies: {}", String::from_utf8_lossy(&out.stdout));
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
     let mut vars: std::collections::HashMap<&str, String> = std::collections::HashMap::from([
         ("VOUCHSAFE_DATA_DIR", fresh.display().to_string()),
-        ("VOUCHSAFE_ADDR", addr.to_string()),
         ("VOUCHSAFE_BASE_URL", config.base_url.as_str().trim_end_matches('/').to_string()),
         ("DATABASE_URL", copy_url.clone()),
     ]);
@@ -147,8 +140,7 @@ async fn postgres_dump_and_restore(app: &crate::helpers::TestApp, dir: &std::pat
         vars.insert(variable, path);
     }
     let restored = app::ssr::config::Config::from_lookup(|k| vars.get(k).cloned()).unwrap();
-    let state = server::build_state(restored).await.unwrap();
-    tokio::spawn(async move { server::serve(state, listener).await });
+    let addr = crate::helpers::serve_config(restored).await.unwrap();
     let original = app.get_text("/trust.json").await.1;
     let copy = reqwest::get(format!("http://{addr}/trust.json")).await.unwrap().text().await.unwrap();
     assert_eq!(copy, original, "the same /trust.json");

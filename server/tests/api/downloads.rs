@@ -395,23 +395,7 @@ async fn staff_search_the_access_log_and_export_it() {
     // One line per event; its object links to its page; pages reach the oldest entry.
     let (_, page) = sales.get_text("/admin/audit?event=access.requested").await;
     assert!(page.contains("href=\"/admin/requests/"), "the request is a link");
-    {
-        use app::ssr::{
-            audit::{record_alone, Actor, Event, Outcome},
-            request_meta::RequestMeta,
-        };
-        let actor = Actor::system();
-        for n in 0..60 {
-            let event = Event {
-                actor: &actor,
-                event: "test.event",
-                object: format!("n:{n}"),
-                outcome: Outcome::Success,
-                details: serde_json::json!({}),
-            };
-            record_alone(&app.state.db, &RequestMeta::system("test"), event).await.unwrap();
-        }
-    }
+    app.record_test_events(60).await;
     let (total,): (i64,) =
         sqlx::query_as("select count(*) from access_log").fetch_one(app.state.db.pool()).await.unwrap();
     let (_, first) = sales.get_text("/admin/audit").await;

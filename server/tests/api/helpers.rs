@@ -89,6 +89,17 @@ pub async fn spawn(options: Options) -> TestApp {
     TestApp { addr, state, client, smtp, _dir: dir }
 }
 
+/// Starts an instance with `config` on a port of its own (whatever `config.addr` said) and
+/// returns its address.
+pub async fn serve_config(mut config: Config) -> anyhow::Result<SocketAddr> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    config.addr = addr;
+    let state = server::build_state(config).await?;
+    tokio::spawn(async move { server::serve(state, listener).await });
+    Ok(addr)
+}
+
 /// With `VOUCHSAFE_TEST_POSTGRES=postgres://user@host:port` (see `scripts/test-postgres`), each test
 /// gets a new, empty PostgreSQL database on that server instead of a SQLite file.
 pub async fn fresh_postgres_database(server: &str) -> String {
@@ -105,14 +116,29 @@ impl TestApp {
     /// A second instance of the same trust center: the same database, data directory and keys
     /// (unless `change` alters its configuration), serving on its own port.
     pub async fn second_instance(&self, change: impl FnOnce(&mut Config)) -> anyhow::Result<SocketAddr> {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
         let mut config = (*self.state.config).clone();
-        config.addr = addr;
         change(&mut config);
-        let state = server::build_state(config).await?;
-        tokio::spawn(async move { server::serve(state, listener).await });
-        Ok(addr)
+        serve_config(config).await
+    }
+
+    /// Writes `count` entries (`test.event`, objects `n:0`, `n:1`, …) to the access log, each in
+    /// its own transaction, as the system.
+    pub async fn record_test_events(&self, count: usize) {
+        use app::ssr::{
+            audit::{record_alone, Actor, Event, Outcome},
+            request_meta::RequestMeta,
+        };
+        let actor = Actor::system();
+        for n in 0..count {
+            let event = Event {
+                actor: &actor,
+                event: "test.event",
+                object: format!("n:{n}"),
+                outcome: Outcome::Success,
+                details: serde_json::json!({}),
+            };
+            record_alone(&self.state.db, &RequestMeta::system("test"), event).await.unwrap();
+        }
     }
 
     /// The `vouchsafe` binary set up for this app's data (and database, when it is PostgreSQL).

@@ -7,19 +7,10 @@ use super::{
     charts::{share, Funnel, TimeSeries},
     model::{Counts, Scope},
 };
+use crate::paths::query_value as enc;
 use crate::{components::ErrorPanel, features::accounts::views::AdminLayout, types::IsoDate};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
-
-/// A query-string value, percent-encoded.
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
 
 /// A table of names and their figures; each name narrows the page to it (`key` is the query
 /// field: company or document).

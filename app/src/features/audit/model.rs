@@ -35,14 +35,7 @@ impl LogFilter {
 
     /// Back to a query string without the page (for the CSV link and the page links).
     pub fn to_query(&self) -> String {
-        let enc = |s: &str| -> String {
-            s.bytes()
-                .map(|b| match b {
-                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'@' => (b as char).to_string(),
-                    _ => format!("%{b:02X}"),
-                })
-                .collect()
-        };
+        let enc = crate::paths::query_value;
         let from = self.from.map(|d| d.to_string()).unwrap_or_default();
         let to = self.to.map(|d| d.to_string()).unwrap_or_default();
         format!(

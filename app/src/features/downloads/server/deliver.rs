@@ -71,14 +71,7 @@ pub async fn deliver(
     // A failure on our side (the file unreadable or unstampable, the database) gives the link
     // back: it is spent only by a copy actually served.
     let unserved = |refusal: Refusal| async {
-        let given_back = sqlx::query("update download_links set used_at = null where jti = $1 and used_at = $2")
-            .bind(&claims.jti)
-            .bind(now)
-            .execute(state.db.pool())
-            .await;
-        if let Err(err) = given_back {
-            tracing::error!(error = %err, "could not give back a download link that served nothing");
-        }
+        give_back(state, &claims.jti, now).await;
         refuse(refusal).await
     };
     let granted = match state.db.pool().acquire().await {
@@ -197,16 +190,24 @@ pub async fn deliver(
         // No log row, no bytes, the link given back. (The failure was logged where it became an
         // AppError.)
         Err(_) => {
-            let _ = sqlx::query("update download_links set used_at = null where jti = $1 and used_at = $2")
-                .bind(&claims.jti)
-                .bind(now)
-                .execute(state.db.pool())
-                .await;
+            give_back(state, &claims.jti, now).await;
             return Err(Refusal::Internal);
         }
     }
     state.mailer.wake.notify_one();
     Ok(Delivery { bytes, file_name, download_id })
+}
+
+/// Makes the link `jti`, spent at `spent_at`, usable again: it served nothing.
+async fn give_back(state: &AppState, jti: &str, spent_at: i64) {
+    let given_back = sqlx::query("update download_links set used_at = null where jti = $1 and used_at = $2")
+        .bind(jti)
+        .bind(spent_at)
+        .execute(state.db.pool())
+        .await;
+    if let Err(err) = given_back {
+        tracing::error!(error = %err, "could not give back a download link that served nothing");
+    }
 }
 
 /// Whether the link's grant still covers its document for this prospect: not revoked, not
