@@ -335,3 +335,28 @@ fn insurance(dates: &DemoDates) -> DemoDocument {
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 15's copy fixes: the reports carry the system description, never the sentence
+    /// written for the web page; the FAQ says where the report is, not "below".
+    #[test]
+    fn each_text_fits_where_it_is_read() {
+        let dates = DemoDates::for_today(crate::types::IsoDate::parse("2026-11-23").unwrap());
+        let purpose = content::PAGE_PURPOSE;
+        for document in all(&dates) {
+            for block in &document.body.blocks {
+                if let Block::Paragraph(text) | Block::Bullet(text) = block {
+                    assert!(!text.contains(purpose) && !text.contains("This page"), "{}: {text}", document.slug);
+                }
+            }
+        }
+        let soc3 = all(&dates).into_iter().find(|d| d.slug == SOC3).unwrap();
+        assert!(soc3.body.blocks.iter().any(|b| matches!(b, Block::Paragraph(t) if t == content::SYSTEM_DESCRIPTION)));
+        for (question, answer) in content::FAQS {
+            assert!(!answer.contains(" below"), "{question}: {answer}");
+        }
+    }
+}

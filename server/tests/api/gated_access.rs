@@ -786,6 +786,10 @@ async fn the_request_page_offers_sign_in_to_visitors_and_the_form_to_prospects()
     let pat = app.prospect_browser("pat@contoso.example").await;
     let page = pat.get_text(&format!("/documents/{SOC2}/request")).await.1;
     assert!(page.contains("name=\"role\"") && page.contains("Request access</button>"));
+    // The examples never cast the prospect's own company as the vendor under review.
+    for placeholder in page.split("placeholder=\"").skip(1).map(|rest| rest.split('"').next().unwrap()) {
+        assert!(!placeholder.contains("Contoso"), "{placeholder}");
+    }
 }
 
 #[tokio::test]
