@@ -17,9 +17,28 @@ use axum::extract::FromRef;
 use leptos::prelude::{use_context, LeptosOptions};
 use std::sync::Arc;
 
-/// Everything a request may need, built once at start-up; cloning it is cheap (shared handles).
+/// Everything a request may need, built once at start-up. Every middleware layer and every page
+/// clones it, so it is one `Arc`: a clone is one atomic increment. Fields are read through
+/// `Deref` (`state.db`).
 #[derive(Clone, Debug)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What [`AppState`] shares.
+#[derive(Debug)]
+pub struct Shared {
     pub config: Arc<Config>,
     pub db: Db,
     pub files: FileStore,

@@ -53,7 +53,7 @@ pub async fn create(config: Config, email: &str, name: &str, roles: &[String]) -
         outcome: Outcome::Success,
         details: serde_json::json!({ "email": email.as_str(), "roles": roles.iter().map(|r| r.code()).collect::<Vec<_>>(), "via": "cli" }),
     };
-    audit::record(&mut tx, db.backend(), &RequestMeta::system("vouchsafe user create"), event)
+    audit::record(&mut tx, &RequestMeta::system("vouchsafe user create"), event)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     tx.commit().await?;

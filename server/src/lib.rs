@@ -26,7 +26,7 @@ use app::{
         rate_limit::RateLimits,
         session_store::DbSessionStore,
         storage::FileStore,
-        AppState,
+        AppState, Shared,
     },
     App,
 };
@@ -92,7 +92,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         files: files.clone(),
     };
     let knowledge = Arc::new(app::features::knowledge::engine::Knowledge::new(config.model_dir.clone()));
-    Ok(AppState {
+    Ok(AppState::new(Shared {
         knowledge,
         config: Arc::new(config),
         db,
@@ -107,7 +107,7 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         audit_key,
         secrets,
         visits: Arc::new(Default::default()),
-    })
+    }))
 }
 
 /// Leptos settings, derived from our configuration rather than from cargo-leptos's environment,

@@ -7,7 +7,7 @@
 //! action and its log row commit or fail together.
 
 use super::{
-    db::{Backend, Db},
+    db::{Backend, Db, Tx},
     request_meta::RequestMeta,
 };
 use crate::{error::AppError, types::Timestamp};
@@ -147,75 +147,111 @@ impl LogRow {
 const COLUMNS: &str = "seq, at, actor_kind, actor_id, actor_label, role, event, object, outcome, ip, user_agent, \
      request_id, details, prev_hash, hash";
 
-/// Appends `event` to the log inside `tx`. Returns the row's sequence number.
+/// Records `event` as part of `tx`: it is appended to the chain when `tx` commits (see
+/// [`Tx::commit`]), so the action and its log row are kept together or not at all.
 ///
 /// When the request acts by a signed-in session and the event's actor is that session's owner,
 /// the action is authorized once more here, inside its own transaction, against the state as it
 /// is now: the session must still exist and a staff member must still be active. A sign-out
 /// elsewhere, a password reset, a role change or a deactivation that committed while the request
 /// was in flight makes the whole transaction fail, so nothing it wrote is kept.
-pub async fn record(
-    tx: &mut Transaction<'static, Any>,
-    backend: Backend,
-    meta: &RequestMeta,
-    event: Event<'_>,
-) -> Result<i64, AppError> {
+pub async fn record(tx: &mut Tx, meta: &RequestMeta, event: Event<'_>) -> Result<(), AppError> {
     still_authorized(tx, meta, event.actor).await?;
-    if backend == Backend::Postgres {
-        // Writers take turns: the chain needs the true previous row. (SQLite transactions are
-        // already serialised: see `Db::begin`.)
-        sqlx::query("lock table access_log in share row exclusive mode").execute(&mut **tx).await?;
-    }
-    let last: Option<(i64, String)> =
-        sqlx::query_as("select seq, hash from access_log order by seq desc limit 1").fetch_optional(&mut **tx).await?;
-    let (prev_seq, prev_hash) = last.unwrap_or((0, GENESIS.to_string()));
     // Every field has a bound: much of it comes from what a client typed or sent.
-    let mut row = LogRow {
-        seq: prev_seq + 1,
-        at: Timestamp::now().0,
-        actor_kind: event.actor.kind.code().into(),
+    tx.push_log(Pending {
+        actor_kind: event.actor.kind.code(),
         actor_id: event.actor.id,
         actor_label: bounded(&event.actor.label, MAX_LABEL),
         role: bounded(&event.actor.role, MAX_LABEL),
         event: bounded(event.event, MAX_LABEL),
         object: bounded(&event.object, MAX_OBJECT),
-        outcome: event.outcome.code().into(),
+        outcome: event.outcome.code(),
         ip: bounded(&meta.ip, 64),
         user_agent: bounded(&meta.user_agent, MAX_USER_AGENT),
         request_id: bounded(&meta.request_id, 64),
         details: bounded_details(event.details),
-        prev_hash,
-        hash: String::new(),
-    };
-    row.hash = row.expected_hash(&row.prev_hash);
-    sqlx::query(&format!(
-        "insert into access_log ({COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
-    ))
-    .bind(row.seq)
-    .bind(row.at)
-    .bind(&row.actor_kind)
-    .bind(row.actor_id)
-    .bind(&row.actor_label)
-    .bind(&row.role)
-    .bind(&row.event)
-    .bind(&row.object)
-    .bind(&row.outcome)
-    .bind(&row.ip)
-    .bind(&row.user_agent)
-    .bind(&row.request_id)
-    .bind(&row.details)
-    .bind(&row.prev_hash)
-    .bind(&row.hash)
-    .execute(&mut **tx)
-    .await?;
-    Ok(row.seq)
+    });
+    Ok(())
 }
 
-async fn still_authorized(
+/// An entry recorded in a transaction, waiting for its place in the chain.
+#[derive(Debug)]
+pub struct Pending {
+    actor_kind: &'static str,
+    actor_id: Option<i64>,
+    actor_label: String,
+    role: String,
+    event: String,
+    object: String,
+    outcome: &'static str,
+    ip: String,
+    user_agent: String,
+    request_id: String,
+    details: String,
+}
+
+/// Appends `entries` to the chain, in order, as the last statements of their transaction. On
+/// PostgreSQL writers take turns here, and only here: the chain needs its true previous row, and
+/// the lock is held from reading it until the commit that follows. (SQLite transactions are
+/// serialised already: see [`Db::begin`].)
+pub(crate) async fn append(
     tx: &mut Transaction<'static, Any>,
-    meta: &RequestMeta,
-    actor: &Actor,
-) -> Result<(), AppError> {
+    backend: Backend,
+    entries: Vec<Pending>,
+) -> Result<(), sqlx::Error> {
+    if backend == Backend::Postgres {
+        sqlx::query("lock table access_log in share row exclusive mode").execute(&mut **tx).await?;
+    }
+    let last: Option<(i64, String)> =
+        sqlx::query_as("select seq, hash from access_log order by seq desc limit 1").fetch_optional(&mut **tx).await?;
+    let (mut prev_seq, mut prev_hash) = last.unwrap_or((0, GENESIS.to_string()));
+    let at = Timestamp::now().0;
+    for entry in entries {
+        let mut row = LogRow {
+            seq: prev_seq + 1,
+            at,
+            actor_kind: entry.actor_kind.into(),
+            actor_id: entry.actor_id,
+            actor_label: entry.actor_label,
+            role: entry.role,
+            event: entry.event,
+            object: entry.object,
+            outcome: entry.outcome.into(),
+            ip: entry.ip,
+            user_agent: entry.user_agent,
+            request_id: entry.request_id,
+            details: entry.details,
+            prev_hash,
+            hash: String::new(),
+        };
+        row.hash = row.expected_hash(&row.prev_hash);
+        sqlx::query(&format!(
+            "insert into access_log ({COLUMNS}) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+        ))
+        .bind(row.seq)
+        .bind(row.at)
+        .bind(&row.actor_kind)
+        .bind(row.actor_id)
+        .bind(&row.actor_label)
+        .bind(&row.role)
+        .bind(&row.event)
+        .bind(&row.object)
+        .bind(&row.outcome)
+        .bind(&row.ip)
+        .bind(&row.user_agent)
+        .bind(&row.request_id)
+        .bind(&row.details)
+        .bind(&row.prev_hash)
+        .bind(&row.hash)
+        .execute(&mut **tx)
+        .await?;
+        prev_seq = row.seq;
+        prev_hash = row.hash;
+    }
+    Ok(())
+}
+
+async fn still_authorized(tx: &mut Tx, meta: &RequestMeta, actor: &Actor) -> Result<(), AppError> {
     let Some(owner) = &meta.session else { return Ok(()) };
     let live: Option<(i64,)> = match (actor.kind, actor.id) {
         (ActorKind::Staff, Some(id)) if owner.staff_id == Some(id) => {
@@ -268,11 +304,11 @@ fn bounded_details(details: serde_json::Value) -> String {
 
 /// Records `event` in a transaction of its own (for events that are the whole action, such as
 /// a refused sign-in).
-pub async fn record_alone(db: &Db, meta: &RequestMeta, event: Event<'_>) -> Result<i64, AppError> {
+pub async fn record_alone(db: &Db, meta: &RequestMeta, event: Event<'_>) -> Result<(), AppError> {
     let mut tx = db.begin().await?;
-    let seq = record(&mut tx, db.backend(), meta, event).await?;
+    record(&mut tx, meta, event).await?;
     tx.commit().await?;
-    Ok(seq)
+    Ok(())
 }
 
 /// What a verification found.

@@ -82,11 +82,12 @@ impl Db {
 
     /// Starts a write transaction. SQLite's is `BEGIN IMMEDIATE`: it takes the write lock at once,
     /// so reads inside it see the latest data and no late lock upgrade can fail.
-    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
-        match self.backend {
-            Backend::Sqlite => self.pool.begin_with("begin immediate").await,
-            Backend::Postgres => self.pool.begin().await,
-        }
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        let inner = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("begin immediate").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(Tx { inner, backend: self.backend, log: Vec::new() })
     }
 
     /// The pool, for reads and single statements; writes that must commit together use
@@ -117,6 +118,58 @@ impl Db {
         let applied: Result<(Option<i64>,), _> =
             sqlx::query_as("select max(version) from _sqlx_migrations where success").fetch_one(&self.pool).await;
         matches!(applied, Ok((Some(v),)) if v >= latest)
+    }
+}
+
+/// A write transaction. It dereferences to the connection, so queries run on it as on sqlx's own
+/// transaction (`&mut *tx`); what it adds is the access log's entries for the action, which
+/// [`super::audit::record`] checks and keeps here and [`Tx::commit`] appends to the chain at the
+/// very end. The chain needs its true previous row, so appending takes the log's lock; taking it
+/// only for the append and the commit lets the rest of every logged action run in parallel on
+/// PostgreSQL (SQLite serialises write transactions anyway).
+pub struct Tx {
+    inner: sqlx::Transaction<'static, sqlx::Any>,
+    backend: Backend,
+    log: Vec<super::audit::Pending>,
+}
+
+impl Tx {
+    /// Which engine the transaction runs on.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Queues an access-log entry that commits with this transaction.
+    pub(crate) fn push_log(&mut self, entry: super::audit::Pending) {
+        self.log.push(entry);
+    }
+
+    /// Appends the queued access-log entries to the chain, then commits: the action and its log
+    /// rows are kept together or not at all.
+    pub async fn commit(mut self) -> Result<(), sqlx::Error> {
+        let log = std::mem::take(&mut self.log);
+        if !log.is_empty() {
+            super::audit::append(&mut self.inner, self.backend, log).await?;
+        }
+        self.inner.commit().await
+    }
+
+    /// Abandons the transaction and its queued log entries.
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.inner.rollback().await
+    }
+}
+
+impl std::ops::Deref for Tx {
+    type Target = sqlx::AnyConnection;
+    fn deref(&self) -> &Self::Target {
+        &self.inner
+    }
+}
+
+impl std::ops::DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.inner
     }
 }
 

@@ -26,7 +26,7 @@ pub mod totp;
 pub mod visits;
 pub mod watermark;
 
-pub use crate::state::{app_state, AppState};
+pub use crate::state::{app_state, AppState, Shared};
 
 /// The session cookie's name. Pages are only served from the shared cache to requests without it.
 pub const SESSION_COOKIE: &str = "vouchsafe_session";

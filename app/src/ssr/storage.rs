@@ -9,6 +9,7 @@
 //! Files are never under a public URL: routes read them here after their own checks.
 
 use super::db::Db;
+use crate::ssr::db::Tx;
 use sha2::{Digest, Sha256};
 use std::{io, path::PathBuf};
 
@@ -67,7 +68,7 @@ impl FileStore {
 
     /// As [`Self::put`], inside the caller's transaction (on SQLite a second connection would
     /// wait for the write lock that transaction holds): the file is stored only if it commits.
-    pub async fn put_in(&self, tx: &mut sqlx::Transaction<'static, sqlx::Any>, bytes: &[u8]) -> io::Result<String> {
+    pub async fn put_in(&self, tx: &mut Tx, bytes: &[u8]) -> io::Result<String> {
         insert(&mut **tx, bytes).await
     }
 

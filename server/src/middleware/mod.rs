@@ -19,11 +19,12 @@ use tower_http::{
 };
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 
-/// Applies the shared layers, outermost first: security headers and the CSP nonce (on every
-/// response, errors included); request metadata; panics turned into a plain 500; the cross-site
-/// check; the session; authorization against the access table (which reads request bodies, with
-/// a limit and a deadline, before deciding again); compression; the anonymous public-page cache;
-/// and server-function errors given their own status.
+/// Applies the shared layers, outermost first: compression; the anonymous public-page cache (a
+/// hit is answered here, with its own nonce and the security headers); security headers and the
+/// CSP nonce (on every response, errors included); request metadata; panics turned into a plain
+/// 500; the cross-site check; the session; authorization against the access table (which reads
+/// request bodies, with a limit and a deadline, before deciding again); and server-function
+/// errors given their own status.
 pub fn apply(router: Router, state: AppState) -> Router {
     // Quality 4 keeps per-request brotli/gzip cheap; static assets are compressed once, at
     // best quality, by the asset route.
@@ -40,12 +41,12 @@ pub fn apply(router: Router, state: AppState) -> Router {
         .with_expiry(Expiry::OnInactivity(time::Duration::hours(1)));
     router
         .layer(axum::middleware::from_fn(api_status::apply))
-        .layer(from_fn_with_state(state.clone(), page_cache::serve_cached))
-        .layer(compression)
         .layer(from_fn_with_state(state.clone(), authorize::authorize))
         .layer(sessions)
         .layer(from_fn_with_state(state.clone(), csrf::check))
         .layer(CatchPanicLayer::custom(security_headers::panic_response))
         .layer(from_fn_with_state(state.clone(), request_meta::attach))
-        .layer(from_fn_with_state(state, security_headers::apply))
+        .layer(from_fn_with_state(state.clone(), security_headers::apply))
+        .layer(from_fn_with_state(state, page_cache::serve_cached))
+        .layer(compression)
 }

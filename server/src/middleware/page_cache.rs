@@ -1,6 +1,7 @@
 //! Serves the public page to anonymous visitors from [`app::ssr::page_cache::PageCache`].
 
-use app::ssr::{AppState, SESSION_COOKIE};
+use super::security_headers;
+use app::ssr::{tokens::request_id, AppState, SESSION_COOKIE};
 use axum::{
     body::Body,
     extract::{Request, State},
@@ -15,17 +16,28 @@ const CACHEABLE: &[&str] = &["/"];
 /// The public page is tens of kilobytes; anything near this is not what we meant to cache.
 const MAX_CACHED_BYTES: usize = 2 * 1024 * 1024;
 
-/// Answers an anonymous GET of a cacheable page from the cache, with this request's nonce; on a
-/// miss, renders it and stores a successful HTML answer. Every other request passes straight on.
-pub async fn serve_cached(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let nonce = match req.extensions().get::<Nonce>() {
-        Some(nonce) if is_cacheable(&req) => nonce.clone(),
-        _ => return next.run(req).await,
-    };
-    let key = req.uri().path().to_string();
-    if let Some(page) = state.page_cache.get(&key) {
-        return html(page.render(nonce.as_inner()).into(), &page.content_type);
+/// Answers an anonymous GET of a cacheable page from the cache, before every other layer but
+/// compression: a hit needs no session, no cross-site check and no authorization (an anonymous
+/// GET of the public page is allowed to everyone), so it gets only what every response gets —
+/// its own CSP nonce, the security headers and a request id — and is counted as a view. On a
+/// miss the page renders through every layer with a nonce minted here, and a successful HTML
+/// answer is stored split at that nonce. Every other request passes straight on.
+pub async fn serve_cached(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    if !is_cacheable(&req) {
+        return next.run(req).await;
     }
+    let key = req.uri().path().to_string();
+    let nonce = Nonce::new();
+    if let Some(page) = state.page_cache.get(&key) {
+        let mut res = html(page.render(nonce.as_inner()).into(), &page.content_type);
+        security_headers::set(res.headers_mut(), nonce.as_inner(), state.config.base_url.is_https());
+        if let Ok(id) = HeaderValue::from_str(&request_id()) {
+            res.headers_mut().insert("x-request-id", id);
+        }
+        state.visits.record(&key, 0);
+        return res;
+    }
+    req.extensions_mut().insert(nonce.clone());
     let generation = state.page_cache.generation();
     let res = next.run(req).await;
     let content_type = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);

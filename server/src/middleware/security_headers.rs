@@ -10,17 +10,24 @@ use axum::{
 };
 use leptos::nonce::Nonce;
 
-/// Mints a nonce for the response, makes it available to the page renderer (request
-/// extensions), and sets the security headers a response does not set itself.
+/// Mints a nonce for the response (unless the page cache minted it already), makes it available
+/// to the page renderer (request extensions), and sets the security headers a response does not
+/// set itself.
 pub async fn apply(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let nonce = Nonce::new();
-    req.extensions_mut().insert(nonce.clone());
+    let nonce = match req.extensions().get::<Nonce>() {
+        Some(nonce) => nonce.clone(),
+        None => {
+            let nonce = Nonce::new();
+            req.extensions_mut().insert(nonce.clone());
+            nonce
+        }
+    };
     let mut res = next.run(req).await;
     set(res.headers_mut(), nonce.as_inner(), state.config.base_url.is_https());
     res
 }
 
-fn set(headers: &mut HeaderMap, nonce: &str, https: bool) {
+pub fn set(headers: &mut HeaderMap, nonce: &str, https: bool) {
     // 'wasm-unsafe-eval' lets the islands' WebAssembly compile; no inline script runs without the
     // nonce, and nothing may frame the site.
     let csp = format!(

@@ -443,3 +443,63 @@ async fn checkpointers_racing_on_several_instances_sign_each_head_once() {
             .unwrap();
     assert!(duplicates.is_empty(), "{duplicates:?}");
 }
+
+/// An action's log rows take their place in the chain when its transaction commits, in commit
+/// order, and on PostgreSQL the chain's lock is held only from that append to the commit: a
+/// transaction that has recorded an event and is still doing its work does not hold up another
+/// action's commit (before, the first `record` took the lock for the rest of the transaction).
+#[tokio::test]
+async fn a_logged_action_holds_the_chain_only_for_its_append() {
+    use app::ssr::{
+        audit::{record, Actor, Event, Outcome},
+        db::Backend,
+        request_meta::RequestMeta,
+    };
+    let app = spawn_app().await;
+    let before = count(&app).await;
+    let actor = Actor::system();
+    let event = |object: &str| Event {
+        actor: &actor,
+        event: "test.event",
+        object: object.to_string(),
+        outcome: Outcome::Success,
+        details: serde_json::json!({}),
+    };
+    let meta = RequestMeta::system("test");
+    let db = &app.state.db;
+    let mut slow = db.begin().await.unwrap();
+    record(&mut slow, &meta, event("slow:1")).await.unwrap();
+    record(&mut slow, &meta, event("slow:2")).await.unwrap();
+    assert_eq!(count(&app).await, before, "nothing reaches the log before the commit");
+    if db.backend() == Backend::Postgres {
+        // SQLite serialises write transactions (`begin immediate`); PostgreSQL runs them together.
+        let quick = async {
+            let mut tx = db.begin().await.unwrap();
+            record(&mut tx, &meta, event("quick")).await.unwrap();
+            tx.commit().await.unwrap();
+        };
+        tokio::time::timeout(std::time::Duration::from_secs(5), quick)
+            .await
+            .expect("an action commits while another logged transaction is still open");
+    }
+    slow.commit().await.unwrap();
+    let objects: Vec<(String,)> = sqlx::query_as("select object from access_log where seq > $1 order by seq")
+        .bind(before)
+        .fetch_all(db.pool())
+        .await
+        .unwrap();
+    let objects: Vec<&str> = objects.iter().map(|(o,)| o.as_str()).collect();
+    let expected: &[&str] =
+        if db.backend() == Backend::Postgres { &["quick", "slow:1", "slow:2"] } else { &["slow:1", "slow:2"] };
+    assert_eq!(objects, expected, "rows join the chain in commit order, a transaction's rows together");
+    assert!(app::ssr::audit::verify_chain(db).await.unwrap().is_ok());
+
+    // A transaction that is dropped or rolled back leaves no row.
+    let mut abandoned = db.begin().await.unwrap();
+    record(&mut abandoned, &meta, event("abandoned")).await.unwrap();
+    abandoned.rollback().await.unwrap();
+    let mut dropped = db.begin().await.unwrap();
+    record(&mut dropped, &meta, event("dropped")).await.unwrap();
+    drop(dropped);
+    assert_eq!(count(&app).await, before + expected.len() as i64);
+}

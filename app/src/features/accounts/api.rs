@@ -105,7 +105,7 @@ pub async fn sign_out() -> Result<(), AppError> {
             details: serde_json::json!({}),
         };
         let mut tx = state.db.begin().await?;
-        audit::record(&mut tx, state.db.backend(), &RequestMeta::current(), event).await?;
+        audit::record(&mut tx, &RequestMeta::current(), event).await?;
         if let Some(id) = session.id() {
             sqlx::query("delete from sessions where id = $1")
                 .bind(crate::ssr::session_store::session_key(&id))

@@ -307,7 +307,7 @@ pub async fn upload(
         details: serde_json::json!({ "title": title, "version": version, "bytes": form.bytes.len(),
             "sha256": crate::ssr::storage::sha256_hex(&form.bytes) }),
     };
-    audit::record(&mut tx, state.db.backend(), meta, event).await?;
+    audit::record(&mut tx, meta, event).await?;
     tx.commit().await?;
     crate::ssr::signals::changed(state, crate::ssr::signals::Signal::PublicPage).await;
     Ok(if created {
@@ -389,7 +389,7 @@ pub async fn update_metadata(
         outcome: Outcome::Success,
         details: serde_json::json!({ "title": title, "visibility": visibility.code() }),
     };
-    audit::record(&mut tx, state.db.backend(), meta, event).await?;
+    audit::record(&mut tx, meta, event).await?;
     tx.commit().await?;
     crate::ssr::signals::changed(state, crate::ssr::signals::Signal::PublicPage).await;
     Ok(())

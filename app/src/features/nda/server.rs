@@ -1,6 +1,7 @@
 //! NDA texts and acceptances on the server.
 
 use super::model::{NdaAcceptanceRecord, NdaText, NdaVersionSummary};
+use crate::ssr::db::Tx;
 use crate::{
     error::AppError,
     features::accounts::{model::ProspectUser, server::prospect_actor},
@@ -15,7 +16,7 @@ use crate::{
     },
     types::{short_text, Timestamp},
 };
-use sqlx::{Any, FromRow, Transaction};
+use sqlx::FromRow;
 
 /// Markdown to HTML, then sanitised (ammonia): staff write the text, signers' browsers render it,
 /// and nothing in it may run script or load content.
@@ -104,7 +105,7 @@ pub struct Signature {
 /// requests waiting for it in the same transaction).
 pub async fn accept(
     state: &AppState,
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Tx,
     meta: &RequestMeta,
     prospect: &ProspectUser,
     signature: Signature,
@@ -193,7 +194,7 @@ pub async fn accept(
         details: serde_json::json!({ "version": current.version, "sha256": current.sha256,
             "typed_name": record.typed_name, "typed_title": record.typed_title }),
     };
-    audit::record(tx, state.db.backend(), meta, event).await?;
+    audit::record(tx, meta, event).await?;
     Ok(record)
 }
 
@@ -393,7 +394,7 @@ pub async fn save_draft(
         outcome: Outcome::Success,
         details: serde_json::json!({ "title": title, "sha256": text_sha256(&title, &body) }),
     };
-    audit::record(&mut tx, state.db.backend(), meta, event).await?;
+    audit::record(&mut tx, meta, event).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -437,7 +438,7 @@ pub async fn publish(state: &AppState, meta: &RequestMeta, actor: &audit::Actor,
         outcome: Outcome::Success,
         details: serde_json::json!({ "superseded_acceptances": superseded.rows_affected() }),
     };
-    audit::record(&mut tx, state.db.backend(), meta, event).await?;
+    audit::record(&mut tx, meta, event).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -15,6 +15,7 @@ use super::{
         SubserviceOrganization, TrustCenterContent, TrustPage,
     },
 };
+use crate::ssr::db::Tx;
 use crate::{
     error::AppError,
     features::documents::server as documents,
@@ -242,7 +243,7 @@ pub async fn publish(db: &Db, by_user: Option<i64>, today: IsoDate) -> Result<Ti
 
 /// Stores `content` as the newest published version.
 pub async fn publish_content(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut Tx,
     content: &TrustCenterContent,
     by_user: Option<i64>,
 ) -> Result<Timestamp, AppError> {
@@ -260,11 +261,7 @@ pub async fn publish_content(
 /// Republishes only the FAQ (after a public knowledge-base entry changed), inside `tx`: the rest of
 /// the published page stays as it was, so staff's unpublished drafts elsewhere are not published
 /// with it. Reads the committed state through `db`.
-pub async fn publish_faq_only(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    db: &Db,
-    by_user: Option<i64>,
-) -> Result<bool, AppError> {
+pub async fn publish_faq_only(tx: &mut Tx, db: &Db, by_user: Option<i64>) -> Result<bool, AppError> {
     let Some((mut content, _)) = load_published(db).await? else { return Ok(false) };
     let faqs = load_faqs(db).await?;
     if faqs == content.faqs {

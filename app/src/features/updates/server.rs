@@ -2,6 +2,7 @@
 //! transaction, each subscriber once), double opt-in, one-click unsubscribe, and the Atom feed.
 
 use super::model::*;
+use crate::ssr::db::Tx;
 use crate::{
     error::AppError,
     features::trust_center::model::PublicUpdate,
@@ -188,7 +189,7 @@ pub async fn save(
         outcome: Outcome::Success,
         details,
     };
-    audit::record(&mut tx, state.db.backend(), meta, event).await?;
+    audit::record(&mut tx, meta, event).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -213,7 +214,7 @@ pub async fn delete_draft(state: &AppState, meta: &RequestMeta, actor: &Actor, i
         outcome: Outcome::Success,
         details,
     };
-    audit::record(&mut tx, state.db.backend(), meta, event).await?;
+    audit::record(&mut tx, meta, event).await?;
     Ok(tx.commit().await?)
 }
 
@@ -277,7 +278,6 @@ pub async fn publish(state: &AppState, meta: &RequestMeta, actor: &Actor, id: i6
     let details = serde_json::json!({ "kind": update.kind, "title": update.title, "mails": queued });
     audit::record(
         &mut tx,
-        state.db.backend(),
         meta,
         Event { actor, event: "update.published", object: format!("update:{id}"), outcome: Outcome::Success, details },
     )
@@ -288,11 +288,7 @@ pub async fn publish(state: &AppState, meta: &RequestMeta, actor: &Actor, id: i6
 }
 
 /// Drafts updates for staff to review (marked as proposed automatically): (kind, title, text).
-pub async fn propose(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    actor: &Actor,
-    drafts: &[(UpdateKind, String, String)],
-) -> Result<usize, AppError> {
+pub async fn propose(tx: &mut Tx, actor: &Actor, drafts: &[(UpdateKind, String, String)]) -> Result<usize, AppError> {
     let now = Timestamp::now().0;
     for (kind, title, body) in drafts {
         sqlx::query(
@@ -385,7 +381,6 @@ pub async fn confirm(state: &AppState, meta: &RequestMeta, token: &str) -> Resul
     let details = serde_json::json!({ "topics": topics });
     audit::record(
         &mut tx,
-        state.db.backend(),
         meta,
         Event {
             actor: &actor,
@@ -421,7 +416,6 @@ pub async fn unsubscribe(state: &AppState, meta: &RequestMeta, token: &str) -> R
     let actor = Actor::anonymous();
     audit::record(
         &mut tx,
-        state.db.backend(),
         meta,
         Event {
             actor: &actor,

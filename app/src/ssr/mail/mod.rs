@@ -7,9 +7,9 @@ pub mod worker;
 
 pub use templates::Templates;
 
+use crate::ssr::db::Tx;
 use crate::{error::AppError, types::Timestamp};
 use serde::{Deserialize, Serialize};
-use sqlx::{Any, Transaction};
 use std::collections::BTreeMap;
 
 /// A mail ready to queue.
@@ -69,7 +69,7 @@ pub fn compose(
 }
 
 /// Queues `mail` inside `tx`; it is sent once the transaction commits.
-pub async fn enqueue(tx: &mut Transaction<'static, Any>, mail: &OutgoingMail) -> Result<i64, AppError> {
+pub async fn enqueue(tx: &mut Tx, mail: &OutgoingMail) -> Result<i64, AppError> {
     let now = Timestamp::now().0;
     let headers = serde_json::to_string(&mail.headers).map_err(|e| AppError::internal("mail headers", e))?;
     let attachments =

@@ -1,5 +1,6 @@
 //! Company accounts: requesters grouped by e-mail domain.
 
+use crate::ssr::db::Tx;
 use crate::{
     error::AppError,
     features::{
@@ -17,7 +18,7 @@ use crate::{
     },
     types::{short_text, IsoDate, Timestamp},
 };
-use sqlx::{Any, FromRow, Transaction};
+use sqlx::FromRow;
 
 /// What sales see of one company's access (404 for a company that does not exist).
 pub async fn access(db: &Db, company_id: i64) -> Result<CompanyAccess, AppError> {
@@ -61,7 +62,7 @@ fn domain_of(email: &str) -> String {
 
 /// The company of the prospect's e-mail domain, created on first sight (named from what the
 /// prospect typed; free-mail domains are named as such).
-pub async fn ensure_for_prospect(tx: &mut Transaction<'static, Any>, prospect: &ProspectUser) -> Result<i64, AppError> {
+pub async fn ensure_for_prospect(tx: &mut Tx, prospect: &ProspectUser) -> Result<i64, AppError> {
     let domain = domain_of(&prospect.email);
     let name = if is_personal(&domain) { format!("Individuals ({domain})") } else { prospect.company.clone() };
     let now = Timestamp::now().0;
@@ -186,7 +187,7 @@ pub async fn update(
         outcome: Outcome::Success,
         details: serde_json::json!({ "name": name, "is_customer": is_customer, "mnda_expires_on": until }),
     };
-    audit::record(&mut tx, state.db.backend(), meta, event).await?;
+    audit::record(&mut tx, meta, event).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! Grants: approved access to documents until an expiry, revocable at any moment. Expiry and
 //! revocation are checked on every use, so they take effect on the next request.
 
+use crate::ssr::db::Tx;
 use crate::{
     error::AppError,
     features::{
@@ -18,7 +19,7 @@ use crate::{
     },
     types::{IsoDate, Timestamp},
 };
-use sqlx::{Any, FromRow, Transaction};
+use sqlx::FromRow;
 
 /// A grant's state at `now` (Unix seconds): revoked wins, and it has expired from `expires_at` on.
 pub fn state_of(expires_at: i64, revoked_at: Option<i64>, now: i64) -> GrantState {
@@ -31,7 +32,7 @@ pub fn state_of(expires_at: i64, revoked_at: Option<i64>, now: i64) -> GrantStat
 
 /// Records a grant for `documents` (ids) inside `tx`.
 pub async fn create(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Tx,
     request_id: i64,
     prospect_id: i64,
     company_id: i64,
@@ -228,7 +229,7 @@ pub async fn revoke(
         outcome: Outcome::Success,
         details: serde_json::json!({ "note": note, "prospect": email }),
     };
-    audit::record(&mut tx, state.db.backend(), meta, event).await?;
+    audit::record(&mut tx, meta, event).await?;
     tx.commit().await?;
     state.mailer.wake.notify_one();
     Ok(())
@@ -296,7 +297,7 @@ pub async fn extend(
         outcome: Outcome::Success,
         details: serde_json::json!({ "prospect": email, "from": Timestamp(expires_at).rfc3339(), "until": until.to_string(), "was_expired": expires_at <= now.0 }),
     };
-    audit::record(&mut tx, state.db.backend(), meta, event).await?;
+    audit::record(&mut tx, meta, event).await?;
     tx.commit().await?;
     state.mailer.wake.notify_one();
     Ok(())
@@ -341,7 +342,7 @@ pub async fn send_expiry_reminders(state: &AppState) -> Result<usize, AppError> 
                 outcome: Outcome::Success,
                 details: serde_json::json!({ "expires_at": expires_at }),
             };
-            audit::record(&mut tx, state.db.backend(), &meta, event).await?;
+            audit::record(&mut tx, &meta, event).await?;
         }
         tx.commit().await?;
     }

@@ -154,7 +154,7 @@ pub async fn save(
             "after": parsed.map(|(p, pat, a, n)| serde_json::json!({ "priority": p, "pattern": pat.as_str(), "action": a.code(), "note": n })),
         }),
     };
-    audit::record(&mut tx, state.db.backend(), meta, event).await?;
+    audit::record(&mut tx, meta, event).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -181,7 +181,7 @@ pub async fn set_default_days(state: &AppState, meta: &RequestMeta, actor: &Acto
         outcome: Outcome::Success,
         details: serde_json::json!({ "default_access_days": days }),
     };
-    audit::record(&mut tx, state.db.backend(), meta, event).await?;
+    audit::record(&mut tx, meta, event).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -5,6 +5,7 @@ use super::{
     email_tokens::{self, Purpose},
     staff, staff_actor,
 };
+use crate::ssr::db::Tx;
 use crate::{
     error::AppError,
     features::accounts::model::{SessionSummary, StaffRole, StaffSummary, StaffUser},
@@ -93,13 +94,13 @@ pub async fn invite(
         outcome: Outcome::Success,
         details: serde_json::json!({ "email": email.as_str(), "roles": roles_text }),
     };
-    audit::record(&mut tx, state.db.backend(), meta, event).await?;
+    audit::record(&mut tx, meta, event).await?;
     tx.commit().await?;
     state.mailer.wake.notify_one();
     Ok(())
 }
 
-async fn active_admins(tx: &mut sqlx::Transaction<'static, sqlx::Any>) -> Result<i64, AppError> {
+async fn active_admins(tx: &mut Tx) -> Result<i64, AppError> {
     let (n,): (i64,) = sqlx::query_as(
         "select count(*) from staff_roles r join staff_users u on u.id = r.staff_id where r.role = 'admin' and u.active = 1",
     )
@@ -160,7 +161,7 @@ pub async fn set_roles(
             "after": roles.iter().map(|r| r.code()).collect::<Vec<_>>(),
         }),
     };
-    audit::record(&mut tx, state.db.backend(), meta, event).await?;
+    audit::record(&mut tx, meta, event).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -200,7 +201,7 @@ pub async fn set_active(
         outcome: Outcome::Success,
         details: serde_json::json!({}),
     };
-    audit::record(&mut tx, state.db.backend(), meta, event).await?;
+    audit::record(&mut tx, meta, event).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -277,7 +278,7 @@ pub async fn end_sessions(
         outcome: Outcome::Success,
         details: serde_json::json!({ "count": done.rows_affected() }),
     };
-    audit::record(&mut tx, state.db.backend(), meta, event).await?;
+    audit::record(&mut tx, meta, event).await?;
     tx.commit().await?;
     Ok(done.rows_affected())
 }

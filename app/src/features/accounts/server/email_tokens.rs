@@ -1,8 +1,8 @@
 //! One-time links sent by e-mail. The database keeps only each token's SHA-256; a token is
 //! redeemed once, inside the transaction of what it authorises.
 
+use crate::ssr::db::Tx;
 use crate::{error::AppError, ssr::tokens::Token, types::Timestamp};
-use sqlx::{Any, Transaction};
 
 /// What a mailed link is for; a token redeems only for the purpose it was issued for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,12 +51,7 @@ pub fn unusable() -> AppError {
 }
 
 /// Creates a token for `email`.
-pub async fn issue(
-    tx: &mut Transaction<'static, Any>,
-    purpose: Purpose,
-    email: &str,
-    payload: serde_json::Value,
-) -> Result<Token, AppError> {
+pub async fn issue(tx: &mut Tx, purpose: Purpose, email: &str, payload: serde_json::Value) -> Result<Token, AppError> {
     let token = Token::generate();
     let now = Timestamp::now().0;
     sqlx::query(
@@ -76,7 +71,7 @@ pub async fn issue(
 
 /// Consumes `token`. Marking it used is conditional on it still being unused, so two
 /// simultaneous confirmations cannot both succeed.
-pub async fn redeem(tx: &mut Transaction<'static, Any>, purpose: Purpose, token: &str) -> Result<Redeemed, AppError> {
+pub async fn redeem(tx: &mut Tx, purpose: Purpose, token: &str) -> Result<Redeemed, AppError> {
     let token = Token::parse(token).ok_or_else(unusable)?;
     let now = Timestamp::now().0;
     let row: Option<(i64, String, String)> = sqlx::query_as(

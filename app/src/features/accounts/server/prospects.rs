@@ -119,7 +119,7 @@ pub async fn confirm(state: &AppState, meta: &RequestMeta, session: &Session, to
         outcome: Outcome::Success,
         details: serde_json::json!({}),
     };
-    audit::record(&mut tx, state.db.backend(), meta, event).await?;
+    audit::record(&mut tx, meta, event).await?;
     tx.commit().await?;
     auth::establish(session, SessionAuth::Prospect { id, since: now }, meta).await?;
     Ok(payload.next.and_then(|n| LocalPath::parse(&n)).map(|p| p.as_str().to_string()).unwrap_or("/account".into()))

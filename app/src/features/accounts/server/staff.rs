@@ -6,6 +6,7 @@ use super::{
     email_tokens::{self, Purpose},
     staff_actor,
 };
+use crate::ssr::db::Tx;
 use crate::{
     error::AppError,
     features::accounts::model::{EnrolmentMaterial, StaffRole, StaffUser},
@@ -135,7 +136,7 @@ async fn warn_owner(state: &AppState, typed: &str) -> Result<(), AppError> {
         outcome: Outcome::Denied,
         details: serde_json::json!({ "minutes": crate::ssr::rate_limit::BACKOFF.as_secs() / 60 }),
     };
-    audit::record(&mut tx, state.db.backend(), &RequestMeta::system("sign-in back-off"), event).await?;
+    audit::record(&mut tx, &RequestMeta::system("sign-in back-off"), event).await?;
     tx.commit().await?;
     state.mailer.wake.notify_one();
     Ok(())
@@ -203,7 +204,7 @@ pub async fn verify_second_factor(
         outcome: if accepted { Outcome::Success } else { Outcome::Failure },
         details: serde_json::json!({ "factor": if looks_like_recovery_code(code) { "recovery_code" } else { "totp" } }),
     };
-    audit::record(&mut tx, state.db.backend(), meta, event).await?;
+    audit::record(&mut tx, meta, event).await?;
     if accepted {
         sqlx::query("update staff_users set last_sign_in_at = $1 where id = $2")
             .bind(now)
@@ -319,7 +320,7 @@ pub async fn confirm_enrolment(
         outcome: Outcome::Success,
         details: serde_json::json!({}),
     };
-    audit::record(&mut tx, state.db.backend(), meta, event).await?;
+    audit::record(&mut tx, meta, event).await?;
     tx.commit().await?;
     let _ = session.remove_value(PENDING_SECRET_KEY).await;
     auth::establish(session, SessionAuth::Staff { id: staff.id, since: now }, meta).await?;
@@ -337,11 +338,7 @@ fn new_recovery_codes() -> Vec<String> {
         .collect()
 }
 
-async fn store_recovery_codes(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    staff_id: i64,
-    codes: &[String],
-) -> Result<(), AppError> {
+async fn store_recovery_codes(tx: &mut Tx, staff_id: i64, codes: &[String]) -> Result<(), AppError> {
     sqlx::query("delete from recovery_codes where staff_id = $1").bind(staff_id).execute(&mut **tx).await?;
     let now = Timestamp::now().0;
     for code in codes {
@@ -391,7 +388,7 @@ pub async fn request_reset(state: &AppState, meta: &RequestMeta, email: &str) ->
         outcome: Outcome::Success,
         details: serde_json::json!({}),
     };
-    audit::record(&mut tx, state.db.backend(), meta, event).await?;
+    audit::record(&mut tx, meta, event).await?;
     tx.commit().await?;
     state.mailer.wake.notify_one();
     Ok(())
@@ -433,7 +430,7 @@ pub async fn set_password_from_link(
         outcome: Outcome::Success,
         details: serde_json::json!({}),
     };
-    audit::record(&mut tx, state.db.backend(), meta, event).await?;
+    audit::record(&mut tx, meta, event).await?;
     // After the log row: it checks the session this request rides on, which may be one of these.
     sqlx::query("delete from sessions where staff_id = $1").bind(id).execute(&mut *tx).await?;
     tx.commit().await?;
@@ -443,7 +440,7 @@ pub async fn set_password_from_link(
 /// Creates a staff member (no password yet unless given) with `roles`. Used by the CLI and by
 /// invitations.
 pub async fn create(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut Tx,
     email: &EmailAddress,
     name: &str,
     roles: &[StaffRole],

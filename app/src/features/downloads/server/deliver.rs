@@ -178,7 +178,7 @@ pub async fn deliver(
             details: serde_json::json!({ "download_id": download_id, "title": title, "version": version_number,
                 "bytes": bytes.len(), "sha256": delivered_sha, "grant_id": claims.grant }),
         };
-        audit::record(&mut tx, state.db.backend(), meta, event).await?;
+        audit::record(&mut tx, meta, event).await?;
         mail::enqueue(&mut tx, &receipt).await?;
         tx.commit().await?;
         Ok(Ok(()))
@@ -264,7 +264,7 @@ pub async fn finish(state: &AppState, meta: &RequestMeta, download_id: &str, com
             outcome: if completed { Outcome::Success } else { Outcome::Failure },
             details: serde_json::json!({ "download_id": download_id, "bytes_sent": bytes_sent, "sha256": sha }),
         };
-        audit::record(&mut tx, state.db.backend(), meta, event).await?;
+        audit::record(&mut tx, meta, event).await?;
         tx.commit().await?;
         Ok(())
     }

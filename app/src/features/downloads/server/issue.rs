@@ -81,7 +81,7 @@ pub async fn issue_link(
             details: serde_json::json!({ "jti": claims.jti, "grant_id": grant, "version": stored.document.version,
                 "expires_at": claims.exp }),
         };
-        audit::record(&mut tx, state.db.backend(), meta, event).await?;
+        audit::record(&mut tx, meta, event).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -24,7 +24,7 @@ use crate::{
 };
 
 /// A write transaction on the application's database.
-pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+pub use crate::ssr::db::Tx;
 
 /// Who is editing, from where: what every change records.
 pub struct Editing<'a> {
@@ -44,7 +44,7 @@ impl Editing<'_> {
         details: serde_json::Value,
     ) -> Result<(), AppError> {
         let event = Event { actor: self.actor, event, object, outcome: Outcome::Success, details };
-        audit::record(tx, self.state.db.backend(), self.meta, event).await.map(|_| ())
+        audit::record(tx, self.meta, event).await.map(|_| ())
     }
 }
 

@@ -21,7 +21,7 @@ pub(super) async fn republish(state: &AppState, actor: &Actor) {
         let details = serde_json::json!({ "reason": "public knowledge-base entry changed" });
         let event =
             Event { actor, event: "trust_center.published", object: "faq".into(), outcome: Outcome::Success, details };
-        audit::record(&mut tx, state.db.backend(), &RequestMeta::current(), event).await?;
+        audit::record(&mut tx, &RequestMeta::current(), event).await?;
         tx.commit().await?;
         crate::ssr::signals::changed(state, crate::ssr::signals::Signal::PublicPage).await;
         Ok::<(), AppError>(())

@@ -35,7 +35,7 @@ use crate::{
 };
 
 /// A write transaction on the application's database.
-pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+pub use crate::ssr::db::Tx;
 
 /// Who changes the knowledge base, from where: what the access log records with each change.
 pub struct Acting<'a> {
@@ -55,6 +55,6 @@ impl Acting<'_> {
         details: serde_json::Value,
     ) -> Result<(), AppError> {
         let event = Event { actor: self.actor, event, object, outcome: Outcome::Success, details };
-        audit::record(tx, self.db.backend(), self.meta, event).await.map(|_| ())
+        audit::record(tx, self.meta, event).await.map(|_| ())
     }
 }

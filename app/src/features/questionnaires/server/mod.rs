@@ -39,7 +39,7 @@ use crate::{
 };
 
 /// A write transaction on the application's database.
-type Tx = sqlx::Transaction<'static, sqlx::Any>;
+use crate::ssr::db::Tx;
 
 /// Who acts on a questionnaire, from where: what the access log records with each change.
 struct Acting<'a> {
@@ -59,7 +59,7 @@ impl Acting<'_> {
             outcome: Outcome::Success,
             details,
         };
-        audit::record(tx, self.state.db.backend(), self.meta, event).await.map(|_| ())
+        audit::record(tx, self.meta, event).await.map(|_| ())
     }
 
     /// The same person, changing the knowledge base.

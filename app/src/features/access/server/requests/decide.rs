@@ -2,6 +2,7 @@
 
 use super::grants;
 use super::mail_decision;
+use crate::ssr::db::Tx;
 use crate::{
     error::AppError,
     features::{
@@ -102,7 +103,7 @@ pub async fn decide(
                 outcome: Outcome::Success,
                 details: serde_json::json!({ "grant_id": grant, "documents": titles, "expires_on": expires_on, "note": note }),
             };
-            audit::record(&mut tx, state.db.backend(), meta, event).await?;
+            audit::record(&mut tx, meta, event).await?;
             mail_decision(state, &mut tx, &prospect, true, &titles, Some(expires_at), &note).await?;
         }
         Decision::Deny { note } => {
@@ -114,7 +115,7 @@ pub async fn decide(
                 outcome: Outcome::Success,
                 details: serde_json::json!({ "note": note }),
             };
-            audit::record(&mut tx, state.db.backend(), meta, event).await?;
+            audit::record(&mut tx, meta, event).await?;
             let titles: Vec<String> = requested.into_iter().map(|(_, t, _)| t).collect();
             mail_decision(state, &mut tx, &prospect, false, &titles, None, &note).await?;
         }
@@ -133,7 +134,7 @@ fn already_decided() -> AppError {
 /// Moves the request from one of the `from` statuses to `to`. The condition is in the update
 /// itself, so a decision that raced another one changes nothing and is refused.
 async fn settle_status(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut Tx,
     request_id: i64,
     to: &str,
     from: &[&str],

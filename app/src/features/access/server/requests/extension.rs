@@ -86,7 +86,7 @@ pub async fn request_extension(
         outcome: Outcome::Success,
         details: serde_json::json!({ "request_id": request_id, "status": status.code() }),
     };
-    audit::record(&mut tx, state.db.backend(), meta, event).await?;
+    audit::record(&mut tx, meta, event).await?;
     if status == RequestStatus::PendingReview {
         let doc_ids: Vec<i64> = docs.iter().map(|(id, _)| *id).collect();
         let titles: Vec<String> = docs.into_iter().map(|(_, t)| t).collect();

@@ -20,6 +20,7 @@ pub use extension::request_extension;
 pub use submit::{continue_after_nda, submit, NewRequest};
 
 use super::{companies, grants, restricted_documents, rules};
+use crate::ssr::db::Tx;
 use crate::{
     error::AppError,
     features::{
@@ -38,7 +39,6 @@ use crate::{
     },
     types::{IsoDate, Timestamp},
 };
-use sqlx::{Any, Transaction};
 
 /// How the prospect stands with the NDA, for their company, today.
 pub async fn nda_state(state: &AppState, prospect_id: i64, company_id: i64) -> Result<NdaState, AppError> {
@@ -77,7 +77,7 @@ struct Filed<'a> {
 /// The mails and grant that follow a request reaching `status` without a person deciding.
 async fn settle(
     state: &AppState,
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Tx,
     meta: &RequestMeta,
     prospect: &ProspectUser,
     filed: &Filed<'_>,
@@ -98,7 +98,7 @@ async fn settle(
                 outcome: Outcome::Success,
                 details: serde_json::json!({ "grant_id": grant, "expires_at": expires }),
             };
-            audit::record(tx, state.db.backend(), meta, event).await?;
+            audit::record(tx, meta, event).await?;
             mail_decision(state, tx, prospect, true, titles, Some(expires), "").await
         }
         RequestStatus::Denied => mail_decision(state, tx, prospect, false, titles, None, "").await,
@@ -121,7 +121,7 @@ async fn settle(
 
 async fn mail_decision(
     state: &AppState,
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Tx,
     prospect: &ProspectUser,
     approved: bool,
     titles: &[String],
@@ -143,7 +143,7 @@ async fn mail_decision(
 /// Mails everyone who handles requests (sales; admins if there is no sales person).
 async fn notify_sales(
     state: &AppState,
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Tx,
     prospect: &ProspectUser,
     filed: &Filed<'_>,
 ) -> Result<(), AppError> {

@@ -2,6 +2,7 @@
 
 use super::{companies, restricted_documents, rules};
 use super::{nda_state, outcome, settle, Filed};
+use crate::ssr::db::Tx;
 use crate::{
     error::AppError,
     features::{
@@ -16,7 +17,6 @@ use crate::{
     },
     types::{short_text, Timestamp},
 };
-use sqlx::{Any, Transaction};
 
 /// What the prospect typed.
 pub struct NewRequest {
@@ -98,7 +98,7 @@ pub async fn submit(
         details: serde_json::json!({ "status": status.code(), "rule_id": rule_id, "rule_action": action.code(),
             "documents": titles, "nda": nda }),
     };
-    audit::record(&mut tx, state.db.backend(), meta, event).await?;
+    audit::record(&mut tx, meta, event).await?;
     let filed = Filed { id: request_id, company_id, doc_ids: &doc_ids, titles: &titles, reason: &reason, nda: &nda };
     settle(state, &mut tx, meta, prospect, &filed, status).await?;
     tx.commit().await?;
@@ -110,7 +110,7 @@ pub async fn submit(
 /// requests waiting for it moves on under the current rules.
 pub async fn continue_after_nda(
     state: &AppState,
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Tx,
     meta: &RequestMeta,
     prospect: &ProspectUser,
 ) -> Result<Vec<RequestStatus>, AppError> {
