@@ -24,6 +24,7 @@ use std::sync::Arc;
 pub struct AppState(Arc<Shared>);
 
 impl AppState {
+    /// Shares `shared` between every clone.
     pub fn new(shared: Shared) -> Self {
         Self(Arc::new(shared))
     }
@@ -58,6 +59,11 @@ pub struct Shared {
     pub visits: Arc<VisitCounter>,
     /// The answer-suggestion engine over the approved knowledge base, rebuilt after changes.
     pub knowledge: Arc<crate::features::knowledge::engine::Knowledge>,
+    /// This instance among those sharing the database (random, new at each start): whose lease
+    /// a background job runs under.
+    pub instance_id: String,
+    /// Prometheus metrics, kept always and served when `VOUCHSAFE_METRICS_ADDR` is set.
+    pub metrics: Arc<crate::ssr::metrics::Metrics>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -209,6 +209,13 @@ async fn run_serve(config: Config, demo: bool) -> anyhow::Result<()> {
              `vouchsafe user create --email you@example.com --name \"Your Name\" --role admin` (password on stdin)"
         );
     }
+    if let Some(metrics_addr) = state.config.metrics_addr {
+        let listener = tokio::net::TcpListener::bind(metrics_addr)
+            .await
+            .map_err(|e| anyhow::anyhow!("VOUCHSAFE_METRICS_ADDR: could not listen on {metrics_addr}: {e}"))?;
+        tracing::info!("metrics on http://{}/metrics", listener.local_addr()?);
+        tokio::spawn(crate::metrics::serve(state.clone(), listener));
+    }
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!("listening on http://{} (public URL {})", listener.local_addr()?, state.config.base_url.as_str());
     serve(state, listener).await

@@ -7,6 +7,7 @@ mod cli_backup;
 mod cli_kb;
 mod cli_user;
 pub mod listen;
+pub mod metrics;
 mod middleware;
 pub mod routes;
 pub mod telemetry;
@@ -85,11 +86,13 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
     let leptos_options = leptos_options(&config);
     let transport = Transport::new(config.smtp_url.as_ref(), config.data_dir.join("outbox"))
         .map_err(|problem| anyhow::anyhow!("VOUCHSAFE_SMTP_URL: {problem}"))?;
+    let metrics: Arc<app::ssr::metrics::Metrics> = Arc::new(Default::default());
     let mailer = Mailer {
         transport,
         from_address: config.mail_from.clone(),
         wake: Arc::new(Notify::new()),
         files: files.clone(),
+        metrics: metrics.clone(),
     };
     let knowledge = Arc::new(app::features::knowledge::engine::Knowledge::new(config.model_dir.clone()));
     Ok(AppState::new(Shared {
@@ -107,6 +110,8 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         audit_key,
         secrets,
         visits: Arc::new(Default::default()),
+        metrics,
+        instance_id: app::ssr::tokens::request_id(),
     }))
 }
 
@@ -212,6 +217,12 @@ async fn housekeeping(state: AppState) {
         }
         if let Err(err) = state.refusals.flush(&state.db, false).await {
             tracing::error!(error = %err, "could not log the counted refusals");
+        }
+        // Suggestion jobs an instance dropped (it crashed or stopped) are taken over.
+        match app::features::questionnaires::server::resume(&state).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(questionnaires = n, "took over suggestion jobs"),
+            Err(err) => tracing::warn!(error = %err, "could not look for dropped suggestion jobs"),
         }
         if minute % 10 != 1 {
             continue;

@@ -138,6 +138,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub database_url: DatabaseUrl,
     pub addr: SocketAddr,
+    /// Where Prometheus metrics are served (`VOUCHSAFE_METRICS_ADDR`); `None`: not served.
+    pub metrics_addr: Option<SocketAddr>,
     pub base_url: BaseUrl,
     /// Where the built site (`pkg/`, favicon, robots.txt) lives.
     pub site_root: PathBuf,
@@ -183,6 +185,13 @@ impl Config {
             variable: "VOUCHSAFE_ADDR",
             problem: format!("“{addr_text}” is not a listen address such as 127.0.0.1:3000"),
         })?;
+        let metrics_addr = match get("VOUCHSAFE_METRICS_ADDR") {
+            Some(text) => Some(text.trim().parse().map_err(|_| ConfigError {
+                variable: "VOUCHSAFE_METRICS_ADDR",
+                problem: format!("“{text}” is not a listen address such as 127.0.0.1:9100"),
+            })?),
+            None => None,
+        };
         let base_url = match get("VOUCHSAFE_BASE_URL") {
             Some(text) => {
                 BaseUrl::parse(&text).map_err(|problem| ConfigError { variable: "VOUCHSAFE_BASE_URL", problem })?
@@ -245,6 +254,7 @@ impl Config {
             data_dir,
             database_url,
             addr,
+            metrics_addr,
             base_url,
             site_root,
             smtp_url,
@@ -339,6 +349,8 @@ mod tests {
     fn bad_values_name_their_variable() {
         let e = config(&[("VOUCHSAFE_ADDR", "localhost")]).unwrap_err();
         assert_eq!(e.variable, "VOUCHSAFE_ADDR");
+        let e = config(&[("VOUCHSAFE_METRICS_ADDR", "9100")]).unwrap_err();
+        assert_eq!(e.variable, "VOUCHSAFE_METRICS_ADDR");
         let e = config(&[("VOUCHSAFE_BASE_URL", "trust.example.com")]).unwrap_err();
         assert_eq!(e.variable, "VOUCHSAFE_BASE_URL");
         assert!(e.to_string().starts_with("VOUCHSAFE_BASE_URL: "));

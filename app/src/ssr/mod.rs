@@ -10,6 +10,7 @@ pub mod db;
 pub mod forms;
 pub mod keys;
 pub mod mail;
+pub mod metrics;
 pub mod page_cache;
 pub mod passwords;
 pub mod pdf;

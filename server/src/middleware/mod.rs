@@ -4,6 +4,7 @@ mod api_status;
 mod authorize;
 mod body;
 mod csrf;
+mod metrics;
 mod page_cache;
 mod request_meta;
 mod security_headers;
@@ -19,7 +20,7 @@ use tower_http::{
 };
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 
-/// Applies the shared layers, outermost first: compression; the anonymous public-page cache (a
+/// Applies the shared layers, outermost first: metrics; compression; the anonymous public-page cache (a
 /// hit is answered here, with its own nonce and the security headers); security headers and the
 /// CSP nonce (on every response, errors included); request metadata; panics turned into a plain
 /// 500; the cross-site check; the session; authorization against the access table (which reads
@@ -47,6 +48,7 @@ pub fn apply(router: Router, state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(security_headers::panic_response))
         .layer(from_fn_with_state(state.clone(), request_meta::attach))
         .layer(from_fn_with_state(state.clone(), security_headers::apply))
-        .layer(from_fn_with_state(state, page_cache::serve_cached))
+        .layer(from_fn_with_state(state.clone(), page_cache::serve_cached))
         .layer(compression)
+        .layer(from_fn_with_state(state, metrics::track))
 }

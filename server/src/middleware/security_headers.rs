@@ -27,6 +27,7 @@ pub async fn apply(State(state): State<AppState>, mut req: Request, next: Next) 
     res
 }
 
+/// Sets the security headers `headers` lacks, with `nonce` in the CSP.
 pub fn set(headers: &mut HeaderMap, nonce: &str, https: bool) {
     // 'wasm-unsafe-eval' lets the islands' WebAssembly compile; no inline script runs without the
     // nonce, and nothing may frame the site.

@@ -58,8 +58,10 @@ pub async fn download_public(
     }
     let bytes = state.files.get(&stored.sha256).await.map_err(|e| AppError::internal("reading a document", e))?;
     let Some(id) = downloads::count_public(&state, &meta, &stored, bytes.len()).await? else {
+        state.metrics.download("public", "refused");
         return Err(AppError::RateLimited.into());
     };
+    state.metrics.download("public", "served");
     let length = bytes.len();
     let body = Body::from_stream(Tracked::new(state, meta, id.clone(), bytes));
     Ok(pdf_response(body, &stored.file_name, length, &id))
@@ -114,7 +116,10 @@ pub async fn get_restricted(
 ) -> Response {
     match downloads::issue_link(&state, &meta, &principal, &slug).await {
         Ok(link) => Redirect::to(&link).into_response(),
-        Err(refusal) => refused(&session, refusal).await,
+        Err(refusal) => {
+            state.metrics.download("stamped", "refused");
+            refused(&session, refusal).await
+        }
     }
 }
 
@@ -128,6 +133,7 @@ pub async fn deliver(
 ) -> Response {
     match downloads::deliver(&state, &meta, &principal, &token).await {
         Ok(delivery) => {
+            state.metrics.download("stamped", "served");
             let length = delivery.bytes.len();
             let id = delivery.download_id.clone();
             let body = Body::from_stream(Tracked::new(state, meta, delivery.download_id, delivery.bytes));

@@ -89,6 +89,33 @@ pub async fn spawn(options: Options) -> TestApp {
     TestApp { addr, state, client, smtp, _dir: dir }
 }
 
+/// Creates a staff member with [`PASSWORD`] in `db` and, if `with_totp`, an authenticator sealed
+/// with `secrets` (the instances' `VOUCHSAFE_SECRETS_KEY`). Returns the TOTP secret.
+pub async fn create_staff_in(
+    db: &app::ssr::db::Db,
+    secrets: &app::ssr::keys::SecretsKey,
+    email: &str,
+    roles: &[StaffRole],
+    with_totp: bool,
+) -> Option<String> {
+    let hash = passwords::hash(passwords::Password::parse_new(PASSWORD, email).unwrap()).await.unwrap();
+    let mut tx = db.begin().await.unwrap();
+    let id =
+        staff::create(&mut tx, &EmailAddress::parse(email).unwrap(), "Test Staff", roles, Some(hash)).await.unwrap();
+    tx.commit().await.unwrap();
+    if !with_totp {
+        return None;
+    }
+    let secret = totp::new_secret();
+    sqlx::query("update staff_users set totp_secret = $1, totp_enabled = 1 where id = $2")
+        .bind(secrets.seal(&staff::totp_context(id), &secret))
+        .bind(id)
+        .execute(db.pool())
+        .await
+        .unwrap();
+    Some(secret)
+}
+
 /// Starts an instance with `config` on a port of its own (whatever `config.addr` said) and
 /// returns its address.
 pub async fn serve_config(mut config: Config) -> anyhow::Result<SocketAddr> {
@@ -191,23 +218,7 @@ impl TestApp {
     /// Creates a staff member with a password and, if `with_totp`, an enrolled authenticator.
     /// Returns the TOTP secret.
     pub async fn create_staff(&self, email: &str, roles: &[StaffRole], with_totp: bool) -> Option<String> {
-        let hash = passwords::hash(passwords::Password::parse_new(PASSWORD, email).unwrap()).await.unwrap();
-        let mut tx = self.state.db.begin().await.unwrap();
-        let id = staff::create(&mut tx, &EmailAddress::parse(email).unwrap(), "Test Staff", roles, Some(hash))
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
-        if !with_totp {
-            return None;
-        }
-        let secret = totp::new_secret();
-        sqlx::query("update staff_users set totp_secret = $1, totp_enabled = 1 where id = $2")
-            .bind(self.state.secrets.seal(&staff::totp_context(id), &secret))
-            .bind(id)
-            .execute(self.state.db.pool())
-            .await
-            .unwrap();
-        Some(secret)
+        create_staff_in(&self.state.db, &self.state.secrets, email, roles, with_totp).await
     }
 
     /// Events in the access log, in order: (event, outcome, actor label).

@@ -21,6 +21,7 @@ mod hardening;
 mod home;
 mod instances;
 mod knowledge;
+mod processes;
 mod public_page;
 mod questionnaires;
 mod sessions;

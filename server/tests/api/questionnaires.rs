@@ -680,3 +680,67 @@ fn regex_counts(line: &str) -> Vec<usize> {
     };
     vec![number_after("filled "), number_after(", left "), number_after("review, left ")]
 }
+
+/// Suggestion jobs are claimed with a lease: a job another instance holds is left to it, a job
+/// whose lease ran out (its instance died) is taken over, and of instances racing for one job
+/// exactly one computes it.
+#[tokio::test]
+async fn a_suggestion_job_is_computed_by_one_instance_and_taken_over_when_its_lease_runs_out() {
+    use app::{features::questionnaires::server::resume, ssr::metrics::OutcomeLabels, types::Timestamp};
+    let app = spawn_app().await;
+    let sec = app.staff_browser("sam@northwind-analytics.example", &[StaffRole::Security]).await;
+    let (id, _, _) = two_question_csv(&app, &sec).await;
+    let db = &app.state.db;
+    // As if another instance were computing it now: every verdict still to come.
+    let interrupted = |lease_until: i64| async move {
+        sqlx::query("update questionnaire_rows set decision = null, suggestions = '[]' where questionnaire_id = $1")
+            .bind(id)
+            .execute(db.pool())
+            .await
+            .unwrap();
+        sqlx::query(
+            "update questionnaires set status = 'processing', claimed_by = 'another-instance', lease_until = $1 \
+             where id = $2",
+        )
+        .bind(lease_until)
+        .bind(id)
+        .execute(db.pool())
+        .await
+        .unwrap();
+    };
+    let undecided = || async move {
+        sqlx::query_as::<_, (i64,)>(
+            "select count(*) from questionnaire_rows where questionnaire_id = $1 and decision is null",
+        )
+        .bind(id)
+        .fetch_one(db.pool())
+        .await
+        .unwrap()
+        .0
+    };
+    let finished = || app.state.metrics.suggestion_jobs.get_or_create(&OutcomeLabels { outcome: "finished" }).get();
+
+    interrupted(Timestamp::now().0 + 60).await;
+    assert_eq!(resume(&app.state).await.unwrap(), 0, "a live lease is left alone");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(undecided().await, 2, "nothing computed behind the holder's back");
+
+    // The holder died: its lease has run out. Two sweeps at once (as two instances would run
+    // them) find it; one claims and computes it.
+    interrupted(Timestamp::now().0 - 1).await;
+    let before = finished();
+    let (a, b) = tokio::join!(resume(&app.state), resume(&app.state));
+    assert_eq!((a.unwrap(), b.unwrap()), (1, 1), "both see the dropped job");
+    wait_ready(&app, id).await;
+    assert_eq!(undecided().await, 0);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(finished() - before, 1, "computed once");
+    let (holder, lease): (String, i64) =
+        sqlx::query_as("select claimed_by, lease_until from questionnaires where id = $1")
+            .bind(id)
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    assert_eq!(holder, app.state.instance_id, "taken over by this instance");
+    assert_eq!(lease, 0, "and released when done");
+}

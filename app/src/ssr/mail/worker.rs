@@ -59,6 +59,8 @@ pub struct Mailer {
     pub wake: Arc<Notify>,
     /// Where attachments are read from.
     pub files: FileStore,
+    /// Counts deliveries (sent, retry, failed).
+    pub metrics: Arc<crate::ssr::metrics::Metrics>,
 }
 
 #[derive(FromRow)]
@@ -124,10 +126,12 @@ pub async fn send_due(db: &Db, mailer: &Mailer) -> Result<usize, AppError> {
                 .execute(db.pool())
                 .await?;
                 sent += 1;
+                mailer.metrics.mail("sent");
             }
             Err(problem) => {
                 let attempts = row.attempts + 1;
                 let status = if attempts >= MAX_ATTEMPTS { "failed" } else { "pending" };
+                mailer.metrics.mail(if attempts >= MAX_ATTEMPTS { "failed" } else { "retry" });
                 tracing::warn!(mail_id = row.id, attempts, %problem, "mail not sent");
                 sqlx::query(
                     "update mail_outbox set status = $1, attempts = $2, next_attempt_at = $3, last_error = $4 where id = $5",

@@ -120,7 +120,9 @@ pub async fn deliver(
         download_id: download_id.clone(),
     };
     // On the blocking pool; a parser panic is a refusal, never a crash or an unstamped copy.
+    let started = std::time::Instant::now();
     let stamped = tokio::task::spawn_blocking(move || stamp_pdf(&original, &stamp)).await;
+    state.metrics.stamping_seconds.observe(started.elapsed().as_secs_f64());
     let bytes = match stamped {
         Ok(Ok(bytes)) => bytes,
         Ok(Err(err)) => {
