@@ -139,9 +139,11 @@ async fn phase(name: &'static str, args: &Args, pdf: &[u8], stamped: bool) -> Ph
         let files = FileStore::new(db.clone(), data.join("files"));
         for slug in ["soc2-type-ii-report", "soc3-report"] {
             let stored = app::features::documents::server::current_version(&db, slug).await.expect(slug);
-            app::features::documents::server::add_version(&db, &files, stored.document_id, "report.pdf", pdf)
+            let mut tx = db.begin().await.expect("a transaction");
+            app::features::documents::server::add_version(&mut tx, &files, stored.document_id, "report.pdf", pdf)
                 .await
                 .expect("a new version");
+            tx.commit().await.expect("committed");
         }
         db.pool().close().await;
     }

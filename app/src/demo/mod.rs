@@ -26,7 +26,10 @@ use crate::{
             server as trust,
         },
     },
-    ssr::{db::Db, storage::FileStore},
+    ssr::{
+        db::{Db, Tx},
+        storage::FileStore,
+    },
     types::{IsoDate, Timestamp},
 };
 pub use content::COMPANY;
@@ -89,74 +92,58 @@ impl DemoDates {
 pub async fn seed_if_empty(db: &Db, files: &FileStore, today: IsoDate) -> Result<bool, AppError> {
     let (existing,): (i64,) = sqlx::query_as("select count(*) from company_profile").fetch_one(db.pool()).await?;
     if existing > 0 {
-        wait_for_seeding(db).await?;
         return Ok(false);
     }
-    // Several instances started with --demo at once: the first to claim the seeding does it,
-    // the others wait until it has finished.
-    let claimed =
-        sqlx::query("insert into seed_claims (name, claimed_at) values ('demo', $1) on conflict (name) do nothing")
-            .bind(Timestamp::now().0)
-            .execute(db.pool())
-            .await?;
+    // One transaction holds the claim and everything seeded: instances started with --demo at
+    // once wait for it (PostgreSQL: on the claim's key; SQLite: for the write lock) and then find
+    // the demo complete, and a seeder that dies midway leaves nothing behind, not even its claim.
+    let mut tx = db.begin().await?;
+    let now = Timestamp::now().0;
+    let claimed = sqlx::query(
+        "insert into seed_claims (name, claimed_at, finished_at) values ('demo', $1, $1) on conflict (name) do nothing",
+    )
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
     if claimed.rows_affected() != 1 {
-        wait_for_seeding(db).await?;
+        tx.rollback().await?;
         return Ok(false);
     }
-    seed(db, files, today).await?;
-    sqlx::query("update seed_claims set finished_at = $1 where name = 'demo'")
-        .bind(Timestamp::now().0)
-        .execute(db.pool())
-        .await?;
+    seed(&mut tx, db, files, today).await?;
+    tx.commit().await?;
     Ok(true)
 }
 
-/// Waits (up to five minutes) while another instance is seeding the demo.
-async fn wait_for_seeding(db: &Db) -> Result<(), AppError> {
-    for _ in 0..1500 {
-        let claim: Option<(Option<i64>,)> =
-            sqlx::query_as("select finished_at from seed_claims where name = 'demo'").fetch_optional(db.pool()).await?;
-        match claim {
-            // Seeded by an older version (no claim) or finished.
-            None | Some((Some(_),)) => return Ok(()),
-            Some((None,)) => tokio::time::sleep(std::time::Duration::from_millis(200)).await,
-        }
-    }
-    Err(AppError::internal("seeding the demo", "another instance has been seeding the demo for five minutes"))
-}
-
-/// Writes the demo content (called by the one instance that claimed the seeding).
-async fn seed(db: &Db, files: &FileStore, today: IsoDate) -> Result<(), AppError> {
+/// Writes the demo content inside `tx` (called by the one instance that claimed the seeding).
+async fn seed(tx: &mut Tx, db: &Db, files: &FileStore, today: IsoDate) -> Result<(), AppError> {
     let dates = DemoDates::for_today(today);
     let now = Timestamp::now().0;
-    let logo = files.put(documents::LOGO_SVG.as_bytes()).await.map_err(|e| AppError::internal("storing logo", e))?;
-    let ids = seed_documents(db, files, &dates).await?;
+    let logo =
+        files.put_in(tx, documents::LOGO_SVG.as_bytes()).await.map_err(|e| AppError::internal("storing logo", e))?;
+    let ids = seed_documents(tx, files, &dates).await?;
 
-    let mut tx = db.begin().await?;
-    profile::write(&mut tx, &demo_profile()).await?;
-    profile::set_logo(&mut tx, Some((&logo, "image/svg+xml", documents::LOGO_SVG.len()))).await?;
-    let report_id = Reports::insert(&mut tx, &demo_report(&dates, &ids)?).await?;
+    profile::write(tx, &demo_profile()).await?;
+    profile::set_logo(tx, Some((&logo, "image/svg+xml", documents::LOGO_SVG.len()))).await?;
+    let report_id = Reports::insert(tx, &demo_report(&dates, &ids)?).await?;
     if let Some((issued_on, covered_until)) = dates.bridge {
         let letter = ValidBridgeLetter { issued_on, covered_until, document_id: ids.bridge };
-        report::insert_bridge_letter(&mut tx, report_id, &letter).await?;
+        report::insert_bridge_letter(tx, report_id, &letter).await?;
     }
     for framework in demo_frameworks(&dates, &ids) {
-        Frameworks::insert(&mut tx, &framework).await?;
+        Frameworks::insert(tx, &framework).await?;
     }
     for control in demo_controls() {
-        Controls::insert(&mut tx, &control).await?;
+        Controls::insert(tx, &control).await?;
     }
     for subprocessor in demo_subprocessors(Timestamp(now).date()) {
-        Subprocessors::insert(&mut tx, &subprocessor).await?;
+        Subprocessors::insert(tx, &subprocessor).await?;
     }
     for faq in demo_faqs() {
-        Faqs::insert(&mut tx, &faq).await?;
+        Faqs::insert(tx, &faq).await?;
     }
-    tx.commit().await?;
-
-    seed_access(db, today, now).await?;
-    seed_knowledge_base(db).await?;
-    trust::publish(db, None, today).await?;
+    seed_access(tx, today, now).await?;
+    seed_knowledge_base(tx, db).await?;
+    trust::publish_in(tx, None, today).await?;
     Ok(())
 }
 
@@ -303,17 +290,17 @@ fn demo_faqs() -> Vec<ValidFaq> {
 
 /// Northwind's 80 approved questionnaire answers (the same file as
 /// `../shared/data/questionnaire/kb.csv`), imported as staff would import them.
-async fn seed_knowledge_base(db: &Db) -> Result<(), AppError> {
+async fn seed_knowledge_base(tx: &mut Tx, db: &Db) -> Result<(), AppError> {
     let rows = answers::kb::parse(include_bytes!("kb.csv"), answers::kb::Format::Csv)
         .map_err(|e| AppError::internal("demo knowledge base", e))?;
     let actor = crate::ssr::audit::Actor::system();
     let meta = crate::ssr::request_meta::RequestMeta::system("demo seed");
-    crate::features::knowledge::server::import(db, &meta, &actor, &rows, None).await?;
+    crate::features::knowledge::server::import_in(tx, db, &meta, &actor, &rows, None, &[]).await?;
     Ok(())
 }
 
 /// The NDA (version 1, published), access rules, and one customer with an MNDA on file.
-async fn seed_access(db: &Db, today: IsoDate, now: i64) -> Result<(), AppError> {
+async fn seed_access(tx: &mut Tx, today: IsoDate, now: i64) -> Result<(), AppError> {
     sqlx::query(
         "insert into nda_versions (version, title, body_markdown, published_at, created_at, updated_at) \
          values (1, $1, $2, $3, $3, $3)",
@@ -321,7 +308,7 @@ async fn seed_access(db: &Db, today: IsoDate, now: i64) -> Result<(), AppError> 
     .bind("Mutual Non-Disclosure Agreement for Security Reviews")
     .bind(include_str!("nda.md"))
     .bind(now)
-    .execute(db.pool())
+    .execute(&mut **tx)
     .await?;
     let rules = [
         (10, "*.northwind-analytics.example", "auto_approve", "Our own staff"),
@@ -337,7 +324,7 @@ async fn seed_access(db: &Db, today: IsoDate, now: i64) -> Result<(), AppError> 
         .bind(action)
         .bind(note)
         .bind(now)
-        .execute(db.pool())
+        .execute(&mut **tx)
         .await?;
     }
     sqlx::query(
@@ -346,7 +333,7 @@ async fn seed_access(db: &Db, today: IsoDate, now: i64) -> Result<(), AppError> 
     )
     .bind(today.add_months(14).to_string())
     .bind(now)
-    .execute(db.pool())
+    .execute(&mut **tx)
     .await?;
     Ok(())
 }
@@ -360,11 +347,11 @@ struct DocumentIds {
     insurance: i64,
 }
 
-async fn seed_documents(db: &Db, files: &FileStore, dates: &DemoDates) -> Result<DocumentIds, AppError> {
+async fn seed_documents(tx: &mut Tx, files: &FileStore, dates: &DemoDates) -> Result<DocumentIds, AppError> {
     let mut ids = std::collections::HashMap::new();
     for (position, doc) in documents::all(dates).into_iter().enumerate() {
         let id = docs::create(
-            db,
+            tx,
             NewDocument {
                 slug: doc.slug,
                 title: &doc.title,
@@ -376,7 +363,7 @@ async fn seed_documents(db: &Db, files: &FileStore, dates: &DemoDates) -> Result
         )
         .await?;
         let pdf = doc.body.render().map_err(|e| AppError::internal("rendering a demo PDF", e))?;
-        docs::add_version(db, files, id, &format!("{}.pdf", doc.slug), &pdf).await?;
+        docs::add_version(tx, files, id, &format!("{}.pdf", doc.slug), &pdf).await?;
         ids.insert(doc.slug, id);
     }
     let id = |slug: &str| ids.get(slug).copied().ok_or_else(|| AppError::internal("demo document missing", slug));

@@ -53,9 +53,17 @@ async fn a_server_killed_mid_download_delivered_nothing_without_its_log_row() {
         let db = Db::connect(&app::ssr::config::sqlite_url_for(&data.join("vouchsafe.db"))).await.unwrap();
         let files = FileStore::new(db.clone(), data.join("files"));
         let stored = app::features::documents::server::current_version(&db, "soc2-type-ii-report").await.unwrap();
-        app::features::documents::server::add_version(&db, &files, stored.document_id, "soc2.pdf", &big_pdf(6_000_000))
-            .await
-            .unwrap();
+        let mut tx = db.begin().await.unwrap();
+        app::features::documents::server::add_version(
+            &mut tx,
+            &files,
+            stored.document_id,
+            "soc2.pdf",
+            &big_pdf(6_000_000),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
         db.pool().close().await;
     }
 

@@ -132,8 +132,9 @@ async fn a_revoke_during_stamping_stops_that_download() {
     let sales = app.staff_browser("sol@northwind-analytics.example", &[Sales]).await;
     let pat = approved_prospect(&app, "pat@contoso.example").await;
     let stored = app::features::documents::server::current_version(&app.state.db, SOC2).await.unwrap();
+    let mut tx = app.state.db.begin().await.unwrap();
     app::features::documents::server::add_version(
-        &app.state.db,
+        &mut tx,
         &app.state.files,
         stored.document_id,
         "soc2.pdf",
@@ -141,6 +142,7 @@ async fn a_revoke_during_stamping_stops_that_download() {
     )
     .await
     .unwrap();
+    tx.commit().await.unwrap();
     let link = location(&pat.post_form(&format!("/documents/{SOC2}/get"), &[]).await);
     assert!(link.starts_with("/download/"), "{link}");
     let download = tokio::spawn(async move { pat.get(&link).await });

@@ -223,6 +223,36 @@ async fn two_instances_seeding_the_demo_at_once_make_one_complete_demo() {
     assert!(!app::demo::seed_if_empty(&state.db, &state.files, today).await.unwrap(), "and never again");
 }
 
+/// The demo is seeded in one transaction with its claim: a seeder that dies midway (here, a
+/// transaction holding the claim and some content, then rolled back as a dead connection's is)
+/// leaves nothing behind, and the instance that was waiting for it seeds the complete demo.
+#[tokio::test]
+async fn a_seeder_dying_midway_leaves_nothing_and_the_waiting_instance_seeds() {
+    let app = crate::helpers::spawn_empty_app().await;
+    let (state, today) = (&app.state, app::types::IsoDate::today_utc());
+    let mut dying = state.db.begin().await.unwrap();
+    sqlx::query("insert into seed_claims (name, claimed_at) values ('demo', 1)").execute(&mut *dying).await.unwrap();
+    sqlx::query(
+        "insert into nda_versions (version, title, body_markdown, published_at, created_at, updated_at) \
+         values (1, 'Half', 'Half', 1, 1, 1)",
+    )
+    .execute(&mut *dying)
+    .await
+    .unwrap();
+    let waiting = app::demo::seed_if_empty(&state.db, &state.files, today);
+    let died = async {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        dying.rollback().await.unwrap();
+    };
+    let (seeded, ()) = tokio::join!(waiting, died);
+    assert!(seeded.expect("the waiting instance seeds"), "it found no claim left behind");
+    let (ndas,): (i64,) = sqlx::query_as("select count(*) from nda_versions").fetch_one(state.db.pool()).await.unwrap();
+    assert_eq!(ndas, 1, "nothing of the dead seeder's remains");
+    let (kb,): (i64,) = sqlx::query_as("select count(*) from kb_entries").fetch_one(state.db.pool()).await.unwrap();
+    assert_eq!(kb, 80, "the demo is complete");
+    assert!(app::ssr::audit::verify_chain(&state.db).await.unwrap().is_ok());
+}
+
 #[tokio::test]
 async fn rate_limits_hold_across_instances() {
     let app = spawn_app().await;

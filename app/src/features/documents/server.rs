@@ -1,6 +1,7 @@
 //! Documents and their versions.
 
 use super::model::{DocumentKind, PublicDocument, Visibility};
+use crate::ssr::db::Tx;
 use crate::{
     error::AppError,
     ssr::{db::Db, storage::FileStore},
@@ -95,7 +96,7 @@ pub async fn current_version(db: &Db, slug: &str) -> Result<StoredVersion, AppEr
 }
 
 /// Creates a document record and returns its id.
-pub async fn create(db: &Db, new: NewDocument<'_>) -> Result<i64, AppError> {
+pub async fn create(tx: &mut Tx, new: NewDocument<'_>) -> Result<i64, AppError> {
     let now = Timestamp::now().0;
     let (id,): (i64,) = sqlx::query_as(
         "insert into documents (slug, title, kind, visibility, description, position, created_at, updated_at) \
@@ -108,26 +109,26 @@ pub async fn create(db: &Db, new: NewDocument<'_>) -> Result<i64, AppError> {
     .bind(new.description)
     .bind(new.position)
     .bind(now)
-    .fetch_one(db.pool())
+    .fetch_one(&mut **tx)
     .await?;
     Ok(id)
 }
 
-/// Stores `bytes` and makes them the document's new current version; earlier ones are kept.
+/// Stores `bytes` and makes them the document's new current version, inside `tx`; earlier
+/// versions are kept.
 pub async fn add_version(
-    db: &Db,
+    tx: &mut Tx,
     files: &FileStore,
     document_id: i64,
     file_name: &str,
     bytes: &[u8],
 ) -> Result<i64, AppError> {
-    let sha = files.put(bytes).await.map_err(|e| AppError::internal("storing a document", e))?;
+    let sha = files.put_in(tx, bytes).await.map_err(|e| AppError::internal("storing a document", e))?;
     let now = Timestamp::now().0;
-    let mut tx = db.pool().begin().await?;
     let (next,): (i64,) =
         sqlx::query_as("select coalesce(max(version), 0) + 1 from document_versions where document_id = $1")
             .bind(document_id)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut **tx)
             .await?;
     sqlx::query(
         "insert into document_versions (document_id, version, file_name, byte_size, sha256, created_at) \
@@ -139,14 +140,13 @@ pub async fn add_version(
     .bind(bytes.len() as i64)
     .bind(&sha)
     .bind(now)
-    .execute(&mut *tx)
+    .execute(&mut **tx)
     .await?;
     sqlx::query("update documents set updated_at = $1 where id = $2")
         .bind(now)
         .bind(document_id)
-        .execute(&mut *tx)
+        .execute(&mut **tx)
         .await?;
-    tx.commit().await?;
     Ok(next)
 }
 
@@ -253,12 +253,12 @@ pub async fn upload(
         return Err(AppError::field("file", problem));
     }
     let actor = crate::features::accounts::server::staff_actor(staff);
+    // The document, its version, the file and the log row are kept together or not at all.
+    let mut tx = state.db.begin().await?;
     let (document_id, created, title) = match form.document_id {
         Some(id) => {
-            let row: Option<(String,)> = sqlx::query_as("select title from documents where id = $1")
-                .bind(id)
-                .fetch_optional(state.db.pool())
-                .await?;
+            let row: Option<(String,)> =
+                sqlx::query_as("select title from documents where id = $1").bind(id).fetch_optional(&mut *tx).await?;
             let (title,) = row.ok_or(AppError::NotFound)?;
             (id, false, title)
         }
@@ -278,27 +278,23 @@ pub async fn upload(
                     ))
                 }
             };
-            let taken: Option<(i64,)> = sqlx::query_as("select id from documents where slug = $1")
-                .bind(&slug)
-                .fetch_optional(state.db.pool())
-                .await?;
+            let taken: Option<(i64,)> =
+                sqlx::query_as("select id from documents where slug = $1").bind(&slug).fetch_optional(&mut *tx).await?;
             if taken.is_some() {
                 return Err(AppError::field("slug", "Another document already uses this address."));
             }
-            let (position,): (i64,) = sqlx::query_as("select coalesce(max(position), 0) + 1 from documents")
-                .fetch_one(state.db.pool())
-                .await?;
+            let (position,): (i64,) =
+                sqlx::query_as("select coalesce(max(position), 0) + 1 from documents").fetch_one(&mut *tx).await?;
             let description: String = form.description.trim().chars().take(1000).collect();
             let id = create(
-                &state.db,
+                &mut tx,
                 NewDocument { slug: &slug, title: &title, kind, visibility, description: &description, position },
             )
             .await?;
             (id, true, title)
         }
     };
-    let version = add_version(&state.db, &state.files, document_id, &file_name, &form.bytes).await?;
-    let mut tx = state.db.begin().await?;
+    let version = add_version(&mut tx, &state.files, document_id, &file_name, &form.bytes).await?;
     let event = Event {
         actor: &actor,
         event: if created { "document.created" } else { "document.version_added" },

@@ -137,9 +137,14 @@ where
 }
 
 /// Every row of `select` with `rest` appended.
-pub async fn all<T>(db: &Db, select: &str, rest: &str) -> Result<Vec<T>, AppError>
+/// Reads through `db`: the pool (`db.pool()`) or an open transaction (`&mut *tx`).
+pub async fn all<'e, T>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    select: &str,
+    rest: &str,
+) -> Result<Vec<T>, AppError>
 where
     T: for<'r> FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
 {
-    Ok(sqlx::query_as(&format!("{select} {rest}")).fetch_all(db.pool()).await?)
+    Ok(sqlx::query_as(&format!("{select} {rest}")).fetch_all(db).await?)
 }

@@ -22,6 +22,7 @@ use crate::{
     ssr::db::{flag, Db},
     types::{IsoDate, Timestamp},
 };
+use sqlx::AnyConnection;
 
 /// A stored value that no longer parses is a bug or tampering, not user error: log it and fail.
 fn corrupt(what: &str, problem: String) -> AppError {
@@ -44,7 +45,13 @@ pub fn parse_sections(text: &str) -> Result<Vec<Section>, String> {
 /// The working company profile (the draft the editor changes, not the published one) and when it
 /// last changed; the logo URL carries the logo's hash so it can be cached for good.
 pub async fn load_profile(db: &Db) -> Result<(CompanyProfile, Timestamp), AppError> {
-    let row: ProfileRow = sqlx::query_as(PROFILE).fetch_one(db.pool()).await?;
+    profile_from(db.pool()).await
+}
+
+async fn profile_from<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+) -> Result<(CompanyProfile, Timestamp), AppError> {
+    let row: ProfileRow = sqlx::query_as(PROFILE).fetch_one(db).await?;
     let sections = parse_sections(&row.sections).map_err(|e| corrupt("sections", e))?;
     // The logo URL carries its hash so browsers may cache it for good.
     let logo_url = row.logo_sha256.map(|sha| format!("/branding/logo/{}", &sha[..16.min(sha.len())]));
@@ -61,21 +68,27 @@ pub async fn load_profile(db: &Db) -> Result<(CompanyProfile, Timestamp), AppErr
 }
 
 /// A report's subservice organizations as stored: (name, services, treatment code), in order.
-pub async fn subservice_org_rows(db: &Db, report_id: i64) -> Result<Vec<(String, String, String)>, AppError> {
+pub async fn subservice_org_rows<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    report_id: i64,
+) -> Result<Vec<(String, String, String)>, AppError> {
     Ok(sqlx::query_as(
         "select name, services, treatment from soc2_subservice_orgs where report_id = $1 order by position, id",
     )
     .bind(report_id)
-    .fetch_all(db.pool())
+    .fetch_all(db)
     .await?)
 }
 
 /// A report's complementary user entity controls, in order.
-pub async fn cuec_rows(db: &Db, report_id: i64) -> Result<Vec<String>, AppError> {
+pub async fn cuec_rows<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    report_id: i64,
+) -> Result<Vec<String>, AppError> {
     let rows: Vec<(String,)> =
         sqlx::query_as("select description from soc2_cuecs where report_id = $1 order by position, id")
             .bind(report_id)
-            .fetch_all(db.pool())
+            .fetch_all(db)
             .await?;
     Ok(rows.into_iter().map(|(c,)| c).collect())
 }
@@ -84,8 +97,8 @@ pub async fn cuec_rows(db: &Db, report_id: i64) -> Result<Vec<String>, AppError>
 pub const CURRENT_REPORT_ORDER: &str = "order by r.period_end desc, r.id desc";
 
 /// The SOC 2 report with the latest period end, with its subservice organizations and CUECs.
-async fn load_current_report(db: &Db) -> Result<Option<(i64, Soc2Report)>, AppError> {
-    let rows: Vec<ReportRow> = rows::all(db, REPORTS, &format!("{CURRENT_REPORT_ORDER} limit 1")).await?;
+async fn load_current_report(db: &mut AnyConnection) -> Result<Option<(i64, Soc2Report)>, AppError> {
+    let rows: Vec<ReportRow> = rows::all(&mut *db, REPORTS, &format!("{CURRENT_REPORT_ORDER} limit 1")).await?;
     let Some(row) = rows.into_iter().next() else { return Ok(None) };
     let report_type = ReportType::parse(&row.report_type).map_err(|e| corrupt("report type", e))?;
     let period = ExaminationPeriod::new(
@@ -105,7 +118,7 @@ async fn load_current_report(db: &Db) -> Result<Option<(i64, Soc2Report)>, AppEr
         tsc_in_scope.push(TscCategory::Security);
     }
     tsc_in_scope.sort();
-    let subservice_organizations = subservice_org_rows(db, row.id)
+    let subservice_organizations = subservice_org_rows(&mut *db, row.id)
         .await?
         .into_iter()
         .map(|(name, services, treatment)| {
@@ -113,7 +126,7 @@ async fn load_current_report(db: &Db) -> Result<Option<(i64, Soc2Report)>, AppEr
             Ok(SubserviceOrganization { name, services, treatment })
         })
         .collect::<Result<_, AppError>>()?;
-    let cuecs = cuec_rows(db, row.id).await?;
+    let cuecs = cuec_rows(&mut *db, row.id).await?;
     let report = Soc2Report {
         report_type,
         period,
@@ -128,8 +141,8 @@ async fn load_current_report(db: &Db) -> Result<Option<(i64, Soc2Report)>, AppEr
     Ok(Some((row.id, report)))
 }
 
-async fn load_bridge_letter(db: &Db, report_id: i64) -> Result<Option<BridgeLetter>, AppError> {
-    let row: Option<BridgeLetterRow> = sqlx::query_as(BRIDGE_LETTERS).bind(report_id).fetch_optional(db.pool()).await?;
+async fn load_bridge_letter(db: &mut AnyConnection, report_id: i64) -> Result<Option<BridgeLetter>, AppError> {
+    let row: Option<BridgeLetterRow> = sqlx::query_as(BRIDGE_LETTERS).bind(report_id).fetch_optional(db).await?;
     row.map(|b| {
         Ok(BridgeLetter {
             issued_on: date("bridge issued", &b.issued_on)?,
@@ -140,7 +153,7 @@ async fn load_bridge_letter(db: &Db, report_id: i64) -> Result<Option<BridgeLett
     .transpose()
 }
 
-async fn load_frameworks(db: &Db) -> Result<Vec<Framework>, AppError> {
+async fn load_frameworks(db: &mut AnyConnection) -> Result<Vec<Framework>, AppError> {
     let rows: Vec<FrameworkRow> = rows::all(db, FRAMEWORKS, "order by f.position, f.id").await?;
     rows.into_iter()
         .map(|r| {
@@ -158,7 +171,7 @@ async fn load_frameworks(db: &Db) -> Result<Vec<Framework>, AppError> {
         .collect()
 }
 
-async fn load_controls(db: &Db) -> Result<Vec<Control>, AppError> {
+async fn load_controls(db: &mut AnyConnection) -> Result<Vec<Control>, AppError> {
     let rows: Vec<ControlRow> = rows::all(db, CONTROLS, "order by position, id").await?;
     rows.into_iter()
         .map(|r| {
@@ -174,11 +187,11 @@ async fn load_controls(db: &Db) -> Result<Vec<Control>, AppError> {
 }
 
 /// Subprocessors in use on `today` (started, and not ended).
-async fn load_subprocessors(db: &Db, today: IsoDate) -> Result<Vec<Subprocessor>, AppError> {
+async fn load_subprocessors(db: &mut AnyConnection, today: IsoDate) -> Result<Vec<Subprocessor>, AppError> {
     let rows: Vec<SubprocessorRow> =
         sqlx::query_as(&format!("{SUBPROCESSORS} where (end_date is null or end_date >= $1) order by position, name"))
             .bind(today.to_string())
-            .fetch_all(db.pool())
+            .fetch_all(db)
             .await?;
     rows.into_iter()
         .map(|r| {
@@ -195,14 +208,14 @@ async fn load_subprocessors(db: &Db, today: IsoDate) -> Result<Vec<Subprocessor>
 }
 
 /// The FAQ entries, then approved knowledge-base entries marked public (not already asked).
-async fn load_faqs(db: &Db) -> Result<Vec<Faq>, AppError> {
-    let rows: Vec<FaqRow> = rows::all(db, FAQS, "order by position, id").await?;
+async fn load_faqs(db: &mut AnyConnection) -> Result<Vec<Faq>, AppError> {
+    let rows: Vec<FaqRow> = rows::all(&mut *db, FAQS, "order by position, id").await?;
     let mut faqs: Vec<(String, String)> = rows.into_iter().map(|f| (f.question, f.answer)).collect();
     let public: Vec<(String, String)> = sqlx::query_as(
         "select question, explanation from kb_entries where status = 'approved' and visibility = 'public' \
          order by category, external_id",
     )
-    .fetch_all(db.pool())
+    .fetch_all(db)
     .await?;
     for (question, answer) in public {
         if !faqs.iter().any(|(q, _)| q.eq_ignore_ascii_case(&question)) {
@@ -214,7 +227,13 @@ async fn load_faqs(db: &Db) -> Result<Vec<Faq>, AppError> {
 
 /// The working copy of everything the public page shows, as it would be published now.
 pub async fn load_working(db: &Db, today: IsoDate) -> Result<TrustCenterContent, AppError> {
-    let (company, _) = load_profile(db).await?;
+    let mut conn = db.pool().acquire().await?;
+    load_working_in(&mut conn, today).await
+}
+
+/// [`load_working`] read through `db`, such as an open transaction that has just written it.
+pub async fn load_working_in(db: &mut AnyConnection, today: IsoDate) -> Result<TrustCenterContent, AppError> {
+    let (company, _) = profile_from(&mut *db).await?;
     let report = load_current_report(db).await?;
     let bridge_letter = match &report {
         Some((id, _)) => load_bridge_letter(db, *id).await?,
@@ -234,11 +253,16 @@ pub async fn load_working(db: &Db, today: IsoDate) -> Result<TrustCenterContent,
 /// Publishes the working copy: stores it whole as the newest published version. (The demo seed
 /// and tests; staff publish through the editor, which logs the publish in the same transaction.)
 pub async fn publish(db: &Db, by_user: Option<i64>, today: IsoDate) -> Result<Timestamp, AppError> {
-    let content = load_working(db, today).await?;
     let mut tx = db.begin().await?;
-    let at = publish_content(&mut tx, &content, by_user).await?;
+    let at = publish_in(&mut tx, by_user, today).await?;
     tx.commit().await?;
     Ok(at)
+}
+
+/// [`publish`] inside `tx`, from the working copy as `tx` sees it.
+pub async fn publish_in(tx: &mut Tx, by_user: Option<i64>, today: IsoDate) -> Result<Timestamp, AppError> {
+    let content = load_working_in(tx, today).await?;
+    publish_content(tx, &content, by_user).await
 }
 
 /// Stores `content` as the newest published version.
@@ -263,7 +287,8 @@ pub async fn publish_content(
 /// with it. Reads the committed state through `db`.
 pub async fn publish_faq_only(tx: &mut Tx, db: &Db, by_user: Option<i64>) -> Result<bool, AppError> {
     let Some((mut content, _)) = load_published(db).await? else { return Ok(false) };
-    let faqs = load_faqs(db).await?;
+    let mut conn = db.pool().acquire().await?;
+    let faqs = load_faqs(&mut conn).await?;
     if faqs == content.faqs {
         return Ok(false);
     }

@@ -37,7 +37,7 @@ impl From<FrameworkRow> for FrameworkItem {
 
 /// Every framework, in page order.
 pub async fn all(db: &Db) -> Result<Vec<FrameworkItem>, AppError> {
-    let rows: Vec<FrameworkRow> = rows::all(db, FRAMEWORKS, "order by f.position, f.id").await?;
+    let rows: Vec<FrameworkRow> = rows::all(db.pool(), FRAMEWORKS, "order by f.position, f.id").await?;
     Ok(rows.into_iter().map(FrameworkItem::from).collect())
 }
 

@@ -25,9 +25,9 @@ pub async fn pending(db: &Db) -> Result<(Vec<String>, Option<i64>), AppError> {
 /// The overview: every control, subprocessor, FAQ entry, report and framework of the working
 /// copy, with the sections not yet published.
 pub async fn overview(db: &Db) -> Result<ContentOverview, AppError> {
-    let controls: Vec<ControlRow> = rows::all(db, CONTROLS, "order by position, id").await?;
-    let subprocessors: Vec<SubprocessorRow> = rows::all(db, SUBPROCESSORS, "order by position, name").await?;
-    let faqs: Vec<FaqRow> = rows::all(db, FAQS, "order by position, id").await?;
+    let controls: Vec<ControlRow> = rows::all(db.pool(), CONTROLS, "order by position, id").await?;
+    let subprocessors: Vec<SubprocessorRow> = rows::all(db.pool(), SUBPROCESSORS, "order by position, name").await?;
+    let faqs: Vec<FaqRow> = rows::all(db.pool(), FAQS, "order by position, id").await?;
     let (pending, last_published_at) = pending(db).await?;
     let (company, _) = tc::load_profile(db).await?;
     Ok(ContentOverview {

@@ -45,7 +45,7 @@ pub async fn edit_page(db: &Db, id: Option<i64>) -> Result<ReportEditPage, AppEr
 
 /// Every report, newest period first (the first is the one the public page shows).
 pub async fn summaries(db: &Db) -> Result<Vec<ReportSummary>, AppError> {
-    let reports: Vec<ReportRow> = rows::all(db, REPORTS, CURRENT_REPORT_ORDER).await?;
+    let reports: Vec<ReportRow> = rows::all(db.pool(), REPORTS, CURRENT_REPORT_ORDER).await?;
     let counts: Vec<(i64, i64)> = sqlx::query_as("select report_id, count(*) from bridge_letters group by report_id")
         .fetch_all(db.pool())
         .await?;
@@ -135,8 +135,8 @@ impl Record for Reports {
 
     async fn get(db: &Db, id: i64) -> Result<ReportItem, AppError> {
         let row: ReportRow = rows::one(db, REPORTS, "where r.id = $1", id).await?;
-        let orgs = subservice_org_rows(db, id).await?;
-        let cuecs = cuec_rows(db, id).await?;
+        let orgs = subservice_org_rows(db.pool(), id).await?;
+        let cuecs = cuec_rows(db.pool(), id).await?;
         Ok(ReportItem {
             id: row.id,
             report_type: row.report_type,

@@ -6,7 +6,11 @@ use super::{entries::all, history::describe_change, store, validation::ValidEntr
 use crate::{
     error::AppError,
     features::knowledge::model::{KbEntry, KbStatus, KbVisibility},
-    ssr::{audit::Actor, db::Db, request_meta::RequestMeta},
+    ssr::{
+        audit::Actor,
+        db::{Db, Tx},
+        request_meta::RequestMeta,
+    },
     types::IsoDate,
 };
 use answers::kb::KbRow;
@@ -29,18 +33,34 @@ pub async fn import(
 ) -> Result<ImportSummary, AppError> {
     let today = IsoDate::today_utc();
     let existing = all(db, &today).await?;
-    let mut summary = ImportSummary::default();
     let mut tx = db.begin().await?;
-    store::check_owner(&mut tx, owner_id).await?;
+    let summary = import_in(&mut tx, db, meta, actor, rows, owner_id, &existing).await?;
+    tx.commit().await?;
+    Ok(summary)
+}
+
+/// [`import`] inside `tx`, against the entries that exist now (`existing`).
+pub async fn import_in(
+    tx: &mut Tx,
+    db: &Db,
+    meta: &RequestMeta,
+    actor: &Actor,
+    rows: &[KbRow],
+    owner_id: Option<i64>,
+    existing: &[KbEntry],
+) -> Result<ImportSummary, AppError> {
+    let today = IsoDate::today_utc();
+    let mut summary = ImportSummary::default();
+    store::check_owner(tx, owner_id).await?;
     for row in rows {
         let known = existing.iter().find(|e| e.external_id == row.id);
         match step(row, known, owner_id, today) {
             Step::Create(next) => {
-                store::insert(&mut tx, &next, &actor.label, "imported").await?;
+                store::insert(tx, &next, &actor.label, "imported").await?;
                 summary.created += 1;
             }
             Step::Update { id, version, next, change } => {
-                store::update(&mut tx, id, version, &next, &actor.label, &change).await?;
+                store::update(tx, id, version, &next, &actor.label, &change).await?;
                 summary.updated += 1;
             }
             Step::Keep => summary.unchanged += 1,
@@ -48,8 +68,7 @@ pub async fn import(
     }
     let details =
         serde_json::json!({ "created": summary.created, "updated": summary.updated, "unchanged": summary.unchanged });
-    Acting { db, meta, actor }.log(&mut tx, "kb.imported", "kb".into(), details).await?;
-    tx.commit().await?;
+    Acting { db, meta, actor }.log(tx, "kb.imported", "kb".into(), details).await?;
     Ok(summary)
 }
 

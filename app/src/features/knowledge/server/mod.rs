@@ -21,7 +21,7 @@ pub use entries::{all, engine_entries, get, owners};
 pub use export::export_rows;
 pub use history::history;
 pub use hygiene::hygiene;
-pub use import::{import, ImportSummary};
+pub use import::{import, import_in, ImportSummary};
 pub use search::{list, try_question};
 pub use validation::ValidEntry;
 
