@@ -6,6 +6,7 @@ mod cli_audit;
 mod cli_backup;
 mod cli_kb;
 mod cli_user;
+mod front;
 pub mod listen;
 pub mod metrics;
 mod middleware;
@@ -162,7 +163,9 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow
         Err(err) => tracing::warn!(error = %err, "could not resume questionnaires"),
     }
     let trusted = state.config.trusted_proxies.clone();
-    listen::serve(listener, router(state.clone()), trusted, shutdown_signal()).await?;
+    let front_state = state.clone();
+    let front: listen::Front = Arc::new(move |req| front::answer(&front_state, req));
+    listen::serve(listener, router(state.clone()), Some(front), trusted, shutdown_signal()).await?;
     // Counted refusals are written, and the log's tail signed, before the process ends.
     if let Err(err) = state.refusals.flush(&state.db, true).await {
         tracing::error!(error = %err, "could not log the counted refusals");

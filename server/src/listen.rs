@@ -7,12 +7,14 @@
 //! (`middleware::body`).
 
 use app::ssr::request_meta::{source_of, TrustedProxies};
-use axum::{extract::ConnectInfo, Router};
+use axum::{extract::ConnectInfo, http::Request, response::Response, Router};
+use hyper::body::Incoming;
 use hyper_util::{
     rt::{TokioExecutor, TokioIo, TokioTimer},
     server::{conn::auto::Builder, graceful::GracefulShutdown},
     service::TowerToHyperService,
 };
+use std::convert::Infallible;
 use std::{
     collections::HashMap,
     future::Future,
@@ -21,6 +23,7 @@ use std::{
     time::Duration,
 };
 use tokio::{net::TcpListener, sync::Semaphore};
+use tower::ServiceExt;
 
 /// How long a client may take to send a request's headers, and to start its next request on a
 /// kept-alive connection.
@@ -70,11 +73,15 @@ impl Drop for Slot {
     }
 }
 
+/// Answers some requests before the router, or returns `None` to let the router answer.
+pub type Front = Arc<dyn Fn(&Request<Incoming>) -> Option<Response> + Send + Sync>;
+
 /// Serves `router` on `listener` until `shutdown` completes, then lets requests in flight finish
-/// (for up to 30 s).
+/// (for up to 30 s). `front`, if given, sees each request first (see `crate::front`).
 pub async fn serve(
     listener: TcpListener,
     router: Router,
+    front: Option<Front>,
     trusted: TrustedProxies,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
@@ -106,7 +113,19 @@ pub async fn serve(
             drop(stream);
             continue;
         };
-        let service = TowerToHyperService::new(router.clone().layer(axum::Extension(ConnectInfo(peer))));
+        let routed = router.clone().layer(axum::Extension(ConnectInfo(peer)));
+        let front = front.clone();
+        let service = tower::service_fn(move |req: Request<Incoming>| {
+            let answered = front.as_ref().and_then(|front| front(&req));
+            let routed = routed.clone();
+            async move {
+                match answered {
+                    Some(res) => Ok::<_, Infallible>(res),
+                    None => routed.oneshot(req).await,
+                }
+            }
+        });
+        let service = TowerToHyperService::new(service);
         let builder = builder.clone();
         let connection = builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned();
         let connection = graceful.watch(connection);

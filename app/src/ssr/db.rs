@@ -10,7 +10,11 @@ use sqlx::{
     any::{AnyConnectOptions, AnyPoolOptions},
     AnyPool,
 };
-use std::{str::FromStr, time::Duration};
+use std::{str::FromStr, sync::Arc, time::Duration};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// How long a request waits for a connection, or for its turn to write.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Which engine is behind the pool; the few non-portable statements branch on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +28,11 @@ pub enum Backend {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// Write transactions open at once, at most half the pool: an action that reads through the
+    /// pool while its transaction is open (mail branding, settings) always finds a connection.
+    /// Without it, as many concurrent actions as connections each held one and waited for a
+    /// second until the pool timed out.
+    writers: Arc<Semaphore>,
 }
 
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
@@ -45,10 +54,11 @@ impl Db {
             }
         }
         let options = AnyConnectOptions::from_str(url)?;
+        // SQLite serialises writers anyway; a small pool keeps WAL readers concurrent.
+        let connections = if backend == Backend::Sqlite { 8 } else { 16 };
         let pool = AnyPoolOptions::new()
-            // SQLite serialises writers anyway; a small pool keeps WAL readers concurrent.
-            .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
-            .acquire_timeout(Duration::from_secs(10))
+            .max_connections(connections)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             .after_connect(move |conn, _| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
@@ -69,7 +79,7 @@ impl Db {
                 tracing::warn!(mode, "SQLite refused write-ahead logging");
             }
         }
-        Ok(Self { pool, backend })
+        Ok(Self { pool, backend, writers: Arc::new(Semaphore::new(connections as usize / 2)) })
     }
 
     /// Applies pending migrations for this backend.
@@ -83,11 +93,15 @@ impl Db {
     /// Starts a write transaction. SQLite's is `BEGIN IMMEDIATE`: it takes the write lock at once,
     /// so reads inside it see the latest data and no late lock upgrade can fail.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        let permit = tokio::time::timeout(ACQUIRE_TIMEOUT, self.writers.clone().acquire_owned())
+            .await
+            .map_err(|_| sqlx::Error::PoolTimedOut)?
+            .map_err(|_| sqlx::Error::PoolClosed)?;
         let inner = match self.backend {
             Backend::Sqlite => self.pool.begin_with("begin immediate").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        Ok(Tx { inner, backend: self.backend, log: Vec::new() })
+        Ok(Tx { inner, backend: self.backend, log: Vec::new(), _writer: permit })
     }
 
     /// The pool, for reads and single statements; writes that must commit together use
@@ -131,6 +145,8 @@ pub struct Tx {
     inner: sqlx::Transaction<'static, sqlx::Any>,
     backend: Backend,
     log: Vec<super::audit::Pending>,
+    /// Held until the transaction ends (see [`Db`]'s `writers`).
+    _writer: OwnedSemaphorePermit,
 }
 
 impl Tx {

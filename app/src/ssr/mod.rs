@@ -21,6 +21,7 @@ pub mod request_meta;
 pub mod session_store;
 pub mod shared_limits;
 pub mod signals;
+pub mod spliced_gzip;
 pub mod storage;
 pub mod tokens;
 pub mod totp;

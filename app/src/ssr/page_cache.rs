@@ -6,6 +6,7 @@
 //! short time (date-dependent facts such as report freshness move with the calendar) and all of
 //! them are dropped at once when content changes.
 
+use super::spliced_gzip::SplicedGzip;
 use bytes::Bytes;
 use std::{
     collections::HashMap,
@@ -24,12 +25,17 @@ pub struct PageCache {
     ttl: Duration,
 }
 
-/// One cached page: its body in pieces around the nonce, and its content type.
+/// One cached page: its body in pieces around the nonce (plain, and deflated once for gzip), and
+/// its content type.
 #[derive(Debug)]
 pub struct CachedPage {
     parts: Vec<Bytes>,
+    /// `None` when splicing would not pay (a page with many nonces between short pieces).
+    gzip: Option<SplicedGzip>,
     len_without_nonces: usize,
     pub content_type: String,
+    /// The same, ready for a response header (`None` if it is not a valid header value).
+    pub content_type_header: Option<http::HeaderValue>,
     generation: u64,
     stored_at: Instant,
 }
@@ -45,6 +51,25 @@ impl CachedPage {
             out.extend_from_slice(part);
         }
         out.into()
+    }
+
+    /// The page with `nonce` as chunks to send in order: the stored pieces are shared, not copied.
+    pub fn pieces_with_nonce(&self, nonce: &str) -> Vec<Bytes> {
+        let nonce = Bytes::copy_from_slice(nonce.as_bytes());
+        let mut chunks = Vec::with_capacity(2 * self.parts.len());
+        for (i, part) in self.parts.iter().enumerate() {
+            if i > 0 {
+                chunks.push(nonce.clone());
+            }
+            chunks.push(part.clone());
+        }
+        chunks
+    }
+
+    /// The page with `nonce`, gzip-compressed, as chunks to send in order (see [`SplicedGzip`]);
+    /// `None` when this page is better compressed per response.
+    pub fn gzip_with_nonce(&self, nonce: &str) -> Option<Vec<Bytes>> {
+        self.gzip.as_ref().map(|gzip| gzip.with_nonce(nonce.as_bytes()))
     }
 }
 
@@ -68,10 +93,14 @@ impl PageCache {
         let text = String::from_utf8_lossy(body);
         let parts: Vec<Bytes> = text.split(nonce).map(|p| Bytes::copy_from_slice(p.as_bytes())).collect();
         let len_without_nonces = parts.iter().map(Bytes::len).sum();
+        let gzip = SplicedGzip::new(&parts);
+        let gzip = (gzip.deflated_len() * 2 < len_without_nonces).then_some(gzip);
         let page = CachedPage {
             parts,
+            gzip,
             len_without_nonces,
             content_type: content_type.to_string(),
+            content_type_header: http::HeaderValue::from_str(content_type).ok(),
             generation,
             stored_at: Instant::now(),
         };

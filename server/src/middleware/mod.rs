@@ -5,9 +5,9 @@ mod authorize;
 mod body;
 mod csrf;
 mod metrics;
-mod page_cache;
+pub mod page_cache;
 mod request_meta;
-mod security_headers;
+pub mod security_headers;
 
 use app::ssr::{session_store::DbSessionStore, AppState, SESSION_COOKIE};
 use axum::{middleware::from_fn_with_state, Router};

@@ -60,7 +60,7 @@ pub async fn serve_cached(State(state): State<AppState>, mut req: Request, next:
 
 /// Anonymous GETs of a cacheable path without a query string. A visitor with a session may see
 /// a personalised page, so they always get a fresh render.
-fn is_cacheable(req: &Request) -> bool {
+pub fn is_cacheable<B>(req: &axum::http::Request<B>) -> bool {
     let anonymous = !req
         .headers()
         .get_all(header::COOKIE)

@@ -36,23 +36,33 @@ pub fn set(headers: &mut HeaderMap, nonce: &str, https: bool) {
          style-src 'self' 'nonce-{nonce}'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
          object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     );
-    let mut put = |name: HeaderName, value: &str| {
-        if !headers.contains_key(&name) {
-            if let Ok(value) = HeaderValue::from_str(value) {
-                headers.insert(name, value);
-            }
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        if let Ok(value) = HeaderValue::from_str(&csp) {
+            headers.insert(header::CONTENT_SECURITY_POLICY, value);
         }
-    };
-    put(header::CONTENT_SECURITY_POLICY, &csp);
-    put(header::X_CONTENT_TYPE_OPTIONS, "nosniff");
-    put(header::X_FRAME_OPTIONS, "DENY");
-    put(header::REFERRER_POLICY, "same-origin");
-    put(HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=(), payment=()");
-    put(HeaderName::from_static("cross-origin-opener-policy"), "same-origin");
-    if https {
-        put(header::STRICT_TRANSPORT_SECURITY, "max-age=63072000; includeSubDomains");
+    }
+    for (name, value) in FIXED {
+        if !headers.contains_key(&name) {
+            headers.insert(name, value);
+        }
+    }
+    if https && !headers.contains_key(header::STRICT_TRANSPORT_SECURITY) {
+        headers.insert(header::STRICT_TRANSPORT_SECURITY, HSTS);
     }
 }
+
+// Fixed values, checked when compiled rather than on every response.
+const FIXED: [(HeaderName, HeaderValue); 5] = [
+    (header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")),
+    (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+    (header::REFERRER_POLICY, HeaderValue::from_static("same-origin")),
+    (
+        HeaderName::from_static("permissions-policy"),
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"),
+    ),
+    (HeaderName::from_static("cross-origin-opener-policy"), HeaderValue::from_static("same-origin")),
+];
+const HSTS: HeaderValue = HeaderValue::from_static("max-age=63072000; includeSubDomains");
 
 /// A panic in a handler: log it once, answer with a bare 500 that reveals nothing.
 pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {

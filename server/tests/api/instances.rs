@@ -340,3 +340,32 @@ async fn mail_workers_on_several_instances_send_each_queued_mail_exactly_once() 
         assert_eq!(received.iter().filter(|m| m.to.contains(&to)).count(), 1, "{to}: exactly once");
     }
 }
+
+/// Many actions at once, each reading through the pool while its transaction is open (as mail
+/// branding and settings are read): more than the pool has connections. Before write transactions
+/// were limited to half the pool, every connection ended up held by a transaction waiting for a
+/// second one, and all of them failed when the pool timed out ten seconds later.
+#[tokio::test]
+async fn more_concurrent_actions_than_connections_all_complete() {
+    let app = crate::helpers::spawn_empty_app().await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..40 {
+        let db = app.state.db.clone();
+        tasks.spawn(async move {
+            let mut tx = db.begin().await?;
+            sqlx::query("update access_settings set default_access_days = default_access_days where id = 1")
+                .execute(&mut *tx)
+                .await?;
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            sqlx::query("select count(*) from staff_users").execute(db.pool()).await?;
+            tx.commit().await
+        });
+    }
+    let mut failed = Vec::new();
+    while let Some(done) = tasks.join_next().await {
+        if let Err(err) = done.unwrap() {
+            failed.push(err.to_string());
+        }
+    }
+    assert!(failed.is_empty(), "{} of 40 failed: {:?}", failed.len(), failed.first());
+}

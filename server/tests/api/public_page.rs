@@ -86,6 +86,48 @@ async fn every_response_gets_its_own_nonce_even_from_the_cache() {
     assert_eq!(nonces.len(), 3, "a nonce is never reused");
 }
 
+/// Browsers ask for gzip: a cached page is sent compressed without compressing per response
+/// (its pieces were deflated once; the nonce is spliced in), and it inflates to the very page a
+/// client without compression gets, with this response's nonce. A client that refuses gzip gets
+/// the page as it is (or brotli, compressed per response).
+#[tokio::test]
+async fn the_cached_page_is_sent_gzipped_with_its_own_nonce() {
+    use std::io::Read;
+    let app = spawn_app().await;
+    let plain = app.get("/").await.text().await.unwrap(); // fills the cache
+    let get = |encoding: &'static str| {
+        let url = app.url("/");
+        let client = app.client.clone();
+        async move { client.get(url).header("accept-encoding", encoding).send().await.unwrap() }
+    };
+    let mut nonces = Vec::new();
+    for _ in 0..2 {
+        let res = get("gzip, deflate, br, zstd").await;
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers()["content-encoding"], "gzip");
+        assert_eq!(res.headers()["vary"], "accept-encoding");
+        assert!(res.headers().contains_key("x-request-id"));
+        let nonce = nonce_in_csp(res.headers()["content-security-policy"].to_str().unwrap());
+        let compressed = res.bytes().await.unwrap();
+        let mut html = String::new();
+        flate2::read::GzDecoder::new(&compressed[..]).read_to_string(&mut html).expect("valid gzip");
+        assert!(compressed.len() < html.len() / 3, "compressed: {} of {}", compressed.len(), html.len());
+        let old = nonce_in_html(&plain);
+        assert_eq!(html, plain.replace(&old, &nonce), "the same page, with this response's nonce");
+        nonces.push(nonce);
+    }
+    assert_ne!(nonces[0], nonces[1]);
+    let refused = get("gzip;q=0, identity").await;
+    assert!(refused.headers().get("content-encoding").is_none());
+    assert!(refused.text().await.unwrap().contains("Northwind Analytics Trust Center"));
+    let brotli = get("br").await;
+    assert_eq!(brotli.headers()["content-encoding"], "br");
+}
+
+fn nonce_in_html(html: &str) -> String {
+    html.split("<script type=\"module\" nonce=\"").nth(1).unwrap().split('"').next().unwrap().to_string()
+}
+
 #[tokio::test]
 async fn publishing_invalidates_the_cached_page() {
     let app = spawn_app().await;

@@ -686,7 +686,11 @@ fn regex_counts(line: &str) -> Vec<usize> {
 /// exactly one computes it.
 #[tokio::test]
 async fn a_suggestion_job_is_computed_by_one_instance_and_taken_over_when_its_lease_runs_out() {
-    use app::{features::questionnaires::server::resume, ssr::metrics::OutcomeLabels, types::Timestamp};
+    use app::{
+        features::questionnaires::server::{resume, spawn_processing},
+        ssr::metrics::OutcomeLabels,
+        types::Timestamp,
+    };
     let app = spawn_app().await;
     let sec = app.staff_browser("sam@northwind-analytics.example", &[StaffRole::Security]).await;
     let (id, _, _) = two_question_csv(&app, &sec).await;
@@ -725,16 +729,22 @@ async fn a_suggestion_job_is_computed_by_one_instance_and_taken_over_when_its_le
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(undecided().await, 2, "nothing computed behind the holder's back");
 
-    // The holder died: its lease has run out. Two sweeps at once (as two instances would run
-    // them) find it; one claims and computes it.
+    // The holder died: its lease has run out. Two instances try to take the job at once; one
+    // claims and computes it.
     interrupted(Timestamp::now().0 - 1).await;
     let before = finished();
-    let (a, b) = tokio::join!(resume(&app.state), resume(&app.state));
-    assert_eq!((a.unwrap(), b.unwrap()), (1, 1), "both see the dropped job");
+    spawn_processing(app.state.clone(), id);
+    spawn_processing(app.state.clone(), id);
     wait_ready(&app, id).await;
     assert_eq!(undecided().await, 0);
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(finished() - before, 1, "computed once");
+
+    // An instance's periodic sweep finds a dropped job and takes it over.
+    interrupted(Timestamp::now().0 - 1).await;
+    assert_eq!(resume(&app.state).await.unwrap(), 1, "the sweep finds the dropped job");
+    wait_ready(&app, id).await;
+    assert_eq!(undecided().await, 0);
     let (holder, lease): (String, i64) =
         sqlx::query_as("select claimed_by, lease_until from questionnaires where id = $1")
             .bind(id)
