@@ -68,8 +68,10 @@ fn accepts_gzip<B>(req: &Request<B>) -> bool {
         list.split(',').any(|item| {
             let mut parts = item.split(';').map(str::trim);
             let name = parts.next().unwrap_or_default();
+            // `q` is case-insensitive (RFC 9110 §12.4.2); anything but a positive number refuses.
             let refused = parts.any(|p| {
-                p.strip_prefix("q=").is_some_and(|q| q.trim().parse::<f32>().map(|q| q <= 0.0).unwrap_or(true))
+                let Some((key, q)) = p.split_once('=') else { return false };
+                key.trim().eq_ignore_ascii_case("q") && !q.trim().parse::<f32>().is_ok_and(|q| q > 0.0)
             });
             (name.eq_ignore_ascii_case("gzip") || name.eq_ignore_ascii_case("x-gzip")) && !refused
         })
@@ -129,6 +131,8 @@ mod tests {
         assert!(!with("br"));
         assert!(!with("gzip;q=0"));
         assert!(!with("gzip; q=0.0"));
+        assert!(!with("gzip;Q=0"), "q is case-insensitive");
+        assert!(!with("gzip;q=NaN"));
         assert!(!with("identity"));
         assert!(!accepts_gzip(&Request::builder().body(()).unwrap()));
     }

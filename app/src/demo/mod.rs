@@ -106,8 +106,18 @@ pub async fn seed_if_empty(db: &Db, files: &FileStore, today: IsoDate) -> Result
     .execute(&mut *tx)
     .await?;
     if claimed.rows_affected() != 1 {
-        tx.rollback().await?;
-        return Ok(false);
+        // Claims are now written finished, with the demo. An unfinished one was left by an
+        // older version that died while seeding: take it over.
+        let stale = sqlx::query(
+            "update seed_claims set claimed_at = $1, finished_at = $1 where name = 'demo' and finished_at is null",
+        )
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        if stale.rows_affected() != 1 {
+            tx.rollback().await?;
+            return Ok(false);
+        }
     }
     seed(&mut tx, db, files, today).await?;
     tx.commit().await?;

@@ -133,7 +133,7 @@ impl Default for Metrics {
         let checkpoint_age = Gauge::<f64, AtomicU64>::default();
         registry.register(
             "audit_checkpoint_age_seconds",
-            "Seconds since the newest signed access-log checkpoint (0 when the log is empty)",
+            "Seconds since the newest signed access-log checkpoint (since the first entry when none is signed; 0 when the log is empty)",
             checkpoint_age.clone(),
         );
         Self {
@@ -210,9 +210,20 @@ impl Metrics {
                 .fetch_optional(pool)
                 .await?;
         let head = head.unwrap_or(0);
-        let (signed_seq, signed_at) = signed.unwrap_or((0, Timestamp::now().0));
+        let signed_at = match signed {
+            Some((_, at)) => Some(at),
+            // Never signed: as old as the log's first entry.
+            None => sqlx::query_as::<_, (i64,)>("select at from access_log order by seq limit 1")
+                .fetch_optional(pool)
+                .await?
+                .map(|(at,)| at),
+        };
+        let signed_seq = signed.map(|(seq, _)| seq).unwrap_or(0);
         self.unsigned_entries.set(head - signed_seq);
-        let age = if head == 0 { 0 } else { (Timestamp::now().0 - signed_at).max(0) };
+        let age = match signed_at {
+            Some(at) if head > 0 => (Timestamp::now().0 - at).max(0),
+            _ => 0,
+        };
         self.checkpoint_age.set(age as f64);
         Ok(())
     }

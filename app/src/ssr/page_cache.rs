@@ -93,8 +93,7 @@ impl PageCache {
         let text = String::from_utf8_lossy(body);
         let parts: Vec<Bytes> = text.split(nonce).map(|p| Bytes::copy_from_slice(p.as_bytes())).collect();
         let len_without_nonces = parts.iter().map(Bytes::len).sum();
-        let gzip = SplicedGzip::new(&parts);
-        let gzip = (gzip.deflated_len() * 2 < len_without_nonces).then_some(gzip);
+        let gzip = SplicedGzip::new(&parts).filter(|gzip| gzip.deflated_len() * 2 < len_without_nonces);
         let page = CachedPage {
             parts,
             gzip,

@@ -31,14 +31,15 @@ pub struct SplicedGzip {
 }
 
 impl SplicedGzip {
-    /// Deflates each of `pieces` (the page split at its nonce) at the best level.
-    pub fn new(pieces: &[Bytes]) -> Self {
+    /// Deflates each of `pieces` (the page split at its nonce) at the best level; `None` if the
+    /// compressor fails (the page is then compressed per response instead).
+    pub fn new(pieces: &[Bytes]) -> Option<Self> {
         let last = pieces.len().saturating_sub(1);
         let deflated = pieces
             .iter()
             .enumerate()
             .map(|(i, piece)| deflate(piece, if i == last { FlushCompress::Finish } else { FlushCompress::Full }))
-            .collect();
+            .collect::<Option<Vec<Bytes>>>()?;
         let crcs = pieces
             .iter()
             .map(|piece| {
@@ -47,7 +48,7 @@ impl SplicedGzip {
                 h
             })
             .collect();
-        Self { deflated, crcs, pieces_len: pieces.iter().map(|p| p.len() as u64).sum() }
+        Some(Self { deflated, crcs, pieces_len: pieces.iter().map(|p| p.len() as u64).sum() })
     }
 
     /// The size of the deflated pieces (the stream is this plus a few bytes per nonce).
@@ -88,8 +89,9 @@ impl SplicedGzip {
     }
 }
 
-/// Raw deflate of `input` ending with `flush` (a full flush, or the final block).
-fn deflate(input: &[u8], flush: FlushCompress) -> Bytes {
+/// Raw deflate of `input` ending with `flush` (a full flush, or the final block); `None` if the
+/// compressor reports an error (never a truncated stream).
+fn deflate(input: &[u8], flush: FlushCompress) -> Option<Bytes> {
     let mut compress = Compress::new(Compression::best(), false);
     let mut out = Vec::with_capacity(input.len() / 2 + 64);
     loop {
@@ -97,8 +99,7 @@ fn deflate(input: &[u8], flush: FlushCompress) -> Bytes {
         if out.capacity() - out.len() < 64 {
             out.reserve(out.capacity().max(1024));
         }
-        // Deflating into a Vec cannot fail: the only errors are for corrupt input to inflate.
-        let status = compress.compress_vec(&input[consumed..], &mut out, flush).unwrap_or(Status::StreamEnd);
+        let status = compress.compress_vec(&input[consumed..], &mut out, flush).ok()?;
         let done_input = compress.total_in() as usize == input.len();
         let spare = out.capacity() - out.len();
         match (status, flush) {
@@ -108,7 +109,7 @@ fn deflate(input: &[u8], flush: FlushCompress) -> Bytes {
             _ => {}
         }
     }
-    out.into()
+    Some(out.into())
 }
 
 #[cfg(test)]
@@ -128,7 +129,7 @@ mod tests {
         let body = "<section><h2>Controls</h2><p>Access is reviewed quarterly.</p></section>".repeat(400);
         let page = format!("<html><style nonce=\"N\">b{{}}</style>{body}<script nonce=\"N\">a()</script>{body}</html>");
         let pieces: Vec<Bytes> = page.split('N').map(|p| Bytes::copy_from_slice(p.as_bytes())).collect();
-        let gzip = SplicedGzip::new(&pieces);
+        let gzip = SplicedGzip::new(&pieces).unwrap();
         for nonce in ["Zm9vYmFyYmF6cXV4cXV1eA", "another-nonce-of-22-ch"] {
             let chunks = gzip.with_nonce(nonce.as_bytes());
             assert_eq!(gunzip(&chunks), page.replace('N', nonce).into_bytes());
@@ -141,7 +142,7 @@ mod tests {
     fn many_short_pieces_are_reported_as_not_worth_it() {
         let page = "<i nonce=\"N\">x</i>".repeat(1000);
         let pieces: Vec<Bytes> = page.split('N').map(|p| Bytes::copy_from_slice(p.as_bytes())).collect();
-        let gzip = SplicedGzip::new(&pieces);
+        let gzip = SplicedGzip::new(&pieces).unwrap();
         assert!(gzip.deflated_len() * 2 >= page.len(), "each piece deflated alone costs its seams");
         assert_eq!(gunzip(&gzip.with_nonce(b"n")), page.replace('N', "n").into_bytes(), "yet it is still correct");
     }
@@ -150,7 +151,7 @@ mod tests {
     fn pages_without_a_nonce_or_with_empty_pieces_splice_too() {
         for page in ["", "no nonce here", "N", "NN", "Nstart", "endN", "aNNb"] {
             let pieces: Vec<Bytes> = page.split('N').map(|p| Bytes::copy_from_slice(p.as_bytes())).collect();
-            let chunks = SplicedGzip::new(&pieces).with_nonce(b"xyz");
+            let chunks = SplicedGzip::new(&pieces).unwrap().with_nonce(b"xyz");
             assert_eq!(gunzip(&chunks), page.replace('N', "xyz").into_bytes(), "{page:?}");
         }
     }
@@ -159,7 +160,7 @@ mod tests {
     fn a_large_incompressible_piece_is_deflated_whole() {
         let noise: Vec<u8> = (0..300_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
         let pieces = vec![Bytes::from(noise.clone()), Bytes::from_static(b"tail")];
-        let chunks = SplicedGzip::new(&pieces).with_nonce(b"n");
+        let chunks = SplicedGzip::new(&pieces).unwrap().with_nonce(b"n");
         let mut expected = noise;
         expected.extend_from_slice(b"ntail");
         assert_eq!(gunzip(&chunks), expected);

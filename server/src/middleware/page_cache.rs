@@ -38,6 +38,11 @@ pub async fn serve_cached(State(state): State<AppState>, mut req: Request, next:
         return res;
     }
     req.extensions_mut().insert(nonce.clone());
+    // What is stored is served to everyone: it must render as nobody's. `is_cacheable` looks for
+    // the session cookie by its plain name; a cookie the session layer would still read (a
+    // spaced or percent-encoded name, a header that is not ASCII) must not make a signed-in
+    // render the public page, so no cookie reaches the render at all.
+    req.headers_mut().remove(header::COOKIE);
     let generation = state.page_cache.generation();
     let res = next.run(req).await;
     let content_type = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned);

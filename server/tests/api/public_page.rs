@@ -124,6 +124,29 @@ async fn the_cached_page_is_sent_gzipped_with_its_own_nonce() {
     assert_eq!(brotli.headers()["content-encoding"], "br");
 }
 
+/// The cached page is served to everyone, so it must never be a signed-in render: a session
+/// cookie the cache's check does not recognise as one (a spaced or percent-encoded name) but the
+/// session layer might still read must not put a prospect's name on the public page.
+#[tokio::test]
+async fn a_disguised_session_cookie_cannot_put_a_signed_in_page_in_the_cache() {
+    let app = spawn_app().await;
+    let pat = app.prospect_browser("pat@contoso.example").await;
+    let session = pat.session_cookie().expect("a session");
+    let (_, signed_in) = pat.get_text("/").await;
+    assert!(signed_in.contains("Pat Prospect"), "the signed-in page names the prospect");
+    for disguised in [
+        format!("vouchsafe_session ={session}"),
+        format!("vouchsafe%5Fsession={session}"),
+        format!(" vouchsafe_session={session}; x=\u{e9}"),
+    ] {
+        app.state.page_cache.invalidate();
+        let res = app.client.get(app.url("/")).header("cookie", disguised.as_bytes()).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        let (_, public) = app.get_text("/").await;
+        assert!(!public.contains("Pat Prospect"), "cached after {disguised:?}: the public page names the prospect");
+    }
+}
+
 fn nonce_in_html(html: &str) -> String {
     html.split("<script type=\"module\" nonce=\"").nth(1).unwrap().split('"').next().unwrap().to_string()
 }

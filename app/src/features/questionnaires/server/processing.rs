@@ -22,15 +22,15 @@ const LEASE_SECONDS: i64 = 90;
 /// failure is logged and shown on the questionnaire's page.
 pub fn spawn_processing(state: AppState, id: i64) {
     tokio::spawn(async move {
-        match claim(&state, id).await {
-            Ok(true) => {}
-            Ok(false) => return,
+        let lease = match claim(&state, id).await {
+            Ok(Some(lease)) => lease,
+            Ok(None) => return,
             Err(err) => {
                 tracing::error!(questionnaire = id, error = %err, "could not claim a suggestion job");
                 return;
             }
-        }
-        let result = process(&state, id).await;
+        };
+        let result = process(&state, id, &lease).await;
         state.metrics.suggestion_job(match result {
             Ok(true) => "finished",
             Ok(false) => "taken_over",
@@ -38,12 +38,15 @@ pub fn spawn_processing(state: AppState, id: i64) {
         });
         if let Err(err) = result {
             tracing::error!(questionnaire = id, error = %err, "suggesting answers for a questionnaire failed");
+            // Only while this task holds the job: a task that lost it must not fail the new holder's.
             let _ = sqlx::query(
-                "update questionnaires set status = 'failed', failure = $1, lease_until = 0, updated_at = $2 where id = $3",
+                "update questionnaires set status = 'failed', failure = $1, lease_until = 0, updated_at = $2 \
+                 where id = $3 and claimed_by = $4",
             )
             .bind("Suggestions could not be computed; try again, or ask an administrator to check the server log.")
             .bind(Timestamp::now().0)
             .bind(id)
+            .bind(&lease)
             .execute(state.db.pool())
             .await;
         }
@@ -64,40 +67,42 @@ pub async fn resume(state: &AppState) -> Result<usize, AppError> {
     Ok(ids.len())
 }
 
-/// Claims job `id` for this instance when nobody holds a live lease on it: one statement, so of
-/// instances racing for it exactly one wins.
-async fn claim(state: &AppState, id: i64) -> Result<bool, AppError> {
+/// Claims job `id` when nobody holds a live lease on it: one statement, so of tasks racing for it
+/// exactly one wins. The lease is this instance's id and a token of this claim, so two tasks of
+/// one instance (a sweep finding a job whose batch overran the lease) are told apart too.
+async fn claim(state: &AppState, id: i64) -> Result<Option<String>, AppError> {
     let now = Timestamp::now().0;
+    let lease = format!("{}:{}", state.instance_id, crate::ssr::tokens::request_id());
     let claimed = sqlx::query(
         "update questionnaires set claimed_by = $1, lease_until = $2 \
          where id = $3 and status = 'processing' and lease_until < $4",
     )
-    .bind(&state.instance_id)
+    .bind(&lease)
     .bind(now + LEASE_SECONDS)
     .bind(id)
     .bind(now)
     .execute(state.db.pool())
     .await?;
-    Ok(claimed.rows_affected() == 1)
+    Ok((claimed.rows_affected() == 1).then_some(lease))
 }
 
-/// Extends this instance's lease on job `id`; `false` when it was lost (taken over after a stall).
-async fn renew(state: &AppState, id: i64) -> Result<bool, AppError> {
+/// Extends `lease` on job `id`; `false` when it was lost (taken over after a stall).
+async fn renew(state: &AppState, id: i64, lease: &str) -> Result<bool, AppError> {
     let renewed = sqlx::query(
         "update questionnaires set lease_until = $1 where id = $2 and claimed_by = $3 and status = 'processing'",
     )
     .bind(Timestamp::now().0 + LEASE_SECONDS)
     .bind(id)
-    .bind(&state.instance_id)
+    .bind(lease)
     .execute(state.db.pool())
     .await?;
     Ok(renewed.rows_affected() == 1)
 }
 
 /// Suggests for every row without a verdict; `false` when the lease was lost midway.
-async fn process(state: &AppState, id: i64) -> Result<bool, AppError> {
+async fn process(state: &AppState, id: i64, lease: &str) -> Result<bool, AppError> {
     loop {
-        if !renew(state, id).await? {
+        if !renew(state, id, lease).await? {
             tracing::warn!(questionnaire = id, "another instance took over this suggestion job");
             return Ok(false);
         }
@@ -109,7 +114,20 @@ async fn process(state: &AppState, id: i64) -> Result<bool, AppError> {
         .fetch_all(state.db.pool())
         .await?;
         if batch.is_empty() {
-            break;
+            let done = sqlx::query(
+                "update questionnaires set status = 'ready', failure = null, updated_at = $2 where id = $1 and \
+                 not exists (select 1 from questionnaire_rows r where r.questionnaire_id = $1 and r.decision is null)",
+            )
+            .bind(id)
+            .bind(Timestamp::now().0)
+            .execute(state.db.pool())
+            .await?;
+            if done.rows_affected() == 1 {
+                break;
+            }
+            // Rows were added meanwhile (a new mapping, whose own claim found this lease live):
+            // they are this task's too.
+            continue;
         }
         let questions: Vec<String> = batch.iter().map(|(_, q)| q.chars().take(MAX_QUERY).collect()).collect();
         let (_, out) = state.knowledge.suggest(&state.db, questions).await?;
@@ -145,18 +163,9 @@ async fn process(state: &AppState, id: i64) -> Result<bool, AppError> {
         .await?;
         tx.commit().await?;
     }
-    sqlx::query(
-        "update questionnaires set status = 'ready', failure = null, updated_at = $2 where id = $1 and \
-         not exists (select 1 from questionnaire_rows r where r.questionnaire_id = $1 and r.decision is null)",
-    )
-    .bind(id)
-    .bind(Timestamp::now().0)
-    .execute(state.db.pool())
-    .await?;
-    // Released: rows added meanwhile (a new mapping) can be claimed at once.
     sqlx::query("update questionnaires set lease_until = 0 where id = $1 and claimed_by = $2")
         .bind(id)
-        .bind(&state.instance_id)
+        .bind(lease)
         .execute(state.db.pool())
         .await?;
     Ok(true)
