@@ -115,7 +115,8 @@ async fn process(state: &AppState, id: i64, lease: &str) -> Result<bool, AppErro
         .await?;
         if batch.is_empty() {
             let done = sqlx::query(
-                "update questionnaires set status = 'ready', failure = null, updated_at = $2 where id = $1 and \
+                "update questionnaires set status = 'ready', failure = null, lease_until = 0, updated_at = $2 \
+                 where id = $1 and \
                  not exists (select 1 from questionnaire_rows r where r.questionnaire_id = $1 and r.decision is null)",
             )
             .bind(id)
@@ -163,10 +164,6 @@ async fn process(state: &AppState, id: i64, lease: &str) -> Result<bool, AppErro
         .await?;
         tx.commit().await?;
     }
-    sqlx::query("update questionnaires set lease_until = 0 where id = $1 and claimed_by = $2")
-        .bind(id)
-        .bind(lease)
-        .execute(state.db.pool())
-        .await?;
+    // Ready and released in one statement: rows a new mapping adds later are claimed at once.
     Ok(true)
 }
