@@ -8,7 +8,7 @@
 //! request, go to the router, whose page-cache layer renders and stores the page.
 
 use crate::middleware::{page_cache::is_cacheable, security_headers};
-use app::ssr::{tokens::request_id, AppState};
+use app::ssr::{page_cache::CachedPage, tokens::request_id, AppState};
 use axum::{
     body::Body,
     http::{header, HeaderValue, Method, Request, StatusCode},
@@ -39,6 +39,17 @@ pub fn answer<B>(state: &AppState, req: &Request<B>) -> Option<Response> {
         return None;
     }
     let page = state.page_cache.get(path)?;
+    let mut res = respond(state, path, &page, gzip)?;
+    res.headers_mut().insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    state.metrics.request(path, "GET", StatusCode::OK.as_u16(), started.elapsed().as_secs_f64());
+    Some(res)
+}
+
+/// `page` as the answer to an anonymous request for `path`: its pieces (or, with `gzip`, its
+/// deflated pieces; `None` if it has none) around a new nonce, sent without copying, with the
+/// security headers and a request id, counted as a view. The router's page-cache layer answers
+/// its hits with this too.
+pub fn respond(state: &AppState, path: &str, page: &CachedPage, gzip: bool) -> Option<Response> {
     let nonce = Nonce::new();
     let chunks = match gzip {
         true => page.gzip_with_nonce(nonce.as_inner())?,
@@ -46,19 +57,17 @@ pub fn answer<B>(state: &AppState, req: &Request<B>) -> Option<Response> {
     };
     let mut res = Response::new(Body::new(Pieces::new(chunks)));
     let headers = res.headers_mut();
-    if let Some(value) = &page.content_type_header {
+    if let Some(value) = &page.content_type {
         headers.insert(header::CONTENT_TYPE, value.clone());
     }
     if gzip {
         headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
     }
-    headers.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     security_headers::set(headers, nonce.as_inner(), state.config.base_url.is_https());
     if let Ok(id) = HeaderValue::from_str(&request_id()) {
         headers.insert("x-request-id", id);
     }
     state.visits.record(path, 0);
-    state.metrics.request(path, "GET", StatusCode::OK.as_u16(), started.elapsed().as_secs_f64());
     Some(res)
 }
 

@@ -32,27 +32,13 @@ pub struct CachedPage {
     parts: Vec<Bytes>,
     /// `None` when splicing would not pay (a page with many nonces between short pieces).
     gzip: Option<SplicedGzip>,
-    len_without_nonces: usize,
-    pub content_type: String,
-    /// The same, ready for a response header (`None` if it is not a valid header value).
-    pub content_type_header: Option<http::HeaderValue>,
+    /// The page's content type as a response header (`None` if it is not a valid header value).
+    pub content_type: Option<http::HeaderValue>,
     generation: u64,
     stored_at: Instant,
 }
 
 impl CachedPage {
-    /// The page with `nonce` wherever the original nonce was.
-    pub fn render(&self, nonce: &str) -> Bytes {
-        let mut out = Vec::with_capacity(self.len_without_nonces + nonce.len() * (self.parts.len() - 1));
-        for (i, part) in self.parts.iter().enumerate() {
-            if i > 0 {
-                out.extend_from_slice(nonce.as_bytes());
-            }
-            out.extend_from_slice(part);
-        }
-        out.into()
-    }
-
     /// The page with `nonce` as chunks to send in order: the stored pieces are shared, not copied.
     pub fn pieces_with_nonce(&self, nonce: &str) -> Vec<Bytes> {
         let nonce = Bytes::copy_from_slice(nonce.as_bytes());
@@ -92,14 +78,12 @@ impl PageCache {
     pub fn put(&self, key: &str, body: &[u8], nonce: &str, content_type: &str, generation: u64) {
         let text = String::from_utf8_lossy(body);
         let parts: Vec<Bytes> = text.split(nonce).map(|p| Bytes::copy_from_slice(p.as_bytes())).collect();
-        let len_without_nonces = parts.iter().map(Bytes::len).sum();
+        let len_without_nonces: usize = parts.iter().map(Bytes::len).sum();
         let gzip = SplicedGzip::new(&parts).filter(|gzip| gzip.deflated_len() * 2 < len_without_nonces);
         let page = CachedPage {
             parts,
             gzip,
-            len_without_nonces,
-            content_type: content_type.to_string(),
-            content_type_header: http::HeaderValue::from_str(content_type).ok(),
+            content_type: http::HeaderValue::from_str(content_type).ok(),
             generation,
             stored_at: Instant::now(),
         };
@@ -130,7 +114,7 @@ mod tests {
         let body = format!("<script nonce=\"{nonce}\">x</script><link crossorigin=\"{nonce}\">");
         cache.put("/", body.as_bytes(), nonce, "text/html", cache.generation());
         let page = cache.get("/").unwrap();
-        let out = page.render("BBBB");
+        let out: Vec<u8> = page.pieces_with_nonce("BBBB").concat();
         assert_eq!(&out[..], b"<script nonce=\"BBBB\">x</script><link crossorigin=\"BBBB\">");
     }
 

@@ -1,11 +1,10 @@
 //! Serves the public page to anonymous visitors from [`app::ssr::page_cache::PageCache`].
 
-use super::security_headers;
-use app::ssr::{tokens::request_id, AppState, SESSION_COOKIE};
+use app::ssr::{AppState, SESSION_COOKIE};
 use axum::{
     body::Body,
     extract::{Request, State},
-    http::{header, HeaderValue, Method, StatusCode},
+    http::{header, Method, StatusCode},
     middleware::Next,
     response::Response,
 };
@@ -16,10 +15,9 @@ const CACHEABLE: &[&str] = &["/"];
 /// The public page is tens of kilobytes; anything near this is not what we meant to cache.
 const MAX_CACHED_BYTES: usize = 2 * 1024 * 1024;
 
-/// Answers an anonymous GET of a cacheable page from the cache, before every other layer but
-/// compression: a hit needs no session, no cross-site check and no authorization (an anonymous
-/// GET of the public page is allowed to everyone), so it gets only what every response gets —
-/// its own CSP nonce, the security headers and a request id — and is counted as a view. On a
+/// Answers an anonymous GET or HEAD of a cacheable page from the cache, before every other layer
+/// but compression, as `crate::front` does for the requests it takes (most GETs reach this layer
+/// only on a miss; HEADs and clients that take encodings other than gzip are answered here). On a
 /// miss the page renders through every layer with a nonce minted here, and a successful HTML
 /// answer is stored split at that nonce. Every other request passes straight on.
 pub async fn serve_cached(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
@@ -27,16 +25,10 @@ pub async fn serve_cached(State(state): State<AppState>, mut req: Request, next:
         return next.run(req).await;
     }
     let key = req.uri().path().to_string();
-    let nonce = Nonce::new();
-    if let Some(page) = state.page_cache.get(&key) {
-        let mut res = html(page.render(nonce.as_inner()).into(), &page.content_type);
-        security_headers::set(res.headers_mut(), nonce.as_inner(), state.config.base_url.is_https());
-        if let Ok(id) = HeaderValue::from_str(&request_id()) {
-            res.headers_mut().insert("x-request-id", id);
-        }
-        state.visits.record(&key, 0);
+    if let Some(res) = state.page_cache.get(&key).and_then(|page| crate::front::respond(&state, &key, &page, false)) {
         return res;
     }
+    let nonce = Nonce::new();
     req.extensions_mut().insert(nonce.clone());
     // What is stored is served to everyone: it must render as nobody's. `is_cacheable` looks for
     // the session cookie by its plain name; a cookie the session layer would still read (a
@@ -76,12 +68,4 @@ pub fn is_cacheable<B>(req: &axum::http::Request<B>) -> bool {
         && req.uri().query().is_none()
         && CACHEABLE.contains(&req.uri().path())
         && anonymous
-}
-
-fn html(body: Body, content_type: &str) -> Response {
-    let mut res = Response::new(body);
-    if let Ok(value) = HeaderValue::from_str(content_type) {
-        res.headers_mut().insert(header::CONTENT_TYPE, value);
-    }
-    res
 }
