@@ -84,9 +84,14 @@ impl Db {
 
     /// Applies pending migrations for this backend.
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
+        self.migrator().run(&self.pool).await
+    }
+
+    /// This engine's migrations (tests use them to build a database as an older version left it).
+    pub fn migrator(&self) -> &'static sqlx::migrate::Migrator {
         match self.backend {
-            Backend::Sqlite => SQLITE_MIGRATOR.run(&self.pool).await,
-            Backend::Postgres => POSTGRES_MIGRATOR.run(&self.pool).await,
+            Backend::Sqlite => &SQLITE_MIGRATOR,
+            Backend::Postgres => &POSTGRES_MIGRATOR,
         }
     }
 
@@ -124,11 +129,7 @@ impl Db {
     /// instance started before a newer one migrated, or against a database nobody migrated, is
     /// not ready).
     pub async fn is_ready(&self) -> bool {
-        let migrator = match self.backend {
-            Backend::Sqlite => &SQLITE_MIGRATOR,
-            Backend::Postgres => &POSTGRES_MIGRATOR,
-        };
-        let Some(latest) = migrator.iter().map(|m| m.version).max() else { return true };
+        let Some(latest) = self.migrator().iter().map(|m| m.version).max() else { return true };
         let applied: Result<(Option<i64>,), _> =
             sqlx::query_as("select max(version) from _sqlx_migrations where success").fetch_one(&self.pool).await;
         matches!(applied, Ok((Some(v),)) if v >= latest)

@@ -10,6 +10,7 @@ use app::{
     ssr::{request_meta::RequestMeta, AppState},
 };
 use axum::{
+    body::Body,
     extract::{DefaultBodyLimit, Multipart, Path, State},
     http::header,
     response::{IntoResponse, Redirect, Response},
@@ -35,14 +36,16 @@ pub async fn logo(State(state): State<AppState>, Path(hash): Path<String>) -> Re
         Some((sha, ct)) if sha.starts_with(&hash.to_ascii_lowercase()) => (sha, ct),
         _ => return Err(AppError::NotFound.into()),
     };
-    let bytes = state.files.get(&sha).await.map_err(|e| AppError::internal("reading the logo", e))?;
+    let file = state.files.open(&sha).await.map_err(|e| AppError::internal("reading the logo", e))?;
+    let length = file.size();
     Ok((
         [
             (header::CONTENT_TYPE, content_type),
+            (header::CONTENT_LENGTH, length.to_string()),
             (header::CACHE_CONTROL, "public, max-age=31536000, immutable".into()),
             (header::CONTENT_SECURITY_POLICY, "default-src 'none'; style-src 'unsafe-inline'; sandbox".into()),
         ],
-        bytes,
+        Body::from_stream(file.into_stream()),
     )
         .into_response())
 }

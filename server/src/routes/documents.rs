@@ -25,13 +25,14 @@ use axum::{
     response::{IntoResponse, Redirect, Response},
     Extension,
 };
+use futures_util::Stream;
 use std::{
     pin::Pin,
     task::{Context, Poll},
 };
 use tower_sessions::Session;
 
-fn pdf_response(bytes: Body, file_name: &str, length: usize, download_id: &str) -> Response {
+fn pdf_response(bytes: Body, file_name: &str, length: u64, download_id: &str) -> Response {
     (
         [
             (header::HeaderName::from_static("x-download-id"), download_id.to_string()),
@@ -56,14 +57,16 @@ pub async fn download_public(
     if stored.document.visibility != Visibility::Public {
         return Ok(Redirect::to(&format!("/documents/{}/request", stored.document.slug)).into_response());
     }
-    let bytes = state.files.get(&stored.sha256).await.map_err(|e| AppError::internal("reading a document", e))?;
-    let Some(id) = downloads::count_public(&state, &meta, &stored, bytes.len()).await? else {
+    // Opened (its chunks checked against its size) before it is counted; then served a chunk at a
+    // time, never whole in memory.
+    let file = state.files.open(&stored.sha256).await.map_err(|e| AppError::internal("reading a document", e))?;
+    let length = file.size();
+    let Some(id) = downloads::count_public(&state, &meta, &stored, length).await? else {
         state.metrics.download("public", "refused");
         return Err(AppError::RateLimited.into());
     };
     state.metrics.download("public", "served");
-    let length = bytes.len();
-    let body = Body::from_stream(Tracked::new(state, meta, id.clone(), bytes));
+    let body = Body::from_stream(Tracked::new(state, meta, id.clone(), length, Box::pin(file.into_stream())));
     Ok(pdf_response(body, &stored.file_name, length, &id))
 }
 
@@ -134,54 +137,73 @@ pub async fn deliver(
     match downloads::deliver(&state, &meta, &principal, &token).await {
         Ok(delivery) => {
             state.metrics.download("stamped", "served");
-            let length = delivery.bytes.len();
+            let length = delivery.bytes.len() as u64;
             let id = delivery.download_id.clone();
-            let body = Body::from_stream(Tracked::new(state, meta, delivery.download_id, delivery.bytes));
+            let chunks = Box::pin(in_pieces(Bytes::from(delivery.bytes)));
+            let body = Body::from_stream(Tracked::new(state, meta, delivery.download_id, length, chunks));
             pdf_response(body, &delivery.file_name, length, &id)
         }
         Err(refusal) => refused(&session, refusal).await,
     }
 }
 
+/// Bytes in memory (a stamped copy) as a stream of pieces of [`PIECE`] bytes.
+fn in_pieces(bytes: Bytes) -> impl Stream<Item = std::io::Result<Bytes>> + Send {
+    let pieces =
+        (0..bytes.len()).step_by(PIECE).map(move |start| Ok(bytes.slice(start..(start + PIECE).min(bytes.len()))));
+    futures_util::stream::iter(pieces.collect::<Vec<_>>())
+}
+
+const PIECE: usize = 64 * 1024;
+
+type Chunks = Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>>;
+
 /// The delivered bytes as a stream that records how the transfer ended: every byte handed to
-/// the connection ("completed"), or dropped before that ("aborted").
+/// the connection ("completed"), or dropped before that ("aborted": the client left, or the
+/// stored file turned out damaged part-way and the connection was cut).
 struct Tracked {
-    bytes: Bytes,
-    sent: usize,
+    chunks: Chunks,
+    length: u64,
+    sent: u64,
     finish: Option<(AppState, RequestMeta, String)>,
 }
 
-const CHUNK: usize = 64 * 1024;
-
 impl Tracked {
-    fn new(state: AppState, meta: RequestMeta, download_id: String, bytes: Vec<u8>) -> Self {
-        Self { bytes: Bytes::from(bytes), sent: 0, finish: Some((state, meta, download_id)) }
+    fn new(state: AppState, meta: RequestMeta, download_id: String, length: u64, chunks: Chunks) -> Self {
+        Self { chunks, length, sent: 0, finish: Some((state, meta, download_id)) }
     }
 
     fn record(&mut self, completed: bool) {
         if let Some((state, meta, id)) = self.finish.take() {
-            let sent = self.sent;
+            let sent = self.sent as usize;
             tokio::spawn(async move { downloads::finish(&state, &meta, &id, completed, sent).await });
         }
     }
 }
 
-impl futures_core::Stream for Tracked {
-    type Item = Result<Bytes, std::io::Error>;
+impl Stream for Tracked {
+    type Item = std::io::Result<Bytes>;
 
-    fn poll_next(mut self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        if self.sent >= self.bytes.len() {
-            return Poll::Ready(None);
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let next = std::task::ready!(self.chunks.as_mut().poll_next(cx));
+        match &next {
+            Some(Ok(chunk)) => {
+                self.sent += chunk.len() as u64;
+                // With the length known, the server may never ask again after the last chunk:
+                // the transfer counts as complete once every byte has been handed to the
+                // connection.
+                if self.sent == self.length {
+                    self.record(true);
+                }
+            }
+            Some(Err(e)) => {
+                tracing::error!(error = %e, "a stored file failed while being sent; connection cut");
+                self.record(false);
+            }
+            None if self.sent != self.length => self.record(false),
+            None => {}
         }
-        let end = (self.sent + CHUNK).min(self.bytes.len());
-        let chunk = self.bytes.slice(self.sent..end);
-        self.sent = end;
-        // With the length known, the server may never ask again after the last chunk: the
-        // transfer counts as complete once every byte has been handed to the connection.
-        if self.sent == self.bytes.len() {
-            self.record(true);
-        }
-        Poll::Ready(Some(Ok(chunk)))
+        Poll::Ready(next)
     }
 }
 

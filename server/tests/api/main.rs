@@ -14,6 +14,7 @@ mod content;
 mod content_records;
 mod crash;
 mod downloads;
+mod files;
 mod form_targets;
 mod form_values;
 mod gated_access;

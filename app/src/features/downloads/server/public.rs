@@ -20,7 +20,7 @@ pub async fn count_public(
     state: &AppState,
     meta: &RequestMeta,
     stored: &docs::StoredVersion,
-    bytes: usize,
+    bytes: u64,
 ) -> Result<Option<String>, AppError> {
     let download_id = new_download_id();
     let now = Timestamp::now().0;
