@@ -20,10 +20,12 @@ struct Args {
     bin: PathBuf,
     size: usize,
     runs: usize,
+    /// Public downloads at once in the third phase.
+    clients: usize,
 }
 
 fn args() -> Args {
-    let mut args = Args { bin: PathBuf::from("target/release/vouchsafe"), size: 10 << 20, runs: 40 };
+    let mut args = Args { bin: PathBuf::from("target/release/vouchsafe"), size: 10 << 20, runs: 40, clients: 16 };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         let value = it.next().unwrap_or_else(|| panic!("{flag} needs a value"));
@@ -31,7 +33,8 @@ fn args() -> Args {
             "--bin" => args.bin = value.into(),
             "--size-mb" => args.size = value.parse::<usize>().expect("--size-mb N") << 20,
             "--runs" => args.runs = value.parse().expect("--runs N"),
-            _ => panic!("unknown flag {flag}; use --bin PATH --size-mb N --runs N"),
+            "--clients" => args.clients = value.parse::<usize>().expect("--clients N").max(1),
+            _ => panic!("unknown flag {flag}; use --bin PATH --size-mb N --runs N --clients N"),
         }
     }
     args
@@ -50,6 +53,12 @@ fn proc_status_kib(pid: u32, key: &str) -> u64 {
 struct Client {
     http: reqwest::Client,
     base: String,
+    /// The client address it claims through the proxy header (`bench/download` trusts loopback as
+    /// a proxy): with `rotate`, every request claims a new one, so that the benchmark measures
+    /// serving rather than one address's download limit (30 a minute).
+    from: String,
+    rotate: bool,
+    sent: std::sync::atomic::AtomicU32,
 }
 
 impl Client {
@@ -60,11 +69,15 @@ impl Client {
             .cookie_provider(jar)
             .build()
             .expect("client");
-        Client { http, base: base.into() }
+        Client { http, base: base.into(), from: "127.0.0.1".into(), rotate: false, sent: Default::default() }
     }
 
     async fn get(&self, path: &str) -> reqwest::Response {
-        self.http.get(format!("{}{path}", self.base)).header("accept", "text/html").send().await.expect("GET")
+        let n = self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let from =
+            if self.rotate { format!("10.{}.{}.{}", n >> 16 & 255, n >> 8 & 255, n & 255) } else { self.from.clone() };
+        let request = self.http.get(format!("{}{path}", self.base)).header("x-forwarded-for", from);
+        request.header("accept", "text/html").send().await.expect("GET")
     }
 
     async fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
@@ -123,7 +136,16 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
-async fn phase(name: &'static str, args: &Args, pdf: &[u8], stamped: bool) -> Phase {
+/// What a phase downloads: the public document one at a time or `n` at once, or the restricted
+/// one through signed links.
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    Public { at_once: usize },
+    Stamped,
+}
+
+async fn phase(name: &'static str, args: &Args, pdf: &[u8], kind: Kind) -> Phase {
+    let stamped = kind == Kind::Stamped;
     let dir = tempfile::tempdir().expect("a temp dir");
     let data = dir.path();
     let port = std::net::TcpListener::bind("127.0.0.1:0").expect("a port").local_addr().unwrap().port();
@@ -149,11 +171,44 @@ async fn phase(name: &'static str, args: &Args, pdf: &[u8], stamped: bool) -> Ph
     }
     let mut server = start(&args.bin, data, port);
     wait_healthy(&base).await;
-    let client = if stamped { prospect_with_access(data, &base).await } else { Client::new(&base) };
+    let client =
+        if stamped { prospect_with_access(data, &base).await } else { Client { rotate: true, ..Client::new(&base) } };
     let idle_kib = proc_status_kib(server.id(), "VmRSS:");
 
     let mut latencies = Vec::with_capacity(args.runs);
     let mut bytes = 0;
+    if let Kind::Public { at_once } = kind {
+        if at_once > 1 {
+            // Warm up once, then every client downloads `runs / at_once` times, all at the same time.
+            client.download("/documents/soc3-report/download").await;
+            let rounds = args.runs.div_ceil(at_once);
+            let tasks: Vec<_> = (0..at_once)
+                .map(|i| {
+                    let client = Client { from: format!("192.168.{}.{}", i / 250, i % 250 + 1), ..Client::new(&base) };
+                    tokio::spawn(async move {
+                        let mut mine = Vec::new();
+                        for _ in 0..rounds {
+                            let started = Instant::now();
+                            let got = client.download("/documents/soc3-report/download").await;
+                            mine.push((started.elapsed(), got));
+                        }
+                        mine
+                    })
+                })
+                .collect();
+            for task in tasks {
+                for (latency, got) in task.await.expect("a client") {
+                    latencies.push(latency);
+                    bytes = got;
+                }
+            }
+            let peak_kib = proc_status_kib(server.id(), "VmHWM:");
+            let _ = server.kill();
+            let _ = server.wait();
+            latencies.sort();
+            return Phase { name, latencies, bytes, peak_kib, idle_kib };
+        }
+    }
     for i in 0..args.runs + 2 {
         let started = Instant::now();
         let got = if stamped {
@@ -182,17 +237,19 @@ async fn main() {
     assert!(args.bin.exists(), "{} is missing: run `cargo leptos build --release` first", args.bin.display());
     let pdf = big_pdf(args.size);
     println!(
-        "file: {:.1} MB PDF, {} runs per phase (after 2 warm-up), sequential, one client, loopback",
+        "file: {:.1} MB PDF, {} runs per phase (after warm-up), one client except the second phase ({} at once), loopback",
         pdf.len() as f64 / 1e6,
-        args.runs
+        args.runs,
+        args.clients
     );
-    let plain = phase("unstamped (public document)", &args, &pdf, false).await;
-    let stamped = phase("stamped (signed link + stamp + log)", &args, &pdf, true).await;
+    let plain = phase("unstamped (public document)", &args, &pdf, Kind::Public { at_once: 1 }).await;
+    let crowd = phase("unstamped, clients at once", &args, &pdf, Kind::Public { at_once: args.clients }).await;
+    let stamped = phase("stamped (signed link + stamp + log)", &args, &pdf, Kind::Stamped).await;
     println!(
         "{:<38} {:>9} {:>9} {:>9} {:>12} {:>12}",
         "phase", "p50 ms", "p95 ms", "max ms", "idle RSS MB", "peak RSS MB"
     );
-    for p in [&plain, &stamped] {
+    for p in [&plain, &crowd, &stamped] {
         let ms = |d: Duration| d.as_secs_f64() * 1e3;
         println!(
             "{:<38} {:>9.1} {:>9.1} {:>9.1} {:>12.1} {:>12.1}",
