@@ -64,6 +64,8 @@ pub struct Shared {
     pub instance_id: String,
     /// Prometheus metrics, kept always and served when `VOUCHSAFE_METRICS_ADDR` is set.
     pub metrics: Arc<crate::ssr::metrics::Metrics>,
+    /// The company's identity provider, when single sign-on is configured.
+    pub sso: Option<Arc<crate::ssr::oidc::Sso>>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

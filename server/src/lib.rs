@@ -96,7 +96,15 @@ pub async fn build_state(config: Config) -> anyhow::Result<AppState> {
         metrics: metrics.clone(),
     };
     let knowledge = Arc::new(app::features::knowledge::engine::Knowledge::new(config.model_dir.clone()));
+    let sso = match config.oidc.clone() {
+        Some(settings) => Some(Arc::new(
+            app::ssr::oidc::Sso::new(settings, config.base_url.as_str())
+                .map_err(|e| anyhow::anyhow!("VOUCHSAFE_OIDC_ISSUER: {e}"))?,
+        )),
+        None => None,
+    };
     Ok(AppState::new(Shared {
+        sso,
         knowledge,
         config: Arc::new(config),
         db,

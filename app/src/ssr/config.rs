@@ -160,6 +160,8 @@ pub struct Config {
     /// The key variables set in the environment (`VOUCHSAFE_LINK_KEY`, …): on PostgreSQL all
     /// three must be, so that every instance shares them.
     pub configured_keys: Vec<&'static str>,
+    /// Staff single sign-on (`VOUCHSAFE_OIDC_*`); `None`: passwords and TOTP only.
+    pub oidc: Option<super::oidc::OidcSettings>,
 }
 
 /// The variables naming the key files every instance of one trust center must share.
@@ -249,7 +251,9 @@ impl Config {
             }
             None => default_model_dir(),
         };
+        let oidc = super::oidc::OidcSettings::from_lookup(&get)?;
         Ok(Self {
+            oidc,
             model_dir,
             data_dir,
             database_url,

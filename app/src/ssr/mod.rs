@@ -11,6 +11,7 @@ pub mod forms;
 pub mod keys;
 pub mod mail;
 pub mod metrics;
+pub mod oidc;
 pub mod page_cache;
 pub mod passwords;
 pub mod pdf;

@@ -8,6 +8,7 @@ mod health;
 pub mod knowledge;
 mod leak_trace;
 pub mod questionnaires;
+mod sso;
 mod trust_json;
 mod updates;
 mod upload;
@@ -53,6 +54,8 @@ pub const PATHS: &[&str] = &[
     questionnaires::SAMPLE,
     updates::ATOM,
     updates::ONE_CLICK,
+    app::paths::SSO_START,
+    app::paths::SSO_CALLBACK,
 ];
 /// The routes that take file uploads, and the largest body the server reads for any of them.
 /// Each route checks its own, smaller limit and says so next to the file field; this one is
@@ -82,6 +85,8 @@ const ANALYTICS_CSV: &str = "/admin/analytics.csv";
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route(HEALTH, get(health::healthz))
+        .route(app::paths::SSO_START, get(sso::start))
+        .route(app::paths::SSO_CALLBACK, get(sso::callback))
         .route(READY, get(health::readyz))
         .route(TRUST_JSON, get(trust_json::trust_json))
         .route(ROBOTS, get(robots))

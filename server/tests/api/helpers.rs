@@ -31,6 +31,8 @@ pub struct Options {
     /// Believe `X-Forwarded-For` from loopback, as behind a reverse proxy on the same host (lets
     /// a test speak from several client addresses: see [`TestApp::browser_from`]).
     pub behind_proxy: bool,
+    /// More environment for the instance (single sign-on settings, …).
+    pub env: Vec<(&'static str, String)>,
 }
 
 /// Starts the app with the demo content seeded, mail written to the outbox directory.
@@ -64,6 +66,7 @@ pub async fn spawn(options: Options) -> TestApp {
     if options.behind_proxy {
         vars.insert("VOUCHSAFE_TRUSTED_PROXIES", "127.0.0.1".into());
     }
+    vars.extend(options.env);
     if let Ok(server) = std::env::var("VOUCHSAFE_TEST_POSTGRES") {
         vars.insert("DATABASE_URL", fresh_postgres_database(&server).await);
         // Instances on PostgreSQL never make their own keys: made here, at the default paths.

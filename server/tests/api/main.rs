@@ -27,6 +27,7 @@ mod public_page;
 mod questionnaires;
 mod sessions;
 mod source;
+mod sso;
 mod textareas;
 mod trust_json;
 mod updates;

@@ -125,6 +125,16 @@ pub async fn prospect_account() -> Result<ProspectUser, AppError> {
     require_prospect()
 }
 
+pub use super::model::SsoChoice;
+
+/// Public: whether staff may sign in with the company's identity provider, and its name (shown
+/// on the public sign-in page; no account is involved).
+#[server(prefix = "/api", endpoint = "sso_option")]
+pub async fn sso_option() -> Result<Option<SsoChoice>, AppError> {
+    let state = app_state()?;
+    Ok(state.sso.as_ref().map(|sso| SsoChoice { name: sso.settings.name.clone(), required: sso.settings.required }))
+}
+
 /// Public: staff e-mail and password. Unknown addresses answer exactly like wrong passwords.
 #[server(prefix = "/api", endpoint = "staff_sign_in")]
 pub async fn staff_sign_in(email: String, password: String) -> Result<(), AppError> {

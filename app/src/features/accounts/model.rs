@@ -40,3 +40,12 @@ pub struct EnrolmentMaterial {
     /// An SVG QR code as a `data:` URI.
     pub qr_data_uri: String,
 }
+
+/// Staff single sign-on as the sign-in page offers it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SsoChoice {
+    /// The provider's name for the button ("Sign in with Okta").
+    pub name: String,
+    /// Password sign-in is for break-glass administrators only.
+    pub required: bool,
+}

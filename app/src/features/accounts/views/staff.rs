@@ -3,7 +3,7 @@
 use crate::{
     components::BrandedPage,
     features::accounts::api::{
-        recovery_codes, staff_token_info, two_factor_setup, AcceptInvitation, ConfirmTwoFactorSetup,
+        recovery_codes, sso_option, staff_token_info, two_factor_setup, AcceptInvitation, ConfirmTwoFactorSetup,
         RequestPasswordReset, ResetPassword, StaffLink, StaffSignIn, VerifySecondFactor,
     },
     forms::{load_flash, Field, FlashMessages},
@@ -18,9 +18,22 @@ pub fn StaffSignInPage() -> impl IntoView {
         <BrandedPage title="Staff sign-in">
             {move || Suspend::new(async move {
                 let flash = load_flash("staff_sign_in").await;
+                let sso = sso_option().await.ok().flatten();
+                let required = sso.as_ref().is_some_and(|o| o.required);
                 view! {
                     <h1>"Staff sign-in"</h1>
                     <FlashMessages flash=flash.clone() />
+                    {sso.map(|o| view! {
+                        <p>
+                            <a class="button" href=crate::paths::SSO_START rel="nofollow">
+                                {format!("Sign in with {}", o.name)}
+                            </a>
+                        </p>
+                    })}
+                    {required.then(|| view! {
+                        <h2>"Break-glass sign-in"</h2>
+                        <p class="muted small">"Password sign-in is for the listed break-glass administrators only."</p>
+                    })}
                     <form method="post" action=StaffSignIn::url() class="form" novalidate>
                         <Field name="email" label="E-mail" kind="email" autocomplete="username" value=flash.value("email") />
                         <Field name="password" label="Password" kind="password" autocomplete="current-password" />
