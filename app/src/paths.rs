@@ -49,6 +49,12 @@ pub fn questionnaire_export(id: i64) -> String {
     QUESTIONNAIRE_EXPORT.replace("{id}", &id.to_string())
 }
 
+/// Staff single sign-on: where the button leads (redirects to the identity provider).
+pub const SSO_START: &str = "/staff/sso/start";
+
+/// Where the identity provider sends staff back (`<VOUCHSAFE_BASE_URL>/staff/sso/callback`).
+pub const SSO_CALLBACK: &str = "/staff/sso/callback";
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -57,9 +63,3 @@ mod tests {
         assert_eq!(super::query_value("SOC 2 & Co/ü"), "SOC%202%20%26%20Co%2F%C3%BC");
     }
 }
-
-/// Staff single sign-on: where the button leads (redirects to the identity provider).
-pub const SSO_START: &str = "/staff/sso/start";
-
-/// Where the identity provider sends staff back (`<VOUCHSAFE_BASE_URL>/staff/sso/callback`).
-pub const SSO_CALLBACK: &str = "/staff/sso/callback";

@@ -8,6 +8,7 @@ mod health;
 pub mod knowledge;
 mod leak_trace;
 pub mod questionnaires;
+mod scim;
 mod sso;
 mod trust_json;
 mod updates;
@@ -56,6 +57,8 @@ pub const PATHS: &[&str] = &[
     updates::ONE_CLICK,
     app::paths::SSO_START,
     app::paths::SSO_CALLBACK,
+    scim::USERS,
+    "/scim/v2/Users/{id}",
 ];
 /// The routes that take file uploads, and the largest body the server reads for any of them.
 /// Each route checks its own, smaller limit and says so next to the file field; this one is
@@ -102,6 +105,7 @@ pub fn router(state: AppState) -> Router {
         .with_state(state.clone())
         .merge(assets::router(&state))
         .merge(upload::router(state.clone()))
+        .merge(scim::router(state.clone()))
         .merge(leak_trace::router(state.clone()))
         .merge(knowledge::router(state.clone()))
         .merge(questionnaires::router(state.clone()))

@@ -25,6 +25,7 @@ mod knowledge;
 mod processes;
 mod public_page;
 mod questionnaires;
+mod scim;
 mod sessions;
 mod source;
 mod sso;

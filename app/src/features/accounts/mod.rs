@@ -3,6 +3,7 @@
 pub mod api;
 pub mod model;
 pub mod policy;
+pub mod scim_api;
 #[cfg(feature = "ssr")]
 pub mod server;
 pub mod views;

@@ -49,3 +49,13 @@ pub struct SsoChoice {
     /// Password sign-in is for break-glass administrators only.
     pub required: bool,
 }
+
+/// A SCIM token as the admin page lists it (never the token).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScimTokenSummary {
+    pub id: i64,
+    pub label: String,
+    pub created_at: Timestamp,
+    pub last_used_at: Option<Timestamp>,
+    pub revoked: bool,
+}

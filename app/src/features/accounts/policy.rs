@@ -116,6 +116,9 @@ pub const RULES: &[(&str, Access)] = &[
     ("/api/invite_staff", Role(Admin)),
     ("/api/set_staff_roles", Role(Admin)),
     ("/api/set_staff_active", Role(Admin)),
+    ("/api/list_scim_tokens", Role(Admin)),
+    ("/api/create_scim_token", Role(Admin)),
+    ("/api/revoke_scim_token", Role(Admin)),
     // Sales: requests, grants, companies
     ("/admin/requests", Role(Sales)),
     ("/admin/requests/:id", Role(Sales)),

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod email_tokens;
 pub mod prospects;
+pub mod scim;
 pub mod sso;
 pub mod staff;
 

@@ -124,6 +124,7 @@ pub async fn complete(
                 .bind(account.id)
                 .execute(&mut *tx)
                 .await?;
+            sqlx::query("delete from sessions where staff_id = $1").bind(account.id).execute(&mut *tx).await?;
             let event = Event {
                 actor: &system,
                 event: "staff.deactivated",

@@ -7,7 +7,8 @@ use crate::{
             current_user, list_staff, my_sessions, EndOtherSessions, EndSession, InviteStaff, SetStaffActive,
             SetStaffRoles,
         },
-        model::{Principal, StaffRole, StaffSummary, StaffUser},
+        model::{Principal, ScimTokenSummary, StaffRole, StaffSummary, StaffUser},
+        scim_api::{list_scim_tokens, CreateScimToken, RevokeScimToken},
     },
     forms::{load_flash, Field, FlashMessages},
 };
@@ -185,6 +186,7 @@ pub fn StaffAdminPage() -> impl IntoView {
                                     <tbody>{rows}</tbody>
                                 </table>
                             </div>
+                            <ScimTokens />
                             <section class="panel" aria-labelledby="invite-title">
                                 <h2 id="invite-title">"Invite a staff member"</h2>
                                 <form method="post" action=InviteStaff::url() class="form" novalidate>
@@ -250,6 +252,66 @@ fn StaffRow(s: StaffSummary) -> impl IntoView {
                     <input type="hidden" name="active" value=if s.active { "false" } else { "true" } />
                     <button type="submit" class="button secondary small">{if s.active { "Deactivate" } else { "Reactivate" }}</button>
                 </form>
+            </td>
+        </tr>
+    }
+}
+
+/// The identity provider's SCIM tokens: make one (shown once), see when each was last used,
+/// revoke.
+#[component]
+fn ScimTokens() -> impl IntoView {
+    view! {
+        {move || Suspend::new(async move {
+            let flash = load_flash("scim").await;
+            let tokens = list_scim_tokens().await.unwrap_or_default();
+            let rows: Vec<_> = tokens.into_iter().map(|t| view! { <ScimTokenRow t /> }).collect();
+            let empty = rows.is_empty();
+            view! {
+                <section class="panel" aria-labelledby="scim-title">
+                    <h2 id="scim-title">"Provisioning (SCIM)"</h2>
+                    <p class="small">
+                        "Your identity provider creates and deactivates staff accounts at "<code>"/scim/v2/Users"</code>
+                        " with a bearer token made here. Deactivated people's sessions end at once."
+                    </p>
+                    <FlashMessages flash=flash.clone() />
+                    {(!empty).then(|| view! {
+                        <div class="table-scroll">
+                            <table class="table">
+                                <thead><tr><th scope="col">"Token"</th><th scope="col">"Last used"</th><th scope="col">"Action"</th></tr></thead>
+                                <tbody>{rows}</tbody>
+                            </table>
+                        </div>
+                    })}
+                    <form method="post" action=CreateScimToken::url() class="form" novalidate>
+                        <Field name="label" label="Label (which provider uses it)" value=flash.value("label") error=flash.field_error("label") />
+                        <button type="submit" class="button">"Create token"</button>
+                    </form>
+                </section>
+            }
+        })}
+    }
+}
+
+#[component]
+fn ScimTokenRow(t: ScimTokenSummary) -> impl IntoView {
+    let used = t.last_used_at.map(|at| at.long()).unwrap_or_else(|| "Never".into());
+    view! {
+        <tr>
+            <td>{t.label.clone()}<br /><span class="small muted">{format!("Created {}", t.created_at.long())}</span></td>
+            <td>{used}</td>
+            <td>
+                {if t.revoked {
+                    view! { <Badge tone="neutral" text="Revoked" /> }.into_any()
+                } else {
+                    view! {
+                        <form method="post" action=RevokeScimToken::url() class="inline-form">
+                            <input type="hidden" name="token_id" value=t.id.to_string() />
+                            <button type="submit" class="button secondary small">"Revoke"</button>
+                        </form>
+                    }
+                        .into_any()
+                }}
             </td>
         </tr>
     }
