@@ -6,6 +6,7 @@
 // OIDC_USERS        a JSON file read at every sign-in, so tests can change a person's groups:
 //                   { "<login>": { "email": "...", "email_verified": true, "name": "...",
 //                                  "groups": ["sec-team"], "tamper": "aud" } }
+// OIDC_PORT         the port (default: any free one)
 // OIDC_CLIENT_ID, OIDC_CLIENT_SECRET   the one client (redirect URIs: any loopback
 //                   http://127.0.0.1:<port>/staff/sso/callback).
 //
@@ -37,7 +38,7 @@ const stranger = await newKey('never-published');
 let rotated = null; // the key in use after POST /test/rotate
 
 const server = http.createServer();
-await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+await new Promise((resolve) => server.listen(Number(process.env.OIDC_PORT ?? 0), '127.0.0.1', resolve));
 const issuer = `http://127.0.0.1:${server.address().port}`;
 
 const provider = new Provider(issuer, {
@@ -52,7 +53,7 @@ const provider = new Provider(issuer, {
   jwks: { keys: [first.jwk] },
   pkce: { required: () => true },
   scopes: ['openid', 'email', 'profile', 'groups', 'offline_access'],
-  claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'], groups: ['groups'] },
+  claims: { openid: ['sub'], email: ['email', 'email_verified', 'xms_edov'], profile: ['name'], groups: ['groups'] },
   conformIdTokenClaims: false, // claims go in the ID token, as Okta and Entra ID put groups there
   features: { devInteractions: { enabled: true } },
   async findAccount(ctx, id) {

@@ -60,6 +60,16 @@ const EXPECTED: &[(&str, &str)] = &[
     ("/api/invite_staff", "A"),
     ("/api/set_staff_roles", "A"),
     ("/api/set_staff_active", "A"),
+    ("/api/list_scim_tokens", "A"),
+    ("/api/create_scim_token", "A"),
+    ("/api/revoke_scim_token", "A"),
+    ("/api/sso_option", "apfASY"),
+    // Without SSO configured these answer 404 to everyone; with it, anyone may start a sign-in.
+    ("/staff/sso/start", "apfASY"),
+    ("/staff/sso/callback", "apfASY"),
+    // Only the identity provider, with a bearer token: no browser session reaches them.
+    ("/scim/v2/Users", ""),
+    ("/scim/v2/Users/{id}", ""),
     // NDA-gated access
     ("/nda", "p"),
     ("/api/request_form", "p"),

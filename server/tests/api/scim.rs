@@ -9,10 +9,11 @@ use serde_json::{json, Value};
 /// An admin makes a token through the staff page's form; the notice shows it once.
 async fn token(app: &TestApp) -> String {
     let admin = app.staff_browser("root@northwind-analytics.example", &[StaffRole::Admin]).await;
-    admin.post_form("/api/create_scim_token", &[("label", "Okta")]).await;
+    let res = admin.post_form("/api/create_scim_token", &[("label", "Okta")]).await;
+    assert_eq!(crate::helpers::location(&res), "/admin/staff");
     let page = admin.get_text("/admin/staff").await.1;
-    let token =
-        page.split("it is not shown again: ").nth(1).expect("the token, once").chars().take(43).collect::<String>();
+    let found = page.split("it is not shown again: ").nth(1);
+    let token = found.unwrap_or_else(|| panic!("the token, once: {page}")).chars().take(43).collect::<String>();
     assert!(!admin.get_text("/admin/staff").await.1.contains(&token), "shown once");
     let (stored,): (String,) =
         sqlx::query_as("select token_sha256 from scim_tokens").fetch_one(app.state.db.pool()).await.unwrap();

@@ -202,6 +202,8 @@ async fn other_domains_unmapped_groups_and_unverified_addresses_are_refused_and_
         "bob": user("bob@elsewhere.example", &["sec-team"]),
         "carol": user("carol@example.com", &["marketing"]),
         "dave": { "email": "dave@example.com", "email_verified": false, "groups": ["sec-team"] },
+        // Entra ID sends no email_verified; its xms_edov (domain verified by the tenant) counts.
+        "erin": { "email": "erin@example.com", "xms_edov": true, "groups": ["sec-team"] },
     }));
     let app = app_with(&idp, &[]).await;
     for (i, login) in ["bob", "carol", "dave"].into_iter().enumerate() {
@@ -213,6 +215,11 @@ async fn other_domains_unmapped_groups_and_unverified_addresses_are_refused_and_
     let (accounts,): (i64,) =
         sqlx::query_as("select count(*) from staff_users").fetch_one(app.state.db.pool()).await.unwrap();
     assert_eq!(accounts, 0, "nobody provisioned");
+    let erin = app.browser_from("198.51.100.9");
+    assert_eq!(location(&sso_sign_in(&app, &erin, "erin").await), "/admin", "xms_edov");
+    let (accounts,): (i64,) =
+        sqlx::query_as("select count(*) from staff_users").fetch_one(app.state.db.pool()).await.unwrap();
+    assert_eq!(accounts, 1);
 }
 
 #[tokio::test]

@@ -183,7 +183,11 @@ impl Sso {
             other => other,
         };
         let claims = verified.map_err(|e| refuse(claims_reason(&e), e))?;
-        if claims.email_verified() != Some(true) {
+        // The role claim (and Entra ID's `xms_edov`) are read from the payload the verifier has
+        // just checked.
+        let payload = verified_payload(&id_token.to_string()).unwrap_or_default();
+        let entra_verified = payload.get("xms_edov").and_then(serde_json::Value::as_bool) == Some(true);
+        if claims.email_verified() != Some(true) && !entra_verified {
             return Err(refuse("email not verified", "email_verified is not true"));
         }
         let email = claims
@@ -203,9 +207,7 @@ impl Sso {
             .map(|n| n.as_str().chars().filter(|c| !c.is_control()).take(100).collect::<String>())
             .filter(|n| !n.trim().is_empty())
             .unwrap_or_else(|| email.clone());
-        // The role claim is read from the payload the verifier has just checked.
-        let role_claim =
-            payload(&id_token.to_string()).and_then(|mut p| p.get_mut(&self.settings.role_claim).map(std::mem::take));
+        let role_claim = payload.get(&self.settings.role_claim).cloned();
         Ok(Identity {
             issuer: claims.issuer().as_str().to_string(),
             subject: claims.subject().as_str().to_string(),
@@ -270,7 +272,7 @@ fn token_error<E: std::error::Error>(e: &E) -> String {
 }
 
 /// The JSON payload of a compact JWS (already verified by the caller).
-fn payload(jwt: &str) -> Option<serde_json::Map<String, serde_json::Value>> {
+fn verified_payload(jwt: &str) -> Option<serde_json::Map<String, serde_json::Value>> {
     use base64::Engine;
     let part = jwt.split('.').nth(1)?;
     let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(part.trim_end_matches('=')).ok()?;

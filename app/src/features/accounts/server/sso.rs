@@ -222,3 +222,29 @@ pub async fn complete(
     auth::establish(session, SessionAuth::Staff { id, since: now }, meta).await?;
     Ok(Ok(()))
 }
+
+/// Under "SSO required", a right password still signs in only a listed break-glass admin. Called
+/// after the password was checked, so the answer reveals nothing about the list to a guesser.
+pub async fn check_password_allowed(
+    state: &AppState,
+    meta: &RequestMeta,
+    staff_id: i64,
+    email: &str,
+) -> Result<(), AppError> {
+    let Some(sso) = &state.sso else { return Ok(()) };
+    let admin: Option<(i64,)> =
+        sqlx::query_as("select staff_id from staff_roles where staff_id = $1 and role = 'admin'")
+            .bind(staff_id)
+            .fetch_optional(state.db.pool())
+            .await?;
+    if sso.settings.password_allowed(email) && (!sso.settings.required || admin.is_some()) {
+        return Ok(());
+    }
+    let actor = Actor { id: Some(staff_id), label: email.to_string(), ..Actor::anonymous() };
+    let details = serde_json::json!({ "reason": "sso required" });
+    state.refusals.note_by(&state.db, meta, &actor, "staff.sign_in", Outcome::Denied, String::new(), details).await;
+    Err(AppError::invalid(format!(
+        "Password sign-in is off for this trust center: use “Sign in with {}”.",
+        sso.settings.name
+    )))
+}

@@ -88,27 +88,7 @@ pub async fn sign_in(
             .await;
         return Err(if noted == Noted::Throttled { AppError::RateLimited } else { bad_credentials() });
     };
-    if let Some(sso) = &state.sso {
-        // Under "SSO required" a right password still signs in only a listed break-glass admin
-        // (checked after the password, so the answer reveals nothing about the list).
-        let admin: Option<(i64,)> =
-            sqlx::query_as("select staff_id from staff_roles where staff_id = $1 and role = 'admin'")
-                .bind(creds.id)
-                .fetch_optional(state.db.pool())
-                .await?;
-        if !sso.settings.password_allowed(&typed) || (sso.settings.required && admin.is_none()) {
-            let actor = Actor { id: Some(creds.id), label: typed.clone(), ..Actor::anonymous() };
-            let details = serde_json::json!({ "reason": "sso required" });
-            state
-                .refusals
-                .note_by(&state.db, meta, &actor, "staff.sign_in", Outcome::Denied, String::new(), details)
-                .await;
-            return Err(AppError::invalid(format!(
-                "Password sign-in is off for this trust center: use “Sign in with {}”.",
-                sso.settings.name
-            )));
-        }
-    }
+    super::sso::check_password_allowed(state, meta, creds.id, &typed).await?;
     auth::establish(session, SessionAuth::StaffPending { id: creds.id, since: Timestamp::now().0 }, meta).await?;
     Ok(if flag(creds.totp_enabled) { AfterPassword::SecondFactor } else { AfterPassword::EnrolSecondFactor })
 }

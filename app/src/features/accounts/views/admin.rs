@@ -174,6 +174,8 @@ pub fn StaffAdminPage() -> impl IntoView {
         <AdminLayout title="Staff">
             {move || Suspend::new(async move {
                 let flash = load_flash("invite").await;
+                let scim_flash = load_flash("scim").await;
+                let tokens = list_scim_tokens().await.unwrap_or_default();
                 match list_staff().await {
                     Ok(staff) => {
                         let rows: Vec<_> = staff.into_iter().map(|s| view! { <StaffRow s /> }).collect();
@@ -186,7 +188,7 @@ pub fn StaffAdminPage() -> impl IntoView {
                                     <tbody>{rows}</tbody>
                                 </table>
                             </div>
-                            <ScimTokens />
+                            <ScimTokens flash=scim_flash tokens />
                             <section class="panel" aria-labelledby="invite-title">
                                 <h2 id="invite-title">"Invite a staff member"</h2>
                                 <form method="post" action=InviteStaff::url() class="form" novalidate>
@@ -260,36 +262,30 @@ fn StaffRow(s: StaffSummary) -> impl IntoView {
 /// The identity provider's SCIM tokens: make one (shown once), see when each was last used,
 /// revoke.
 #[component]
-fn ScimTokens() -> impl IntoView {
+fn ScimTokens(flash: crate::forms::Flash, tokens: Vec<ScimTokenSummary>) -> impl IntoView {
+    let rows: Vec<_> = tokens.into_iter().map(|t| view! { <ScimTokenRow t /> }).collect();
+    let empty = rows.is_empty();
     view! {
-        {move || Suspend::new(async move {
-            let flash = load_flash("scim").await;
-            let tokens = list_scim_tokens().await.unwrap_or_default();
-            let rows: Vec<_> = tokens.into_iter().map(|t| view! { <ScimTokenRow t /> }).collect();
-            let empty = rows.is_empty();
-            view! {
-                <section class="panel" aria-labelledby="scim-title">
-                    <h2 id="scim-title">"Provisioning (SCIM)"</h2>
-                    <p class="small">
-                        "Your identity provider creates and deactivates staff accounts at "<code>"/scim/v2/Users"</code>
-                        " with a bearer token made here. Deactivated people's sessions end at once."
-                    </p>
-                    <FlashMessages flash=flash.clone() />
-                    {(!empty).then(|| view! {
-                        <div class="table-scroll">
-                            <table class="table">
-                                <thead><tr><th scope="col">"Token"</th><th scope="col">"Last used"</th><th scope="col">"Action"</th></tr></thead>
-                                <tbody>{rows}</tbody>
-                            </table>
-                        </div>
-                    })}
-                    <form method="post" action=CreateScimToken::url() class="form" novalidate>
-                        <Field name="label" label="Label (which provider uses it)" value=flash.value("label") error=flash.field_error("label") />
-                        <button type="submit" class="button">"Create token"</button>
-                    </form>
-                </section>
-            }
-        })}
+        <section class="panel" aria-labelledby="scim-title">
+            <h2 id="scim-title">"Provisioning (SCIM)"</h2>
+            <p class="small">
+                "Your identity provider creates and deactivates staff accounts at "<code>"/scim/v2/Users"</code>
+                " with a bearer token made here. Deactivated people's sessions end at once."
+            </p>
+            <FlashMessages flash=flash.clone() />
+            {(!empty).then(|| view! {
+                <div class="table-scroll">
+                    <table class="table">
+                        <thead><tr><th scope="col">"Token"</th><th scope="col">"Last used"</th><th scope="col">"Action"</th></tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </div>
+            })}
+            <form method="post" action=CreateScimToken::url() class="form" novalidate>
+                <Field name="label" label="Label (which provider uses it)" value=flash.value("label") error=flash.field_error("label") />
+                <button type="submit" class="button">"Create token"</button>
+            </form>
+        </section>
     }
 }
 
