@@ -318,3 +318,18 @@ async fn sso_required_turns_passwords_off_except_for_break_glass_admins() {
     let page = app.browser().get_text("/staff/sign-in").await.1;
     assert!(page.contains("Sign in with Test IdP") && page.contains("Break-glass"));
 }
+
+#[tokio::test]
+async fn a_sign_in_started_on_one_instance_completes_on_another() {
+    let idp = Idp::start(json!({ "ada": user("ada@example.com", &["sec-team"]) }));
+    let app = app_with(&idp, &[]).await;
+    let other = app.second_instance(|_| {}).await.unwrap();
+    // The state, nonce and verifier live in the session, which lives in the database: the
+    // provider's answer may reach any instance behind the proxy.
+    let on_a = app.browser_from("192.0.2.30");
+    let back = through_provider(&app, &on_a, "ada").await;
+    let on_b = Browser::for_base(&format!("http://{other}"));
+    on_b.set_session_cookie(&on_a.session_cookie().expect("a session on A"));
+    assert_eq!(location(&on_b.get(&local(&back)).await), "/admin");
+    assert_eq!(on_b.get("/admin").await.status(), 200, "signed in on B");
+}

@@ -60,6 +60,9 @@ pub const RULES: &[(&str, Access)] = &[
     ("/account/nda/:id/record.pdf", Prospect),
     ("/download/:token", Public),
     ("/pkg/*", Public),
+    // SCIM: no session reaches it; the handler requires an admin-made bearer token.
+    ("/scim/v2/Users", Public),
+    ("/scim/v2/Users/:id", Public),
     ("/api/trust_page", Public),
     ("/api/branding", Public),
     ("/api/request_info", Public),
