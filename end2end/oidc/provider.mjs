@@ -13,7 +13,9 @@
 // `tamper` makes the provider misbehave for that person only, as an attacker or a broken
 // provider would, by rewriting the ID token in the token response: "aud" (another audience,
 // signed with the real key), "expired" (expired an hour ago, signed), "none" (alg none, no
-// signature), "key" (signed by a key the provider never published). POST /test/rotate makes
+// signature), "key" (signed by a key the provider never published), "iss" (another issuer,
+// signed), "mfa" (a well-signed token whose `amr` says a second factor was used: the development
+// login pages record none). POST /test/rotate makes
 // the provider sign with a new key, published alongside the old one.
 import Provider from 'oidc-provider';
 import * as jose from 'jose';
@@ -103,6 +105,10 @@ provider.use(async (ctx, next) => {
     ctx.body.id_token = await resign({ ...payload, iat: now - 7200, exp: now - 3600 }, first);
   } else if (tamper === 'none') {
     ctx.body.id_token = `${jose.base64url.encode(JSON.stringify({ alg: 'none', typ: 'JWT' }))}.${jose.base64url.encode(JSON.stringify(payload))}.`;
+  } else if (tamper === 'iss') {
+    ctx.body.id_token = await resign({ ...payload, iss: 'https://evil.example' }, first);
+  } else if (tamper === 'mfa') {
+    ctx.body.id_token = await resign({ ...payload, amr: ['pwd', 'mfa'] }, rotated ?? first);
   } else if (tamper === 'key') {
     ctx.body.id_token = await resign(payload, stranger);
   } else if (rotated) {

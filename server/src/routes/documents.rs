@@ -200,8 +200,10 @@ impl Stream for Tracked {
                 tracing::error!(error = %e, "a stored file failed while being sent; connection cut");
                 self.record(false);
             }
-            None if self.sent != self.length => self.record(false),
-            None => {}
+            None => {
+                let complete = self.sent == self.length;
+                self.record(complete);
+            }
         }
         Poll::Ready(next)
     }

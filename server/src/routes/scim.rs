@@ -4,7 +4,7 @@
 //! logged, aggregated per source).
 
 use app::{
-    features::accounts::server::scim::{self, CreateRefusal, ScimCaller},
+    features::accounts::server::scim::{self, ChangeRefusal, CreateRefusal, ScimCaller},
     ssr::{audit::Outcome, request_meta::RequestMeta, AppState},
 };
 use axum::{
@@ -236,13 +236,27 @@ async fn patch(
     let Some(body) = body(&bytes) else { return not_an_object() };
     let result = match patched_active(&body) {
         Ok(Some(active)) => scim::set_active(&state, &meta, &caller, id, active).await,
-        Ok(None) => scim::get(&state, id).await,
+        Ok(None) => scim::get(&state, id).await.map(|user| user.ok_or(ChangeRefusal::NotFound)),
         Err(why) => return error(StatusCode::BAD_REQUEST, Some("invalidValue"), why),
     };
     match result {
-        Ok(Some(user)) => scim_json(StatusCode::OK, json!(user)),
-        Ok(None) => error(StatusCode::NOT_FOUND, None, "No such user."),
+        Ok(Ok(user)) => scim_json(StatusCode::OK, json!(user)),
+        Ok(Err(refusal)) => refused(refusal),
         Err(e) => internal(e),
+    }
+}
+
+fn refused(refusal: ChangeRefusal) -> Response {
+    match refusal {
+        ChangeRefusal::NotFound => error(StatusCode::NOT_FOUND, None, "No such user."),
+        ChangeRefusal::LastAdmin => error(
+            StatusCode::CONFLICT,
+            Some("mutability"),
+            "This would leave the trust center without an active admin.",
+        ),
+        ChangeRefusal::BreakGlass => {
+            error(StatusCode::CONFLICT, Some("mutability"), "A break-glass admin is managed in the trust center only.")
+        }
     }
 }
 
@@ -258,8 +272,8 @@ async fn remove(
     };
     let Some(id) = id_of(&id) else { return error(StatusCode::NOT_FOUND, None, "No such user.") };
     match scim::delete(&state, &meta, &caller, id).await {
-        Ok(true) => StatusCode::NO_CONTENT.into_response(),
-        Ok(false) => error(StatusCode::NOT_FOUND, None, "No such user."),
+        Ok(Ok(())) => StatusCode::NO_CONTENT.into_response(),
+        Ok(Err(refusal)) => refused(refusal),
         Err(e) => internal(e),
     }
 }

@@ -48,6 +48,11 @@ pub async fn start(
     session: Session,
 ) -> Response {
     let Some(sso) = state.sso.clone() else { return StatusCode::NOT_FOUND.into_response() };
+    // Each start without a session makes one (a database row): limited per source like other
+    // anonymous session makers.
+    if session.id().is_none() && !state.rate_limits.new_session(meta.ip.parse().ok()) {
+        return StatusCode::TOO_MANY_REQUESTS.into_response();
+    }
     match sso.begin(Timestamp::now().0).await {
         Ok((url, pending)) => match session.insert(PENDING_KEY, &pending).await {
             Ok(()) => Redirect::to(&url).into_response(),

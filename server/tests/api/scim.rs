@@ -89,7 +89,8 @@ async fn the_identity_provider_creates_lists_deactivates_and_deletes_staff() {
     let patch = json!({ "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": [{ "op": "Replace", "path": "active", "value": "False" }] });
     let (status, user) = scim.send(reqwest::Method::PATCH, &format!("/scim/v2/Users/{ada_id}"), Some(patch)).await;
     assert_eq!((status, user["active"].as_bool()), (200, Some(false)));
-    assert_ne!(ada.get("/admin").await.status(), 200, "signed out at once");
+    let res = ada.get("/admin").await;
+    assert!(res.status() == 303 && crate::helpers::location(&res).starts_with("/staff/sign-in"), "signed out at once");
     let okta = json!({ "Operations": [{ "op": "replace", "value": { "active": true } }] });
     let (_, user) = scim.send(reqwest::Method::PATCH, &format!("/scim/v2/Users/{ada_id}"), Some(okta)).await;
     assert_eq!(user["active"], true);
@@ -100,6 +101,25 @@ async fn the_identity_provider_creates_lists_deactivates_and_deletes_staff() {
     assert_eq!(status, 404);
     let (status, _) = scim.send(reqwest::Method::DELETE, &format!("/scim/v2/Users/{id}"), None).await;
     assert_eq!(status, 404);
+    // A leaver who comes back: the same account again, without roles.
+    let (status, back) = scim
+        .send(reqwest::Method::POST, "/scim/v2/Users", Some(json!({ "userName": "grace@northwind-analytics.example" })))
+        .await;
+    assert_eq!((status, back["id"].as_str()), (201, Some(id.as_str())), "{back}");
+
+    // The last active admin cannot be deactivated or deleted by the provider.
+    let (root_id,): (i64,) =
+        sqlx::query_as("select id from staff_users where email = 'root@northwind-analytics.example'")
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
+    let off = json!({ "Operations": [{ "op": "replace", "path": "active", "value": false }] });
+    let (status, body) = scim.send(reqwest::Method::PATCH, &format!("/scim/v2/Users/{root_id}"), Some(off)).await;
+    assert_eq!((status, body["scimType"].as_str()), (409, Some("mutability")));
+    let (status, _) = scim.send(reqwest::Method::DELETE, &format!("/scim/v2/Users/{root_id}"), None).await;
+    assert_eq!(status, 409);
+    let (_, root) = scim.send(reqwest::Method::GET, &format!("/scim/v2/Users/{root_id}"), None).await;
+    assert_eq!(root["active"], true);
 
     let events: Vec<String> = app.audit_events().await.into_iter().map(|(e, _, _)| e).collect();
     for expected in
@@ -119,8 +139,21 @@ async fn bad_and_revoked_tokens_are_refused() {
         let other = Scim { app: &app, token: bad.to_string() };
         assert_eq!(other.send(reqwest::Method::GET, "/scim/v2/Users", None).await.0, 401, "{bad:?}");
     }
-    let res = app.client.get(app.url("/scim/v2/Users")).send().await.unwrap();
-    assert_eq!(res.status(), 401, "no token at all");
+    for (method, path) in [
+        (reqwest::Method::GET, "/scim/v2/Users"),
+        (reqwest::Method::POST, "/scim/v2/Users"),
+        (reqwest::Method::GET, "/scim/v2/Users/1"),
+        (reqwest::Method::PATCH, "/scim/v2/Users/1"),
+        (reqwest::Method::DELETE, "/scim/v2/Users/1"),
+    ] {
+        let res = app.client.request(method.clone(), app.url(path)).body("{}").send().await.unwrap();
+        assert_eq!(res.status(), 401, "{method} {path} without a token");
+    }
+    let (n,): (i64,) = sqlx::query_as("select count(*) from staff_users where active = 0")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(n, 0, "nothing changed");
     let (status, body) = scim.send(reqwest::Method::POST, "/scim/v2/Users", Some(json!("[1,2]"))).await;
     assert_eq!((status, body["scimType"].as_str()), (400, Some("invalidSyntax")));
 
@@ -130,7 +163,9 @@ async fn bad_and_revoked_tokens_are_refused() {
     assert_eq!(scim.send(reqwest::Method::GET, "/scim/v2/Users", None).await.0, 401, "revoked");
     let prospect = app.prospect_browser("pat@contoso.example").await;
     let res = prospect.post_form("/api/create_scim_token", &[("label", "mine")]).await;
-    assert_ne!(res.status(), 200);
+    let refused =
+        matches!(res.status().as_u16(), 401 | 403) || crate::helpers::location(&res).starts_with("/staff/sign-in");
+    assert!(refused, "a prospect: {}", res.status());
     let (n,): (i64,) = sqlx::query_as("select count(*) from scim_tokens").fetch_one(app.state.db.pool()).await.unwrap();
     assert_eq!(n, 1, "only admins make tokens");
 }

@@ -32,13 +32,20 @@ const REFRESH_FLOOR: Duration = Duration::from_secs(10);
 /// How long a sign-in may take at the provider.
 pub const PENDING_TTL_SECONDS: i64 = 600;
 
-/// What the session keeps between the redirect to the provider and the callback.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// What the session keeps between the redirect to the provider and the callback (its `Debug`
+/// shows none of the secrets).
+#[derive(Clone, Serialize, Deserialize)]
 pub struct Pending {
     pub state: String,
     pub nonce: String,
     pub verifier: String,
     pub started_at: i64,
+}
+
+impl std::fmt::Debug for Pending {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Pending").field("started_at", &self.started_at).finish_non_exhaustive()
+    }
 }
 
 /// A verified sign-in.
@@ -99,18 +106,22 @@ impl Sso {
     }
 
     async fn metadata(&self, force: bool) -> Result<CoreProviderMetadata, Refusal> {
-        let mut cached = self.discovered.lock().await;
-        if let Some(d) = cached.as_ref() {
-            let fresh = d.fetched.elapsed() < DISCOVERY_TTL;
-            if (fresh && !force) || d.fetched.elapsed() < REFRESH_FLOOR {
-                return Ok(d.metadata.clone());
+        {
+            let cached = self.discovered.lock().await;
+            if let Some(d) = cached.as_ref() {
+                let fresh = d.fetched.elapsed() < DISCOVERY_TTL;
+                if (fresh && !force) || d.fetched.elapsed() < REFRESH_FLOOR {
+                    return Ok(d.metadata.clone());
+                }
             }
         }
+        // Fetched without holding the lock: a provider that is slow or down does not queue every
+        // sign-in behind one request.
         let issuer = IssuerUrl::new(self.settings.issuer.clone()).map_err(|e| refuse("provider unavailable", e))?;
         let metadata = CoreProviderMetadata::discover_async(issuer, &self.http)
             .await
             .map_err(|e| refuse("provider unavailable", format!("discovery: {e}")))?;
-        *cached = Some(Discovered { metadata: metadata.clone(), fetched: Instant::now() });
+        *self.discovered.lock().await = Some(Discovered { metadata: metadata.clone(), fetched: Instant::now() });
         Ok(metadata)
     }
 
@@ -186,7 +197,10 @@ impl Sso {
         // The role claim (and Entra ID's `xms_edov`) are read from the payload the verifier has
         // just checked.
         let payload = verified_payload(&id_token.to_string()).unwrap_or_default();
-        let entra_verified = payload.get("xms_edov").and_then(serde_json::Value::as_bool) == Some(true);
+        // Only Entra ID's own tokens: elsewhere a user-editable attribute could be called that.
+        let from_entra = url::Url::parse(claims.issuer().as_str())
+            .is_ok_and(|u| matches!(u.host_str(), Some("login.microsoftonline.com" | "sts.windows.net")));
+        let entra_verified = from_entra && payload.get("xms_edov").and_then(serde_json::Value::as_bool) == Some(true);
         if claims.email_verified() != Some(true) && !entra_verified {
             return Err(refuse("email not verified", "email_verified is not true"));
         }

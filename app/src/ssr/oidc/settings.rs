@@ -68,7 +68,9 @@ impl OidcSettings {
             }
             return Ok(None);
         };
-        let issuer = issuer.trim().trim_end_matches('/').to_string();
+        // Kept exactly as configured: discovery compares it with the provider's own spelling
+        // (some end in `/`).
+        let issuer = issuer.trim().to_string();
         let url =
             url::Url::parse(&issuer).map_err(|_| err("VOUCHSAFE_OIDC_ISSUER", format!("“{issuer}” is not a URL")))?;
         let loopback = matches!(url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
@@ -182,7 +184,7 @@ mod tests {
     #[test]
     fn settings_are_read_validated_and_keep_the_secret_out_of_debug() {
         let s = settings(&[]).unwrap().unwrap();
-        assert_eq!(s.issuer, "https://id.example.com");
+        assert_eq!(s.issuer, "https://id.example.com/", "as the provider spells it");
         assert_eq!(s.domains, ["example.com", "example.org"]);
         assert_eq!(s.role_claim, "groups");
         assert!(!format!("{s:?}").contains("s3cret"));

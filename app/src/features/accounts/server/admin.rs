@@ -100,7 +100,7 @@ pub async fn invite(
     Ok(())
 }
 
-async fn active_admins(tx: &mut Tx) -> Result<i64, AppError> {
+pub(super) async fn active_admins(tx: &mut Tx) -> Result<i64, AppError> {
     let (n,): (i64,) = sqlx::query_as(
         "select count(*) from staff_roles r join staff_users u on u.id = r.staff_id where r.role = 'admin' and u.active = 1",
     )
@@ -178,7 +178,11 @@ pub async fn set_active(
         return Err(AppError::invalid("You cannot deactivate yourself."));
     }
     let mut tx = state.db.begin().await?;
-    let updated = sqlx::query("update staff_users set active = $1, updated_at = $2 where id = $3")
+    // Reactivating also undoes a SCIM deletion, so the provider can manage the person again.
+    let updated = sqlx::query(
+        "update staff_users set active = $1, updated_at = $2, deleted_at = case when $1 = 1 then null else deleted_at end \
+         where id = $3",
+    )
         .bind(i64::from(active))
         .bind(Timestamp::now().0)
         .bind(staff_id)

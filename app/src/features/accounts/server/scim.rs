@@ -163,6 +163,28 @@ pub async fn get(state: &AppState, id: i64) -> Result<Option<ScimUser>, AppError
     Ok(row.map(|r| user(state, r)))
 }
 
+/// Why a change to an existing account is refused.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ChangeRefusal {
+    NotFound,
+    /// It would leave no active admin.
+    LastAdmin,
+    /// A break-glass admin (`VOUCHSAFE_OIDC_BREAK_GLASS`) is outside the provider's reach.
+    BreakGlass,
+}
+
+/// Refuses changing `id` when it is a break-glass address, or (checked after the change, inside
+/// the transaction) when no active admin would remain.
+async fn protected(state: &AppState, tx: &mut crate::ssr::db::Tx, id: i64) -> Result<Option<ChangeRefusal>, AppError> {
+    let email: Option<(String,)> =
+        sqlx::query_as("select email from staff_users where id = $1").bind(id).fetch_optional(&mut **tx).await?;
+    let break_glass = state.sso.as_ref().map(|s| s.settings.break_glass.clone()).unwrap_or_default();
+    if email.is_some_and(|(e,)| break_glass.iter().any(|b| b.eq_ignore_ascii_case(&e))) {
+        return Ok(Some(ChangeRefusal::BreakGlass));
+    }
+    Ok((super::admin::active_admins(tx).await? == 0).then_some(ChangeRefusal::LastAdmin))
+}
+
 /// What a create request may be refused for.
 #[derive(Debug, PartialEq, Eq)]
 pub enum CreateRefusal {
@@ -190,51 +212,72 @@ pub async fn create(
     let name: String = name.chars().filter(|c| !c.is_control()).take(100).collect();
     let name = if name.trim().is_empty() { email.as_str().to_string() } else { name.trim().to_string() };
     let mut tx = state.db.begin().await?;
-    let exists: Option<(i64,)> = sqlx::query_as("select id from staff_users where email = $1")
+    let exists: Option<(i64, Option<i64>)> = sqlx::query_as("select id, deleted_at from staff_users where email = $1")
         .bind(email.as_str())
         .fetch_optional(&mut *tx)
         .await?;
-    if exists.is_some() {
-        return Ok(Err(CreateRefusal::Exists));
-    }
-    let id = super::staff::create(&mut tx, &email, &name, &[], None).await?;
-    if !active {
-        sqlx::query("update staff_users set active = 0 where id = $1").bind(id).execute(&mut *tx).await?;
-    }
+    let (id, revived) = match exists {
+        Some((_, None)) => return Ok(Err(CreateRefusal::Exists)),
+        // Deleted before (a leaver who is back): the same row again, with no role and no link.
+        Some((id, Some(_))) => {
+            sqlx::query("update staff_users set deleted_at = null, name = $1, updated_at = $2 where id = $3")
+                .bind(&name)
+                .bind(Timestamp::now().0)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            (id, true)
+        }
+        None => match super::staff::create(&mut tx, &email, &name, &[], None).await {
+            Ok(id) => (id, false),
+            // Another request created it first (the unique address): the same answer as above.
+            Err(_) => return Ok(Err(CreateRefusal::Exists)),
+        },
+    };
+    sqlx::query("update staff_users set active = $1 where id = $2")
+        .bind(i64::from(active))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
     let event = Event {
         actor: &caller.actor(),
         event: "staff.provisioned",
         object: format!("staff:{id}"),
         outcome: Outcome::Success,
-        details: serde_json::json!({ "method": "scim", "email": email.as_str(), "active": active }),
+        details: serde_json::json!({ "method": "scim", "email": email.as_str(), "active": active, "revived": revived }),
     };
     audit::record(&mut tx, meta, event).await?;
     tx.commit().await?;
     Ok(Ok(get(state, id).await?.ok_or(AppError::NotFound)?))
 }
 
-/// Turns an account on or off (off ends its sessions at once). `None`: no such account.
+/// Turns an account on or off (off ends its sessions at once).
 pub async fn set_active(
     state: &AppState,
     meta: &RequestMeta,
     caller: &ScimCaller,
     id: i64,
     active: bool,
-) -> Result<Option<ScimUser>, AppError> {
+) -> Result<Result<ScimUser, ChangeRefusal>, AppError> {
     let mut tx = state.db.begin().await?;
     let now = Timestamp::now().0;
-    let changed = sqlx::query(
-        "update staff_users set active = $1, updated_at = $2 where id = $3 and deleted_at is null and active <> $1",
-    )
-    .bind(i64::from(active))
-    .bind(now)
-    .bind(id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    if changed == 1 {
+    let exists: Option<(i64,)> = sqlx::query_as("select active from staff_users where id = $1 and deleted_at is null")
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some((was,)) = exists else { return Ok(Err(ChangeRefusal::NotFound)) };
+    if was != i64::from(active) {
+        sqlx::query("update staff_users set active = $1, updated_at = $2 where id = $3")
+            .bind(i64::from(active))
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
         if !active {
             sqlx::query("delete from sessions where staff_id = $1").bind(id).execute(&mut *tx).await?;
+            if let Some(refusal) = protected(state, &mut tx, id).await? {
+                return Ok(Err(refusal));
+            }
         }
         let event = Event {
             actor: &caller.actor(),
@@ -246,12 +289,18 @@ pub async fn set_active(
         audit::record(&mut tx, meta, event).await?;
     }
     tx.commit().await?;
-    get(state, id).await
+    get(state, id).await?.map(Ok).ok_or(AppError::NotFound)
 }
 
 /// Deletes an account: deactivated, its roles and SSO link removed, its sessions ended; the row
-/// stays for the records that point at it. `false`: no such account.
-pub async fn delete(state: &AppState, meta: &RequestMeta, caller: &ScimCaller, id: i64) -> Result<bool, AppError> {
+/// stays for the records that point at it (and comes back if the provider creates the address
+/// again).
+pub async fn delete(
+    state: &AppState,
+    meta: &RequestMeta,
+    caller: &ScimCaller,
+    id: i64,
+) -> Result<Result<(), ChangeRefusal>, AppError> {
     let mut tx = state.db.begin().await?;
     let now = Timestamp::now().0;
     let changed = sqlx::query(
@@ -264,10 +313,13 @@ pub async fn delete(state: &AppState, meta: &RequestMeta, caller: &ScimCaller, i
     .await?
     .rows_affected();
     if changed == 0 {
-        return Ok(false);
+        return Ok(Err(ChangeRefusal::NotFound));
     }
     sqlx::query("delete from staff_roles where staff_id = $1").bind(id).execute(&mut *tx).await?;
     sqlx::query("delete from sessions where staff_id = $1").bind(id).execute(&mut *tx).await?;
+    if let Some(refusal) = protected(state, &mut tx, id).await? {
+        return Ok(Err(refusal));
+    }
     let event = Event {
         actor: &caller.actor(),
         event: "staff.deleted",
@@ -277,7 +329,7 @@ pub async fn delete(state: &AppState, meta: &RequestMeta, caller: &ScimCaller, i
     };
     audit::record(&mut tx, meta, event).await?;
     tx.commit().await?;
-    Ok(true)
+    Ok(Ok(()))
 }
 
 /// Makes a token for the identity provider; the caller shows it once.

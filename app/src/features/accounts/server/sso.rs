@@ -28,6 +28,8 @@ pub fn message(reason: &str, provider: &str) -> String {
         "domain not allowed" => format!("Your {provider} account's e-mail domain may not sign in here."),
         "no role" => format!("Your {provider} account has no role in this trust center. Ask an administrator."),
         "deactivated" => "This staff account is deactivated. Ask an administrator.".into(),
+        "last admin" => "This would leave the trust center without an active admin; ask an administrator.".into(),
+        "break-glass account" => "This is a break-glass account: sign in with its password and code.".into(),
         "linked elsewhere" => "This e-mail address belongs to a staff account linked to another sign-in.".into(),
         "provider unavailable" => format!("{provider} could not be reached. Try again in a moment."),
         "second factor missing" => format!("Sign in to {provider} with your second factor, then try again."),
@@ -84,6 +86,13 @@ pub async fn complete(
     .bind(&identity.subject)
     .fetch_optional(&mut *tx)
     .await?;
+    // Break-glass admins stay outside the provider's reach: never linked, changed or turned off
+    // by it (they are the way back in when the provider or its mapping goes wrong).
+    if settings.break_glass.iter().any(|b| b.eq_ignore_ascii_case(&identity.email)) {
+        drop(tx);
+        return Ok(Err(refusal("break-glass account", identity.email.clone())));
+    }
+    let is_linked = linked.is_some();
     let account = match linked {
         Some(a) => Some(a),
         None => {
@@ -117,14 +126,25 @@ pub async fn complete(
             drop(tx);
             return Ok(Err(refusal("deactivated", account.email)));
         }
+        Some(account) if roles.is_empty() && !is_linked => {
+            // Not (yet) this person's account at the provider: refused, left as it is.
+            drop(tx);
+            return Ok(Err(refusal("no role", account.email)));
+        }
         Some(account) if roles.is_empty() => {
-            // The provider no longer gives this person a role here: off, at once, on record.
+            // The provider no longer gives this person a role here: off, at once, on record,
+            // without the roles (nothing comes back with a later reactivation).
             sqlx::query("update staff_users set active = 0, updated_at = $1 where id = $2")
                 .bind(now)
                 .bind(account.id)
                 .execute(&mut *tx)
                 .await?;
+            sqlx::query("delete from staff_roles where staff_id = $1").bind(account.id).execute(&mut *tx).await?;
             sqlx::query("delete from sessions where staff_id = $1").bind(account.id).execute(&mut *tx).await?;
+            if super::admin::active_admins(&mut tx).await? == 0 {
+                drop(tx);
+                return Ok(Err(refusal("last admin", account.email)));
+            }
             let event = Event {
                 actor: &system,
                 event: "staff.deactivated",
@@ -142,15 +162,22 @@ pub async fn complete(
         }
         Some(account) => {
             if account.oidc_subject.is_none() {
-                sqlx::query(
-                    "update staff_users set oidc_issuer = $1, oidc_subject = $2, updated_at = $3 where id = $4",
+                // Only while still unlinked: a concurrent sign-in by another subject loses.
+                let linked_now = sqlx::query(
+                    "update staff_users set oidc_issuer = $1, oidc_subject = $2, updated_at = $3 \
+                     where id = $4 and oidc_subject is null",
                 )
                 .bind(&identity.issuer)
                 .bind(&identity.subject)
                 .bind(now)
                 .bind(account.id)
                 .execute(&mut *tx)
-                .await?;
+                .await?
+                .rows_affected();
+                if linked_now != 1 {
+                    drop(tx);
+                    return Ok(Err(refusal("linked elsewhere", account.email)));
+                }
                 let event = Event {
                     actor: &system,
                     event: "staff.sso_linked",
@@ -179,6 +206,10 @@ pub async fn complete(
                     details: details(serde_json::json!({ "from": before, "to": codes })),
                 };
                 audit::record(&mut tx, meta, event).await?;
+                if super::admin::active_admins(&mut tx).await? == 0 {
+                    drop(tx);
+                    return Ok(Err(refusal("last admin", account.email)));
+                }
             }
             account.id
         }
@@ -223,8 +254,11 @@ pub async fn complete(
     Ok(Ok(()))
 }
 
-/// Under "SSO required", a right password still signs in only a listed break-glass admin. Called
-/// after the password was checked, so the answer reveals nothing about the list to a guesser.
+/// With single sign-on configured, a right password still signs in only (a) anyone, when SSO is
+/// not required and the account was never linked to the provider (a linked account's roles
+/// follow the provider, so its password would outlive a removal there), or (b) a listed
+/// break-glass admin. Refused like a wrong password, so the answer tells a guesser nothing; the
+/// sign-in page says when passwords are for break-glass admins only.
 pub async fn check_password_allowed(
     state: &AppState,
     meta: &RequestMeta,
@@ -232,19 +266,20 @@ pub async fn check_password_allowed(
     email: &str,
 ) -> Result<(), AppError> {
     let Some(sso) = &state.sso else { return Ok(()) };
-    let admin: Option<(i64,)> =
-        sqlx::query_as("select staff_id from staff_roles where staff_id = $1 and role = 'admin'")
-            .bind(staff_id)
-            .fetch_optional(state.db.pool())
-            .await?;
-    if sso.settings.password_allowed(email) && (!sso.settings.required || admin.is_some()) {
+    let (linked, admin): (i64, i64) = sqlx::query_as(
+        "select (select count(*) from staff_users where id = $1 and oidc_subject is not null), \
+         (select count(*) from staff_roles where staff_id = $1 and role = 'admin')",
+    )
+    .bind(staff_id)
+    .fetch_one(state.db.pool())
+    .await?;
+    let break_glass = sso.settings.break_glass.iter().any(|b| b.eq_ignore_ascii_case(email.trim())) && admin > 0;
+    if break_glass || (!sso.settings.required && linked == 0) {
         return Ok(());
     }
     let actor = Actor { id: Some(staff_id), label: email.to_string(), ..Actor::anonymous() };
-    let details = serde_json::json!({ "reason": "sso required" });
+    let reason = if linked > 0 { "password of an SSO account" } else { "sso required" };
+    let details = serde_json::json!({ "reason": reason });
     state.refusals.note_by(&state.db, meta, &actor, "staff.sign_in", Outcome::Denied, String::new(), details).await;
-    Err(AppError::invalid(format!(
-        "Password sign-in is off for this trust center: use “Sign in with {}”.",
-        sso.settings.name
-    )))
+    Err(super::staff::bad_credentials())
 }
