@@ -149,9 +149,10 @@ pub async fn deliver(
 
 /// Bytes in memory (a stamped copy) as a stream of pieces of [`PIECE`] bytes.
 fn in_pieces(bytes: Bytes) -> impl Stream<Item = std::io::Result<Bytes>> + Send {
-    let pieces =
-        (0..bytes.len()).step_by(PIECE).map(move |start| Ok(bytes.slice(start..(start + PIECE).min(bytes.len()))));
-    futures_util::stream::iter(pieces.collect::<Vec<_>>())
+    let len = bytes.len();
+    futures_util::stream::iter(
+        (0..len).step_by(PIECE).map(move |start| Ok(bytes.slice(start..(start + PIECE).min(len)))),
+    )
 }
 
 const PIECE: usize = 64 * 1024;

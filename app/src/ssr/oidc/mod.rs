@@ -174,6 +174,7 @@ impl Sso {
             return Err(refuse("bad code", "no usable code"));
         }
         let metadata = self.metadata(false).await?;
+        let listed = metadata.id_token_signing_alg_values_supported().clone();
         let client = self.client(metadata);
         let exchange = client
             .exchange_code(AuthorizationCode::new(code.to_string()))
@@ -183,12 +184,14 @@ impl Sso {
         let id_token =
             response.id_token().ok_or_else(|| refuse("invalid ID token", "the provider sent no ID token"))?;
         let nonce = Nonce::new(pending.nonce.clone());
-        let first = id_token.claims(&self.verifier(&client), &nonce).cloned();
+        let first = id_token.claims(&Self::verifier(&client, &listed), &nonce).cloned();
         let verified = match first {
             Err(ClaimsVerificationError::SignatureVerification(SignatureVerificationError::NoMatchingKey)) => {
                 // The provider may have rotated its keys: fetch them again, once, and retry.
-                let fresh = self.client(self.metadata(true).await?);
-                let again = id_token.claims(&self.verifier(&fresh), &nonce).cloned();
+                let metadata = self.metadata(true).await?;
+                let listed = metadata.id_token_signing_alg_values_supported().clone();
+                let fresh = self.client(metadata);
+                let again = id_token.claims(&Self::verifier(&fresh, &listed), &nonce).cloned();
                 again
             }
             other => other,
@@ -232,8 +235,8 @@ impl Sso {
     }
 
     fn verifier<'a>(
-        &self,
         client: &'a ClientOf,
+        listed: &[CoreJwsSigningAlgorithm],
     ) -> openidconnect::IdTokenVerifier<'a, openidconnect::core::CoreJsonWebKey> {
         use CoreJwsSigningAlgorithm as A;
         // Asymmetric algorithms only, of those the provider lists: never `none`, never the
@@ -249,8 +252,8 @@ impl Sso {
             A::EcdsaP384Sha384,
             A::EdDsa,
         ];
-        let _ = self;
-        client.id_token_verifier().set_allowed_algs(asymmetric).require_audience_match(true)
+        let allowed: Vec<_> = asymmetric.into_iter().filter(|a| listed.contains(a)).collect();
+        client.id_token_verifier().set_allowed_algs(allowed).require_audience_match(true)
     }
 }
 
