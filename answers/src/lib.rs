@@ -10,6 +10,7 @@ pub mod engine;
 pub mod fill;
 pub mod fit;
 pub mod kb;
+pub mod learn;
 pub mod limits;
 pub mod ooxml;
 pub mod questions;
