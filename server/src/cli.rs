@@ -83,6 +83,16 @@ pub enum KbCommand {
     },
     /// Export the approved entries to FILE (.csv or .xlsx), in the import columns.
     Export { file: std::path::PathBuf },
+    /// Learn from an answered questionnaire (.csv or .xlsx, every sheet, with question and answer
+    /// columns): each answer is traced to the entry it was copied from, and the question proposed
+    /// as another phrasing of it; answers no entry gave are proposed as new draft entries. Without
+    /// --accept the proposals wait for security staff on the knowledge-base page.
+    Learn {
+        file: std::path::PathBuf,
+        /// Accept every proposal at once (for automation).
+        #[arg(long)]
+        accept: bool,
+    },
 }
 
 /// The `questionnaire` subcommands.

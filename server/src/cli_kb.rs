@@ -1,4 +1,5 @@
-//! `vouchsafe kb import FILE | kb export FILE` and `vouchsafe questionnaire suggest FILE [--json]`.
+//! `vouchsafe kb import FILE | kb export FILE | kb learn FILE [--accept]` and
+//! `vouchsafe questionnaire suggest FILE [--json] | questionnaire fill FILE --out OUT`.
 
 use crate::cli::{KbCommand, QuestionnaireCommand};
 use answers::{
@@ -87,6 +88,7 @@ async fn run_kb(config: Config, command: KbCommand) -> anyhow::Result<ExitCode> 
             );
             Ok(ExitCode::SUCCESS)
         }
+        KbCommand::Learn { file, accept } => learn(&config, &file, accept).await,
         KbCommand::Export { file } => {
             let format = format_of(&file)?;
             let db = open(&config).await?;
@@ -100,6 +102,66 @@ async fn run_kb(config: Config, command: KbCommand) -> anyhow::Result<ExitCode> 
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `kb learn FILE [--accept]`: proposals stored as a batch (and printed); with --accept, learned.
+async fn learn(config: &Config, file: &Path, accept: bool) -> anyhow::Result<ExitCode> {
+    let format = format_of(file)?;
+    let bytes = std::fs::read(file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+    let db = open(config).await?;
+    let meta = RequestMeta::system("vouchsafe kb learn");
+    let actor = cli_actor();
+    let acting = kb::Acting { db: &db, meta: &meta, actor: &actor };
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let batch = match kb::learn::propose(&acting, &name, bytes, format).await {
+        Ok(batch) => batch,
+        Err(app::error::AppError::Invalid { message, .. }) => {
+            eprintln!("{}: {message}", file.display());
+            return Ok(ExitCode::FAILURE);
+        }
+        Err(e) => anyhow::bail!("{e}"),
+    };
+    let proposals = kb::learn::batch(&db, batch).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut counts = [0usize; 3];
+    for row in &proposals.rows {
+        let (i, what) = match row.kind.as_str() {
+            "entry" => (0, format!("phrasing of {}", row.external_id.as_deref().unwrap_or("?"))),
+            "new" => (1, "new draft entry".to_string()),
+            _ => (2, format!("nothing: {}", row.reason)),
+        };
+        counts[i] += 1;
+        eprintln!("{:>5}  {:<28}  {}", row.row, what, row.question.chars().take(90).collect::<String>());
+    }
+    let mut code = ExitCode::SUCCESS;
+    if accept {
+        let (learned, _) =
+            kb::learn::decide(&acting, batch, None, true).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        for signal in [app::ssr::signals::Signal::Knowledge, app::ssr::signals::Signal::PublicPage] {
+            app::ssr::signals::tell_instances(&db, signal).await?;
+        }
+        println!(
+            "learned from {}: {} new phrasings, {} new draft entries, {} already known, {} rows unclear",
+            file.display(),
+            learned.phrasings,
+            learned.drafts,
+            learned.known,
+            counts[2]
+        );
+    } else {
+        println!(
+            "read {}: {} phrasings and {} new entries proposed, {} rows unclear; accept them on the knowledge-base \
+             page (batch {batch}) or run again with --accept",
+            file.display(),
+            counts[0],
+            counts[1],
+            counts[2]
+        );
+        if counts[0] + counts[1] == 0 {
+            code = ExitCode::FAILURE;
+        }
+    }
+    crate::cli::sign_tail(config, &db).await?;
+    Ok(code)
 }
 
 /// Runs one `questionnaire` command, reading only approved knowledge: 0 on success, 1 when the file
@@ -131,13 +193,13 @@ async fn run_questionnaire(config: Config, command: QuestionnaireCommand) -> any
     let db = open(&config).await?;
     let knowledge = Arc::new(Knowledge::new(config.model_dir.clone()));
     let texts: Vec<String> = questions.iter().map(|q| q.text.clone()).collect();
-    let (engine, out) = knowledge.suggest(&db, texts).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    if engine.is_empty() {
+    let (built, out) = knowledge.suggest(&db, texts).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    if built.engine.is_empty() {
         eprintln!(
             "note: the knowledge base has no approved, current entries; import one with `vouchsafe kb import FILE`"
         );
     }
-    if !engine.is_semantic() {
+    if !built.engine.is_semantic() {
         eprintln!(
             "note: no suggestion model found (run scripts/install or set VOUCHSAFE_MODEL_DIR); lexical ranking only"
         );
@@ -205,8 +267,8 @@ async fn fill(config: Config, file: &Path, out: &Path) -> anyhow::Result<ExitCod
     let knowledge = Arc::new(Knowledge::new(config.model_dir.clone()));
     let texts: Vec<String> =
         items.iter().map(|(_, i)| i.question.chars().take(files::MAX_QUESTION).collect()).collect();
-    let (engine, suggestions) = knowledge.suggest(&db, texts).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    if !engine.is_semantic() {
+    let (built, suggestions) = knowledge.suggest(&db, texts).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    if !built.engine.is_semantic() {
         eprintln!(
             "note: no suggestion model found (run scripts/install or set VOUCHSAFE_MODEL_DIR); lexical ranking only"
         );

@@ -1,8 +1,12 @@
 //! The suggestion engine as the server holds it: the model loaded once (if present), the engine
-//! over approved, non-stale entries built on first use and rebuilt after any change, and the
-//! vectors of unchanged texts kept between builds.
+//! over approved, non-stale entries (with their learned phrasings) built on first use and rebuilt
+//! after any change, and the vectors of entry texts kept between builds, in memory and in the
+//! database (`kb_vectors`, by the text's SHA-256 and the model), so neither a rebuild nor a
+//! restart embeds a text it has embedded before.
 
+use super::model::KbVisibility;
 use crate::{error::AppError, ssr::db::Db};
+use sha2::{Digest, Sha256};
 use answers::{embed::Embedder, Analyzer, Engine, EngineEntry};
 use std::{
     collections::HashMap,
@@ -20,8 +24,34 @@ pub struct Knowledge {
     embedder: OnceLock<Option<Arc<Embedder>>>,
     /// Bumped by every knowledge-base change.
     generation: AtomicU64,
-    current: tokio::sync::Mutex<Option<(u64, Arc<Engine>)>>,
+    current: tokio::sync::Mutex<Option<(u64, Arc<Built>)>>,
     vectors: Mutex<HashMap<String, Vec<f32>>>,
+    /// Names the model's files (their size and the hash of its config and tokenizer): stored
+    /// vectors are only reused with the model that made them.
+    model_id: Option<String>,
+}
+
+/// An engine and, per entry in its order, who may see the entry's answer.
+pub struct Built {
+    pub engine: Engine,
+    pub visibility: Vec<KbVisibility>,
+}
+
+/// The key of a text's stored vector.
+fn text_key(text: &str) -> String {
+    hex::encode(Sha256::digest(text.as_bytes()))
+}
+
+/// Identifies the model in `dir` without loading it: a hash of `config.json` and
+/// `tokenizer.json` and the size of `model.safetensors`. `None` when the files are not there.
+fn model_id(dir: &std::path::Path) -> Option<String> {
+    let mut hash = Sha256::new();
+    for name in ["config.json", "tokenizer.json"] {
+        hash.update(std::fs::read(dir.join(name)).ok()?);
+    }
+    let size = std::fs::metadata(dir.join("model.safetensors")).ok()?.len();
+    hash.update(size.to_le_bytes());
+    Some(format!("minilm:{}", &hex::encode(hash.finalize())[..16]))
 }
 
 impl std::fmt::Debug for Knowledge {
@@ -35,6 +65,7 @@ impl Knowledge {
     /// [`Knowledge::engine`] call.
     pub fn new(model_dir: Option<PathBuf>) -> Self {
         Self {
+            model_id: model_dir.as_deref().and_then(model_id),
             model_dir,
             embedder: OnceLock::new(),
             generation: AtomicU64::new(1),
@@ -86,8 +117,8 @@ impl Knowledge {
         }
     }
 
-    /// The engine over approved, non-stale entries; rebuilt if the knowledge base changed.
-    pub async fn engine(self: &Arc<Self>, db: &Db) -> Result<Arc<Engine>, AppError> {
+    /// The engine with each entry's visibility; rebuilt if the knowledge base changed.
+    pub async fn built(self: &Arc<Self>, db: &Db) -> Result<Arc<Built>, AppError> {
         let mut current = self.current.lock().await;
         let generation = self.generation.load(Ordering::SeqCst);
         if let Some((built, engine)) = current.as_ref() {
@@ -96,14 +127,98 @@ impl Knowledge {
             }
         }
         let today = crate::types::IsoDate::today_utc();
-        let entries = super::server::engine_entries(db, &today).await?;
+        let (entries, visibility) = super::server::engine_entries(db, &today).await?;
+        let fresh = self.load_vectors(db, &entries).await?;
         let this = self.clone();
-        let engine = tokio::task::spawn_blocking(move || this.build_blocking(&entries))
+        let engine = tokio::task::spawn_blocking(move || this.build_blocking(&entries).map(|e| (e, entries)))
             .await
             .map_err(|e| AppError::internal("building the suggestion engine", e))??;
-        let engine = Arc::new(engine);
-        *current = Some((generation, engine.clone()));
-        Ok(engine)
+        let (engine, entries) = engine;
+        self.store_vectors(db, fresh, &entries).await;
+        let built = Arc::new(Built { engine, visibility });
+        *current = Some((generation, built.clone()));
+        Ok(built)
+    }
+
+    /// Every text of `entries` the model embeds.
+    fn texts(entries: &[EngineEntry]) -> Vec<&str> {
+        let mut texts = Vec::new();
+        for e in entries {
+            texts.push(e.question.as_str());
+            texts.extend(e.alternatives.iter().map(String::as_str));
+            texts.extend(e.learned.iter().map(String::as_str));
+            texts.push(e.answer.as_str());
+        }
+        texts
+    }
+
+    /// Fills the memory cache with the stored vectors of texts it lacks; returns the texts that
+    /// are stored nowhere (the build embeds them; [`Self::store_vectors`] keeps them).
+    async fn load_vectors(&self, db: &Db, entries: &[EngineEntry]) -> Result<Vec<String>, AppError> {
+        let Some(model) = self.model_id.as_deref() else { return Ok(Vec::new()) };
+        let mut missing: Vec<String> = {
+            let cache = self.vectors.lock().unwrap_or_else(|p| p.into_inner());
+            Self::texts(entries).into_iter().filter(|t| !cache.contains_key(*t)).map(str::to_string).collect()
+        };
+        missing.sort();
+        missing.dedup();
+        let mut found = HashMap::new();
+        for chunk in missing.chunks(200) {
+            let keys: Vec<String> = chunk.iter().map(|t| text_key(t)).collect();
+            let marks: Vec<String> = (0..keys.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql =
+                format!("select text_sha256, vector from kb_vectors where model = $1 and text_sha256 in ({})", marks.join(", "));
+            let mut query = sqlx::query_as::<_, (String, Vec<u8>)>(&sql).bind(model);
+            for k in &keys {
+                query = query.bind(k);
+            }
+            for (key, bytes) in query.fetch_all(db.pool()).await? {
+                // A stored vector of the wrong length is ignored (the text is embedded again).
+                if bytes.len() == 384 * 4 {
+                    found.insert(key, bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect::<Vec<f32>>());
+                }
+            }
+        }
+        let mut cache = self.vectors.lock().unwrap_or_else(|p| p.into_inner());
+        let mut fresh = Vec::new();
+        for text in missing {
+            match found.remove(&text_key(&text)) {
+                Some(v) => {
+                    cache.insert(text, v);
+                }
+                None => fresh.push(text),
+            }
+        }
+        Ok(fresh)
+    }
+
+    /// Stores the vectors the build made for `fresh` texts (failures are logged: the vectors are
+    /// only a saving).
+    async fn store_vectors(&self, db: &Db, fresh: Vec<String>, entries: &[EngineEntry]) {
+        let Some(model) = self.model_id.as_deref() else { return };
+        let used: std::collections::HashSet<&str> = Self::texts(entries).into_iter().collect();
+        let rows: Vec<(String, Vec<u8>)> = {
+            let cache = self.vectors.lock().unwrap_or_else(|p| p.into_inner());
+            fresh
+                .iter()
+                .filter(|t| used.contains(t.as_str()))
+                .filter_map(|t| cache.get(t).map(|v| (text_key(t), v.iter().flat_map(|f| f.to_le_bytes()).collect())))
+                .collect()
+        };
+        for (key, bytes) in rows {
+            let stored = sqlx::query(
+                "insert into kb_vectors (model, text_sha256, vector) values ($1, $2, $3)                  on conflict (model, text_sha256) do nothing",
+            )
+            .bind(model)
+            .bind(&key)
+            .bind(bytes)
+            .execute(db.pool())
+            .await;
+            if let Err(e) = stored {
+                tracing::warn!(error = %e, "could not store an entry's vector");
+                return;
+            }
+        }
     }
 
     /// Suggestions for questions (blocking model work runs off the async threads).
@@ -111,13 +226,13 @@ impl Knowledge {
         self: &Arc<Self>,
         db: &Db,
         questions: Vec<String>,
-    ) -> Result<(Arc<Engine>, Vec<answers::Suggestion>), AppError> {
-        let engine = self.engine(db).await?;
-        let worker = engine.clone();
-        let out = tokio::task::spawn_blocking(move || worker.suggest(&questions))
+    ) -> Result<(Arc<Built>, Vec<answers::Suggestion>), AppError> {
+        let built = self.built(db).await?;
+        let worker = built.clone();
+        let out = tokio::task::spawn_blocking(move || worker.engine.suggest(&questions))
             .await
             .map_err(|e| AppError::internal("suggesting answers", e))?
             .map_err(|e| AppError::internal("suggesting answers", e))?;
-        Ok((engine, out))
+        Ok((built, out))
     }
 }

@@ -217,3 +217,45 @@ pub struct TryResult {
     pub suggestions: Vec<SuggestedEntry>,
     pub semantic: bool,
 }
+
+/// A wording of an entry's question learned from an answered questionnaire (or kept from a review).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Phrasing {
+    pub id: i64,
+    pub text: String,
+    /// Where it came from, e.g. "learned from acme.xlsx, Security row 14".
+    pub source: String,
+    pub added_by: String,
+    pub added_at: i64,
+}
+
+/// One row of an answered questionnaire read for learning, and what it proposes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LearnRow {
+    pub id: i64,
+    pub sheet: String,
+    pub row: i64,
+    pub question: String,
+    pub answer: String,
+    /// "entry": the answer was copied from `entry_id`; "new": no entry gave it (a draft is
+    /// proposed); "unclear": nothing can be learned (`reason` says why).
+    pub kind: String,
+    pub entry_id: Option<i64>,
+    pub external_id: Option<String>,
+    pub entry_question: Option<String>,
+    /// How much of the answer's wording the entry's answer shares (0 to 1).
+    pub similarity: Option<f32>,
+    pub reason: String,
+    /// "pending", "accepted" or "rejected".
+    pub status: String,
+}
+
+/// An answered questionnaire read for learning, with every row's proposal.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LearnBatch {
+    pub id: i64,
+    pub file_name: String,
+    pub created_by: String,
+    pub created_at: i64,
+    pub rows: Vec<LearnRow>,
+}

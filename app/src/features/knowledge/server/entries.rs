@@ -105,15 +105,28 @@ pub(super) fn engine_entry(e: &KbEntry) -> EngineEntry {
         kb_id: e.external_id.clone(),
         question: e.question.clone(),
         alternatives: e.alternatives.clone(),
+        learned: Vec::new(),
         answer: e.explanation.clone(),
         tags: e.tags.clone(),
         category: e.category.clone(),
     }
 }
 
-/// What the engine may suggest: approved entries that are not stale.
-pub async fn engine_entries(db: &Db, today: &IsoDate) -> Result<Vec<EngineEntry>, AppError> {
-    Ok(all(db, today).await?.iter().filter(|e| e.status == KbStatus::Approved && !e.stale).map(engine_entry).collect())
+/// What the engine may suggest: approved entries that are not stale, with their learned
+/// phrasings, and each one's visibility (in the same order).
+pub async fn engine_entries(db: &Db, today: &IsoDate) -> Result<(Vec<EngineEntry>, Vec<KbVisibility>), AppError> {
+    let current: Vec<KbEntry> =
+        all(db, today).await?.into_iter().filter(|e| e.status == KbStatus::Approved && !e.stale).collect();
+    let mut learned: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
+    for (entry, text) in super::learn::all_phrasings(db).await? {
+        learned.entry(entry).or_default().push(text);
+    }
+    let visibility = current.iter().map(|e| e.visibility).collect();
+    let entries = current
+        .iter()
+        .map(|e| EngineEntry { learned: learned.remove(&e.id).unwrap_or_default(), ..engine_entry(e) })
+        .collect();
+    Ok((entries, visibility))
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ mod faq;
 mod history;
 mod hygiene;
 mod import;
+pub mod learn;
 mod search;
 mod store;
 mod validation;

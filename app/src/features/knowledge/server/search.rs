@@ -75,7 +75,7 @@ pub async fn try_question(state: &AppState, question: &str) -> Result<TryResult,
     if question.is_empty() {
         return Err(AppError::field("question", "Type a question to try."));
     }
-    let (engine, out) = state.knowledge.suggest(&state.db, vec![question.clone()]).await?;
+    let (built, out) = state.knowledge.suggest(&state.db, vec![question.clone()]).await?;
     let entries = all(&state.db, &IsoDate::today_utc()).await?;
     let first = out.into_iter().next().ok_or(AppError::Internal)?;
     let suggestions = first
@@ -93,7 +93,7 @@ pub async fn try_question(state: &AppState, question: &str) -> Result<TryResult,
             })
         })
         .collect();
-    Ok(TryResult { question, decision: first.decision.as_str().into(), suggestions, semantic: engine.is_semantic() })
+    Ok(TryResult { question, decision: first.decision.as_str().into(), suggestions, semantic: built.engine.is_semantic() })
 }
 
 #[cfg(test)]
