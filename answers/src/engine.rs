@@ -309,7 +309,21 @@ impl Engine {
     /// As [`Engine::decide`]; an entry that lacks one of the question's `identifiers` is never
     /// auto-filled (ISO 27701 is not ISO 27001; TLS 1.0 is not TLS 1.2): a person decides.
     pub fn decide_for(&self, signals: &[[f32; 3]], tuning: &Tuning, identifiers: &[String]) -> Suggestion {
-        let mut fused: Vec<(usize, f32)> = signals.iter().enumerate().map(|(i, s)| (i, tuning.fuse(s))).collect();
+        self.decide_within(signals, tuning, identifiers, |_| true)
+    }
+
+    /// As [`Engine::decide_for`] over only the entries `allowed` accepts (by position in the
+    /// engine's order): the others are neither suggested nor counted as the runner-up, so the
+    /// decision is the one an engine built over the allowed entries alone would make.
+    pub fn decide_within(
+        &self,
+        signals: &[[f32; 3]],
+        tuning: &Tuning,
+        identifiers: &[String],
+        allowed: impl Fn(usize) -> bool,
+    ) -> Suggestion {
+        let mut fused: Vec<(usize, f32)> =
+            signals.iter().enumerate().filter(|(i, _)| allowed(*i)).map(|(i, s)| (i, tuning.fuse(s))).collect();
         fused.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let top = fused.first().map_or(0.0, |t| t.1);
         let second = fused.get(1).map_or(0.0, |t| t.1);
@@ -398,6 +412,13 @@ mod tests {
         let signals = engine.signals(std::slice::from_ref(&q)).unwrap();
         assert_eq!(engine.decide_for(&signals[0], &lax, &Engine::identifiers(&q)).decision, Decision::Review);
         assert_eq!(Engine::identifiers("IAM-04: TLS 1.0 or 24x7?"), vec!["1", "0", "24x7"]);
+        // Entries outside the allowed set are neither suggested nor the runner-up.
+        let engine = Engine::lexical(&kb(), Analyzer::standard());
+        let q = "Do you perform annual penetration tests?".to_string();
+        let signals = engine.signals(std::slice::from_ref(&q)).unwrap();
+        let without = engine.decide_within(&signals[0], &lax, &[], |i| i != 2);
+        assert!(without.suggestions.iter().all(|s| s.kb_id != "KB-3"), "{without:?}");
+        assert_ne!(without.decision, Decision::Auto);
         // A question about something the KB never mentions gets nothing.
         let engine = Engine::lexical(&kb(), Analyzer::standard());
         let out = engine.suggest(&["Which office furniture vendor supplies your desks?".into()]).unwrap();

@@ -10,6 +10,8 @@ pub const LEAK_TRACE_UPLOAD: &str = "/admin/leak-trace/upload";
 pub const LOGO_UPLOAD: &str = "/admin/content/logo/upload";
 /// `POST`: a CSV or xlsx of knowledge-base entries, imported all or nothing (security staff).
 pub const KB_UPLOAD: &str = "/admin/kb/upload";
+/// Where an answered questionnaire is posted for learning (multipart, field `file`).
+pub const KB_LEARN: &str = "/admin/kb/learn";
 /// The approved entries as CSV, in the import columns.
 pub const KB_EXPORT_CSV: &str = "/admin/kb/export.csv";
 /// The approved entries as xlsx, in the import columns.

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod accounts;
 pub mod analytics;
+pub mod ask;
 pub mod audit;
 pub mod documents;
 pub mod downloads;

@@ -39,6 +39,11 @@ fn account_key(typed: &str) -> Account {
     Sha256::digest(normalised.as_bytes()).into()
 }
 
+/// Questions one source may ask the trust center per quarter hour.
+pub const ASK_PER_SOURCE: i64 = 40;
+/// Times one question may be asked per quarter hour (from anywhere).
+pub const ASK_PER_QUESTION: i64 = 100;
+
 /// What is being attempted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -47,6 +52,10 @@ pub enum Action {
     SecondFactor,
     /// Asking for update mails (each sends a confirmation mail).
     Subscribe,
+    /// Asking the trust center a question (the account is the question).
+    Ask,
+    /// Leaving an address to be told when a question is answered.
+    AskNotify,
 }
 
 /// `burst` at once, then one more every `period / burst`.
@@ -96,6 +105,8 @@ pub struct RateLimits {
     password_reset: Pair,
     second_factor: Pair,
     subscribe: Pair,
+    ask: Pair,
+    ask_notify: Pair,
     /// Sessions created to carry a form's message for a visitor who had none.
     new_sessions: Keyed<IpAddr>,
 }
@@ -115,6 +126,8 @@ impl Default for RateLimits {
             password_reset: Pair::new(10, 3, quarter_hour),
             second_factor: Pair::new(30, 5, quarter_hour),
             subscribe: Pair::new(10, 3, quarter_hour),
+            ask: Pair::new(ASK_PER_SOURCE as u32, ASK_PER_QUESTION as u32, quarter_hour),
+            ask_notify: Pair::new(10, 3, quarter_hour),
             new_sessions: RateLimiter::keyed(quota(30, Duration::from_secs(60))),
         }
     }
@@ -133,6 +146,8 @@ impl RateLimits {
             Action::PasswordReset => &self.password_reset,
             Action::SecondFactor => &self.second_factor,
             Action::Subscribe => &self.subscribe,
+            Action::Ask => &self.ask,
+            Action::AskNotify => &self.ask_notify,
         };
         if ip.is_some_and(|ip| pair.source.check_key(&source_of(ip)).is_err()) {
             return Err(AppError::RateLimited);

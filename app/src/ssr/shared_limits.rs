@@ -49,7 +49,8 @@ async fn hit(db: &Db, key: &str, limit: i64) -> Result<bool, AppError> {
 /// in-memory bursts.
 fn limits(action: Action) -> (i64, i64) {
     match action {
-        Action::SignInLink | Action::PasswordReset | Action::Subscribe => (10, 3),
+        Action::SignInLink | Action::PasswordReset | Action::Subscribe | Action::AskNotify => (10, 3),
+        Action::Ask => (super::rate_limit::ASK_PER_SOURCE, super::rate_limit::ASK_PER_QUESTION),
         Action::SecondFactor => (30, 5),
     }
 }

@@ -24,6 +24,8 @@ use tower_sessions::Session;
 
 /// The import form's target: a CSV or xlsx of entries, imported all or nothing.
 pub const UPLOAD: &str = app::paths::KB_UPLOAD;
+/// An answered questionnaire to learn from: its proposals become a batch to accept.
+pub const LEARN: &str = app::paths::KB_LEARN;
 /// The approved entries as CSV, in the import columns.
 pub const EXPORT_CSV: &str = app::paths::KB_EXPORT_CSV;
 /// The approved entries as xlsx, in the import columns.
@@ -35,6 +37,7 @@ pub const MAX_BYTES: usize = 20 * 1024 * 1024;
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route(UPLOAD, post(upload))
+        .route(LEARN, post(learn))
         .layer(DefaultBodyLimit::max(MAX_BYTES + 64 * 1024))
         .route(EXPORT_CSV, get(export_csv))
         .route(EXPORT_XLSX, get(export_xlsx))
@@ -73,6 +76,36 @@ async fn upload(
     };
     put_flash(&session, flash, "the import result").await;
     Redirect::to("/admin/kb").into_response()
+}
+
+async fn learn(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(meta): Extension<RequestMeta>,
+    session: Session,
+    multipart: Multipart,
+) -> Response {
+    let staff = match require_security(&principal) {
+        Ok(staff) => staff,
+        Err(e) => return RouteError(e).into_response(),
+    };
+    let result: Result<i64, String> = async {
+        let (_, file) = read_multipart(multipart, "file", MAX_BYTES, &[]).await.map_err(|e| e.to_string())?;
+        let (name, bytes) = file.ok_or("Choose a file to learn from.")?;
+        let format = Format::from_name(&name).ok_or("Upload a .csv or .xlsx file.")?;
+        let actor = staff_actor(&staff);
+        let acting = kb::Acting { db: &state.db, meta: &meta, actor: &actor };
+        kb::learn::propose(&acting, &name, bytes, format).await.map_err(|e| e.to_string())
+    }
+    .await;
+    match result {
+        Ok(batch) => Redirect::to(&format!("/admin/kb/learn/{batch}")).into_response(),
+        Err(error) => {
+            put_flash(&session, Flash { form: "kb".into(), error: Some(error), ..Default::default() }, "the learning result")
+                .await;
+            Redirect::to("/admin/kb").into_response()
+        }
+    }
 }
 
 /// A file download. The name is reduced to safe ASCII for the header, with the full UTF-8 name

@@ -48,6 +48,7 @@ pub const PATHS: &[&str] = &[
     upload::PATH,
     leak_trace::PATH,
     knowledge::UPLOAD,
+    knowledge::LEARN,
     knowledge::EXPORT_CSV,
     knowledge::EXPORT_XLSX,
     questionnaires::UPLOAD,
@@ -66,7 +67,7 @@ pub const PATHS: &[&str] = &[
 /// 413. Every other request body is a form or a server function's arguments (see
 /// `middleware::body`).
 pub const UPLOAD_PATHS: &[&str] =
-    &[upload::PATH, leak_trace::PATH, knowledge::UPLOAD, questionnaires::UPLOAD, branding::LOGO_UPLOAD];
+    &[upload::PATH, leak_trace::PATH, knowledge::UPLOAD, knowledge::LEARN, questionnaires::UPLOAD, branding::LOGO_UPLOAD];
 /// The body limit of [`UPLOAD_PATHS`] requests: the largest PDF plus 16 MiB of headroom.
 pub const UPLOAD_BODY_LIMIT: usize = upload::MAX_BYTES + 16 * 1024 * 1024;
 

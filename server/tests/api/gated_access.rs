@@ -12,7 +12,7 @@ use app::{
 const SOC2: &str = "soc2-type-ii-report";
 const PENTEST: &str = "penetration-test-letter";
 
-async fn ask(browser: &Browser, docs: &[&str]) -> reqwest::Response {
+pub(crate) async fn ask(browser: &Browser, docs: &[&str]) -> reqwest::Response {
     let mut form: Vec<(String, String)> = vec![
         ("slug".into(), "all".into()),
         ("role".into(), "Vendor risk analyst".into()),
@@ -26,7 +26,7 @@ async fn ask(browser: &Browser, docs: &[&str]) -> reqwest::Response {
 }
 
 /// Accepts the NDA as shown on the page.
-async fn accept_nda(browser: &Browser, name: &str) -> reqwest::Response {
+pub(crate) async fn accept_nda(browser: &Browser, name: &str) -> reqwest::Response {
     let (_, page) = browser.get_text("/nda").await;
     let field = |n: &str| {
         page.split(&format!("name=\"{n}\" value=\""))

@@ -22,6 +22,7 @@ mod hardening;
 mod home;
 mod instances;
 mod knowledge;
+mod learning;
 mod processes;
 mod public_page;
 mod questionnaires;

@@ -2,7 +2,7 @@
 
 use super::{
     forms::EntryInput,
-    model::{HygieneReport, KbEntryPage, KbFilter, KbListPage, TryResult},
+    model::{HygieneReport, KbEntryPage, KbFilter, KbListPage, LearnBatch, TryResult},
 };
 use crate::error::AppError;
 use leptos::prelude::*;
@@ -51,7 +51,11 @@ pub async fn kb_entry(id: Option<i64>) -> Result<KbEntryPage, AppError> {
         Some(id) => crate::features::questionnaires::server::told_about_entry(&state.db, id).await?,
         None => Vec::new(),
     };
-    Ok(KbEntryPage { entry, history, owners: super::server::owners(&state.db).await?, categories, told })
+    let phrasings = match id {
+        Some(id) => super::server::learn::phrasings(&state.db, id).await?,
+        None => Vec::new(),
+    };
+    Ok(KbEntryPage { entry, history, owners: super::server::owners(&state.db).await?, categories, told, phrasings })
 }
 
 /// Security: creates (`id` none) or saves an entry.
@@ -100,4 +104,61 @@ pub async fn kb_hygiene() -> Result<HygieneReport, AppError> {
 pub async fn kb_try(question: String) -> Result<TryResult, AppError> {
     require_role(StaffRole::Security)?;
     super::server::try_question(&app_state()?, &question).await
+}
+
+/// Security: an answered questionnaire read for learning, with each row's proposal.
+#[server(prefix = "/api", endpoint = "kb_learn_batch")]
+pub async fn kb_learn_batch(id: i64) -> Result<LearnBatch, AppError> {
+    require_role(StaffRole::Security)?;
+    super::server::learn::batch(&app_state()?.db, id).await
+}
+
+/// Security: accepts or rejects one pending row of a learning batch (`row`), or every one.
+#[server(prefix = "/api", endpoint = "kb_learn_decide")]
+pub async fn kb_learn_decide(batch: i64, row: Option<i64>, accept: bool) -> Result<(), AppError> {
+    let staff = require_role(StaffRole::Security)?;
+    let state = app_state()?;
+    let meta = RequestMeta::current();
+    let actor = staff_actor(&staff);
+    let acting = super::server::Acting { db: &state.db, meta: &meta, actor: &actor };
+    let page = format!("/admin/kb/learn/{batch}");
+    let spec = FormSpec { name: "kb_learn", page: page.clone().into() };
+    let rows = row.map(|r| vec![r]);
+    let result = super::server::learn::decide(&acting, batch, rows.as_deref(), accept).await;
+    if let Ok((learned, public)) = &result {
+        if learned.phrasings + learned.drafts > 0 {
+            crate::ssr::signals::changed(&state, crate::ssr::signals::Signal::Knowledge).await;
+        }
+        if *public {
+            crate::ssr::signals::changed(&state, crate::ssr::signals::Signal::PublicPage).await;
+        }
+    }
+    finish(&spec, &[], result, |(l, _)| {
+        let notice = if accept {
+            format!("Learned {} phrasings and {} draft entries ({} already known).", l.phrasings, l.drafts, l.known)
+        } else {
+            format!("Rejected {}.", l.rejected)
+        };
+        Some((page.clone(), Some(("kb_learn", notice))))
+    })
+    .await
+    .map(|_| ())
+}
+
+/// Security: removes a learned phrasing from an entry.
+#[server(prefix = "/api", endpoint = "kb_remove_phrasing")]
+pub async fn kb_remove_phrasing(entry: i64, id: i64) -> Result<(), AppError> {
+    let staff = require_role(StaffRole::Security)?;
+    let state = app_state()?;
+    let meta = RequestMeta::current();
+    let actor = staff_actor(&staff);
+    let acting = super::server::Acting { db: &state.db, meta: &meta, actor: &actor };
+    let spec = FormSpec { name: "kb_entry", page: format!("/admin/kb/{entry}").into() };
+    let result = super::server::learn::remove_phrasing(&acting, entry, id).await;
+    if result.is_ok() {
+        crate::ssr::signals::changed(&state, crate::ssr::signals::Signal::Knowledge).await;
+    }
+    finish(&spec, &[], result, |_| Some((format!("/admin/kb/{entry}"), Some(("kb_entry", "Phrasing removed.".into())))))
+        .await
+        .map(|_| ())
 }

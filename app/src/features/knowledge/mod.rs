@@ -5,6 +5,7 @@ pub mod api;
 #[cfg(feature = "ssr")]
 pub mod engine;
 pub mod forms;
+pub mod learn_views;
 pub mod model;
 #[cfg(feature = "ssr")]
 pub mod server;

@@ -167,6 +167,8 @@ pub struct KbEntryPage {
     pub categories: Vec<String>,
     /// Every exported answer taken from this entry, newest first.
     pub told: Vec<crate::features::questionnaires::model::Disclosure>,
+    /// Wordings learned from answered questionnaires and the gap queue, oldest first.
+    pub phrasings: Vec<Phrasing>,
 }
 
 /// One side of a pair in the hygiene view.

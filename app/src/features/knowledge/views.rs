@@ -120,6 +120,7 @@ pub fn KnowledgeBasePage() -> impl IntoView {
                                     </form>
                                     <p>"Export approved entries: " <a href=crate::paths::KB_EXPORT_CSV>"CSV"</a> " · " <a href=crate::paths::KB_EXPORT_XLSX>"xlsx"</a></p>
                                 </section>
+                                <super::learn_views::LearnForm />
                                 </div>
                                 <h2>"Entries"</h2>
                                 <form method="get" action="/admin/kb" class="filters" role="search">
@@ -251,6 +252,7 @@ pub fn KnowledgeEntryPage() -> impl IntoView {
                                 <button type="submit" class="button">"Save"</button>
                             </form>
                             {e.is_some().then(|| view! { <ToldCompanies told=page.told.clone() /> })}
+                            {e.as_ref().map(|e| view! { <super::learn_views::Phrasings entry=e.id phrasings=page.phrasings.clone() /> })}
                             {(!history.is_empty()).then(|| view! {
                                 <section class="panel" aria-labelledby="history-title">
                                     <h2 id="history-title">"History"</h2>

@@ -53,6 +53,9 @@ const SOURCES: &[(&str, &str)] = &[
     ("update_published.subject.txt", include_str!("../../../templates/mail/update_published.subject.txt")),
     ("update_published.txt", include_str!("../../../templates/mail/update_published.txt")),
     ("update_published.html", include_str!("../../../templates/mail/update_published.html")),
+    ("ask_answered.subject.txt", include_str!("../../../templates/mail/ask_answered.subject.txt")),
+    ("ask_answered.txt", include_str!("../../../templates/mail/ask_answered.txt")),
+    ("ask_answered.html", include_str!("../../../templates/mail/ask_answered.html")),
 ];
 
 /// Every mail template, compiled once at start-up; undefined variables are errors, not blanks.

@@ -21,11 +21,16 @@ pub struct Saved {
 
 impl Saved {
     /// Marks the engine out of date and republishes the public FAQ if it shows the entry.
-    /// Returns the entry's id.
+    /// Returns the entry's id. Visitors waiting on a question this entry answers are mailed once it is approved.
     pub async fn committed(self, state: &AppState, actor: &Actor) -> i64 {
         crate::ssr::signals::changed(state, crate::ssr::signals::Signal::Knowledge).await;
         if self.public {
             faq::republish(state, actor).await;
+        }
+        // The change is committed; a failure to queue the mails is logged, and they go out on
+        // the entry's next change.
+        if let Err(e) = crate::features::ask::server::notify_answered(state, self.id, &IsoDate::today_utc()).await {
+            tracing::warn!(error = %e, entry = self.id, "could not mail the visitors waiting on this entry");
         }
         self.id
     }

@@ -66,6 +66,7 @@ pub fn TrustCenterView(page: TrustPage) -> impl IntoView {
         <PublicLayout branding>
             <Hero page=page.clone() />
             {sections}
+            <crate::features::ask::views::AskSection />
             <crate::features::updates::views::UpdatesSection updates=page.updates.clone() />
         </PublicLayout>
     }

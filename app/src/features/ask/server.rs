@@ -1,0 +1,431 @@
+//! Asking: who sees which entries, the engine's decision over those entries only, the gap queue
+//! (counted per normalised question), and mailing askers once the answer is approved.
+
+use super::model::{AskMatch, AskResult, Gap, MAX_QUESTION};
+use crate::{
+    error::AppError,
+    features::{
+        accounts::{model::Principal, server::prospect_actor},
+        knowledge::{
+            model::{KbEntry, KbStatus, KbVisibility},
+            server as kb,
+        },
+        nda::server as nda,
+    },
+    ssr::{
+        audit::{self, Actor, Event, Outcome},
+        db::Db,
+        mail,
+        rate_limit::Action,
+        request_meta::RequestMeta,
+        shared_limits, AppState,
+    },
+    types::{EmailAddress, IsoDate, Timestamp},
+};
+use answers::{Decision, Engine};
+
+/// Open gaps kept at most: past this, new questions are still answered and logged but no longer
+/// queued (a flood cannot grow the table without bound).
+const MAX_OPEN_GAPS: i64 = 5_000;
+/// Visitors waiting on one gap, at most.
+const MAX_ASKERS: i64 = 200;
+/// Related entries shown when there is no approved answer.
+const RELATED: usize = 3;
+
+/// Who is asking: everyone sees public entries; a prospect with an active grant who accepted the
+/// current NDA also sees entries shared under NDA; internal entries are never shown.
+pub async fn under_nda(db: &Db, principal: &Principal) -> Result<bool, AppError> {
+    let Principal::Prospect(p) = principal else { return Ok(false) };
+    let grant: Option<(i64,)> =
+        sqlx::query_as("select id from grants where prospect_id = $1 and revoked_at is null and expires_at > $2 limit 1")
+            .bind(p.id)
+            .bind(Timestamp::now().0)
+            .fetch_optional(db.pool())
+            .await?;
+    Ok(grant.is_some() && nda::has_accepted_current(db, p.id).await?)
+}
+
+fn may_see(visibility: KbVisibility, under_nda: bool) -> bool {
+    match visibility {
+        KbVisibility::Public => true,
+        KbVisibility::Nda => under_nda,
+        KbVisibility::Internal => false,
+    }
+}
+
+/// A question as typed, trimmed and bounded; refused when empty or too long.
+pub fn question_text(q: &str) -> Result<String, AppError> {
+    let q = q.split_whitespace().collect::<Vec<_>>().join(" ");
+    if q.is_empty() {
+        return Err(AppError::invalid("Type a question."));
+    }
+    if q.chars().count() > MAX_QUESTION {
+        return Err(AppError::invalid(format!("Keep the question under {MAX_QUESTION} characters.")));
+    }
+    Ok(q)
+}
+
+/// The key questions are counted under: lower-cased, plain punctuation, no trailing `?`.
+pub fn normalized(q: &str) -> String {
+    let text = answers::text::normalise(q);
+    text.split_whitespace().collect::<Vec<_>>().join(" ").trim_end_matches(['?', '.', '!', ' ']).to_string()
+}
+
+fn actor_of(principal: &Principal) -> Actor {
+    match principal {
+        Principal::Prospect(p) => prospect_actor(p),
+        _ => Actor::anonymous(),
+    }
+}
+
+fn quoted(e: &KbEntry) -> AskMatch {
+    AskMatch {
+        external_id: e.external_id.clone(),
+        question: e.question.clone(),
+        short_answer: e.short_answer.clone(),
+        explanation: e.explanation.clone(),
+        category: e.category.clone(),
+    }
+}
+
+/// Answers `q` for `principal` from the approved, current entries they may see; a question
+/// without an approved answer joins the gap queue. Rate-limited per source; logged with the
+/// question and the entries shown.
+pub async fn ask(state: &AppState, meta: &RequestMeta, principal: &Principal, q: &str) -> Result<AskResult, AppError> {
+    let question = question_text(q)?;
+    let ip = meta.ip.parse().ok();
+    let key = normalized(&question);
+    state.rate_limits.check(Action::Ask, ip, &key)?;
+    shared_limits::check(&state.db, Action::Ask, ip, &key).await?;
+    let nda = under_nda(&state.db, principal).await?;
+    let built = state.knowledge.built(&state.db).await?;
+    let worker = built.clone();
+    let text = question.clone();
+    let suggestion = tokio::task::spawn_blocking(move || {
+        let signals = worker.engine.signals(std::slice::from_ref(&text))?;
+        let allowed = |i: usize| worker.visibility.get(i).is_some_and(|v| may_see(*v, nda));
+        Ok::<_, answers::engine::EngineError>(worker.engine.decide_within(
+            &signals[0],
+            &worker.engine.tuning(),
+            &Engine::identifiers(&text),
+            allowed,
+        ))
+    })
+    .await
+    .map_err(|e| AppError::internal("answering a question", e))?
+    .map_err(|e| AppError::internal("answering a question", e))?;
+    let answered = suggestion.decision == Decision::Auto;
+    let entries = kb::all(&state.db, &IsoDate::today_utc()).await?;
+    // The best entry when answered; otherwise related entries, if the engine found any worth a
+    // person's look. Each is checked again against what this visitor may see.
+    let shown: Vec<AskMatch> = match suggestion.decision {
+        Decision::None => Vec::new(),
+        decision => suggestion
+            .suggestions
+            .iter()
+            .take(if decision == Decision::Auto { 1 } else { RELATED })
+            .filter_map(|s| entries.iter().find(|e| e.external_id == s.kb_id))
+            .filter(|e| e.status == KbStatus::Approved && !e.stale && may_see(e.visibility, nda))
+            .map(quoted)
+            .collect(),
+    };
+    let mut tx = state.db.begin().await?;
+    let gap = if answered { None } else { record_gap(&mut tx, &question, &key).await? };
+    let actor = actor_of(principal);
+    let details = serde_json::json!({
+        "question": question,
+        "answered": answered,
+        "shown": shown.iter().map(|m| m.external_id.clone()).collect::<Vec<_>>(),
+        "under_nda": nda,
+        "gap": gap,
+    });
+    let event = Event { actor: &actor, event: "ask.asked", object: "ask".into(), outcome: Outcome::Success, details };
+    audit::record(&mut tx, meta, event).await?;
+    tx.commit().await?;
+    Ok(AskResult { question, answered, matches: shown, under_nda: nda })
+}
+
+/// Counts the question in the gap queue (a new row for a new question, unless the queue is
+/// full). Returns the gap's id.
+async fn record_gap(tx: &mut kb::Tx, question: &str, key: &str) -> Result<Option<i64>, AppError> {
+    let now = Timestamp::now().0;
+    let known: Option<(i64,)> = sqlx::query_as("select id from ask_gaps where normalized = $1")
+        .bind(key)
+        .fetch_optional(&mut **tx)
+        .await?;
+    if let Some((id,)) = known {
+        sqlx::query("update ask_gaps set asked_count = asked_count + 1, last_asked_at = $1 where id = $2")
+            .bind(now)
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+        return Ok(Some(id));
+    }
+    let (open,): (i64,) =
+        sqlx::query_as("select count(*) from ask_gaps where status = 'open'").fetch_one(&mut **tx).await?;
+    if open >= MAX_OPEN_GAPS {
+        tracing::warn!("the gap queue is full; a new question was not queued");
+        return Ok(None);
+    }
+    let (id,): (i64,) = sqlx::query_as(
+        "insert into ask_gaps (question, normalized, first_asked_at, last_asked_at) values ($1, $2, $3, $3) \
+         on conflict (normalized) do update set asked_count = ask_gaps.asked_count + 1, last_asked_at = $3 \
+         returning id",
+    )
+    .bind(question)
+    .bind(key)
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    Ok(Some(id))
+}
+
+/// A visitor leaves an address to be told when `q` (asked before, without an approved answer)
+/// is answered. The same answer whether or not the address was already waiting.
+pub async fn leave_email(state: &AppState, meta: &RequestMeta, principal: &Principal, q: &str, email: &str) -> Result<(), AppError> {
+    let question = question_text(q)?;
+    let email = EmailAddress::parse(email).map_err(|m| AppError::field("email", m))?;
+    let ip = meta.ip.parse().ok();
+    state.rate_limits.check(Action::AskNotify, ip, email.as_str())?;
+    shared_limits::check(&state.db, Action::AskNotify, ip, email.as_str()).await?;
+    let mut tx = state.db.begin().await?;
+    let gap: Option<(i64, String)> = sqlx::query_as("select id, status from ask_gaps where normalized = $1")
+        .bind(normalized(&question))
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some((gap, _)) = gap else {
+        return Err(AppError::invalid("Ask the question first: we only keep addresses for questions we could not answer."));
+    };
+    let (waiting,): (i64,) =
+        sqlx::query_as("select count(*) from ask_gap_askers where gap_id = $1").bind(gap).fetch_one(&mut *tx).await?;
+    if waiting < MAX_ASKERS {
+        sqlx::query(
+            "insert into ask_gap_askers (gap_id, email, asked_at) values ($1, $2, $3) on conflict (gap_id, email) do nothing",
+        )
+        .bind(gap)
+        .bind(email.as_str())
+        .bind(Timestamp::now().0)
+        .execute(&mut *tx)
+        .await?;
+    }
+    let actor = actor_of(principal);
+    let details = serde_json::json!({ "email": email.as_str() });
+    let event = Event { actor: &actor, event: "ask.notify_requested", object: format!("ask_gap:{gap}"), outcome: Outcome::Success, details };
+    audit::record(&mut tx, meta, event).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct GapRow {
+    id: i64,
+    question: String,
+    asked_count: i64,
+    first_asked_at: i64,
+    last_asked_at: i64,
+    status: String,
+    askers: i64,
+    entry_id: Option<i64>,
+    external_id: Option<String>,
+    entry_status: Option<String>,
+}
+
+/// The queue: open gaps most asked first, then the 50 most recently answered or dismissed.
+pub async fn gaps(db: &Db) -> Result<Vec<Gap>, AppError> {
+    let select = "select g.id, g.question, g.asked_count, g.first_asked_at, g.last_asked_at, g.status, \
+         (select count(*) from ask_gap_askers a where a.gap_id = g.id) as askers, g.entry_id, e.external_id, \
+         e.status as entry_status from ask_gaps g left join kb_entries e on e.id = g.entry_id";
+    let mut rows: Vec<GapRow> = sqlx::query_as(&format!(
+        "{select} where g.status = 'open' order by g.asked_count desc, g.last_asked_at desc limit 500"
+    ))
+    .fetch_all(db.pool())
+    .await?;
+    rows.extend(
+        sqlx::query_as::<_, GapRow>(&format!(
+            "{select} where g.status <> 'open' order by g.resolved_at desc limit 50"
+        ))
+        .fetch_all(db.pool())
+        .await?,
+    );
+    Ok(rows
+        .into_iter()
+        .map(|r| Gap {
+            id: r.id,
+            question: r.question,
+            asked_count: r.asked_count,
+            first_asked_at: r.first_asked_at,
+            last_asked_at: r.last_asked_at,
+            status: r.status,
+            askers: r.askers,
+            entry: match (r.entry_id, r.external_id, r.entry_status) {
+                (Some(id), Some(x), Some(s)) => Some((id, x, s)),
+                _ => None,
+            },
+        })
+        .collect())
+}
+
+/// How staff answer a gap: with an entry that exists, or a new draft.
+pub enum Answer {
+    Existing { external_id: String },
+    Draft { short_answer: String, explanation: String, visibility: KbVisibility },
+}
+
+/// Answers gap `id` (open or dismissed) with an entry: an existing one, or a new draft entry
+/// whose question is the visitor's (approved later on its page, as any draft). The askers are
+/// mailed once the entry is approved (at once if it already is). Returns the entry's id.
+pub async fn answer(state: &AppState, acting: &kb::Acting<'_>, staff_id: i64, id: i64, answer: Answer) -> Result<i64, AppError> {
+    let today = IsoDate::today_utc();
+    let mut tx = state.db.begin().await?;
+    let gap: Option<(String, String)> = sqlx::query_as("select question, status from ask_gaps where id = $1")
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let (question, status) = gap.ok_or(AppError::NotFound)?;
+    if status == "answered" {
+        return Err(AppError::invalid("This question has already been answered."));
+    }
+    let (entry_id, saved) = match answer {
+        Answer::Existing { external_id } => {
+            let found: Option<(i64,)> = sqlx::query_as("select id from kb_entries where external_id = $1 and status <> 'retired'")
+                .bind(external_id.trim())
+                .fetch_optional(&mut *tx)
+                .await?;
+            let (entry,) = found.ok_or_else(|| AppError::field("external_id", "No current entry has this id."))?;
+            (entry, None)
+        }
+        Answer::Draft { short_answer, explanation, visibility } => {
+            let input = kb::EntryInput {
+                external_id: format!("ASK-{id}"),
+                question: question.clone(),
+                alternatives: String::new(),
+                short_answer,
+                explanation,
+                category: "Asked by visitors".into(),
+                tags: String::new(),
+                owner_id: staff_id.to_string(),
+                status: KbStatus::Draft.code().into(),
+                visibility: visibility.code().into(),
+                last_reviewed_on: String::new(),
+                review_interval_days: "365".into(),
+            };
+            let valid = input.validate()?;
+            let saved = kb::save_in(&mut tx, acting, None, &valid).await?;
+            (saved.id, Some(saved))
+        }
+    };
+    let (_, public) = kb::learn::add_phrasing(&mut tx, entry_id, &question, &format!("asked on the trust center (gap {id})"), &acting.actor.label).await?;
+    sqlx::query("update ask_gaps set status = 'answered', entry_id = $1, resolved_by = $2, resolved_at = $3 where id = $4")
+        .bind(entry_id)
+        .bind(staff_id)
+        .bind(Timestamp::now().0)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    acting.log(&mut tx, "ask.gap_answered", format!("ask_gap:{id}"), serde_json::json!({ "entry": entry_id })).await?;
+    tx.commit().await?;
+    match saved {
+        Some(saved) => {
+            saved.committed(state, acting.actor).await;
+        }
+        None => {
+            crate::ssr::signals::changed(state, crate::ssr::signals::Signal::Knowledge).await;
+            if public {
+                crate::ssr::signals::changed(state, crate::ssr::signals::Signal::PublicPage).await;
+            }
+        }
+    }
+    notify_answered(state, entry_id, &today).await?;
+    Ok(entry_id)
+}
+
+/// Dismisses gap `id` (not something the knowledge base should answer).
+pub async fn dismiss(state: &AppState, acting: &kb::Acting<'_>, staff_id: i64, id: i64) -> Result<(), AppError> {
+    let mut tx = state.db.begin().await?;
+    let done = sqlx::query("update ask_gaps set status = 'dismissed', resolved_by = $1, resolved_at = $2 where id = $3 and status = 'open'")
+        .bind(staff_id)
+        .bind(Timestamp::now().0)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(AppError::NotFound);
+    }
+    acting.log(&mut tx, "ask.gap_dismissed", format!("ask_gap:{id}"), serde_json::json!({})).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Mails everyone waiting on a gap answered by `entry_id`, once the entry is approved and
+/// current: a public entry's answer in full; an entry under NDA only as a link (the address is
+/// not verified); an internal entry never. Each asker is mailed once. Returns how many were mailed.
+pub async fn notify_answered(state: &AppState, entry_id: i64, today: &IsoDate) -> Result<usize, AppError> {
+    let entry = match kb::get(&state.db, entry_id, today).await {
+        Ok(e) => e,
+        Err(AppError::NotFound) => return Ok(0),
+        Err(e) => return Err(e),
+    };
+    if entry.status != KbStatus::Approved || entry.visibility == KbVisibility::Internal {
+        return Ok(0);
+    }
+    let waiting: Vec<(i64, String, String)> = sqlx::query_as(
+        "select a.gap_id, a.email, g.question from ask_gap_askers a join ask_gaps g on g.id = a.gap_id \
+         where g.entry_id = $1 and g.status = 'answered' and a.notified_at is null",
+    )
+    .bind(entry_id)
+    .fetch_all(state.db.pool())
+    .await?;
+    let mut mailed = 0;
+    for (gap, email, question) in waiting {
+        let public = entry.visibility == KbVisibility::Public;
+        let link = format!(
+            "{}/ask?q={}",
+            state.config.base_url.as_str().trim_end_matches('/'),
+            crate::paths::query_value(&question)
+        );
+        let outgoing = crate::features::accounts::server::compose_mail(
+            state,
+            "ask_answered",
+            &email,
+            "",
+            serde_json::json!({
+                "question": question,
+                "public": public,
+                "entry_question": entry.question,
+                "short_answer": entry.short_answer,
+                "explanation": if public { entry.explanation.clone() } else { String::new() },
+                "link": link,
+            }),
+        )
+        .await?;
+        let mut tx = state.db.begin().await?;
+        let claimed = sqlx::query("update ask_gap_askers set notified_at = $1 where gap_id = $2 and email = $3 and notified_at is null")
+            .bind(Timestamp::now().0)
+            .bind(gap)
+            .bind(&email)
+            .execute(&mut *tx)
+            .await?;
+        if claimed.rows_affected() == 1 {
+            mail::enqueue(&mut tx, &outgoing).await?;
+            let actor = Actor::system();
+            let details = serde_json::json!({ "email": email, "entry": entry.external_id, "quoted": public });
+            let event = Event { actor: &actor, event: "ask.asker_notified", object: format!("ask_gap:{gap}"), outcome: Outcome::Success, details };
+            audit::record(&mut tx, &RequestMeta::system("ask"), event).await?;
+            mailed += 1;
+        }
+        tx.commit().await?;
+    }
+    Ok(mailed)
+}
+
+/// The single entry `external_id` if `principal` may see it and it is approved and current
+/// (the ask page's link to one answer); `NotFound` otherwise, whatever the reason.
+pub async fn entry_for(db: &Db, principal: &Principal, external_id: &str) -> Result<AskMatch, AppError> {
+    let nda = under_nda(db, principal).await?;
+    let entries = kb::all(db, &IsoDate::today_utc()).await?;
+    entries
+        .iter()
+        .find(|e| e.external_id == external_id && e.status == KbStatus::Approved && !e.stale && may_see(e.visibility, nda))
+        .map(quoted)
+        .ok_or(AppError::NotFound)
+}

@@ -1,0 +1,239 @@
+//! Buyers answering themselves: the ask box sees exactly what each visitor may see, the gap
+//! queue's round trip ends in a mail, and learning from an answered questionnaire changes nothing
+//! until it is accepted.
+
+use crate::{
+    gated_access::{accept_nda, ask as request_access},
+    helpers::{location, spawn, spawn_app, Browser, Options, TestApp},
+    knowledge::{run, vouchsafe},
+};
+use app::{features::accounts::model::StaffRole, types::IsoDate};
+
+/// Adds an approved, current entry with `visibility` and returns its external id.
+async fn entry(app: &TestApp, id: &str, question: &str, explanation: &str, visibility: &str) {
+    sqlx::query(
+        "insert into kb_entries (external_id, question, alternatives, short_answer, explanation, category, tags, \
+         status, visibility, last_reviewed_on, review_interval_days, version, created_at, updated_at) \
+         values ($1, $2, '', 'Yes', $3, 'Testing', '', 'approved', $4, $5, 365, 1, 0, 0)",
+    )
+    .bind(id)
+    .bind(question)
+    .bind(explanation)
+    .bind(visibility)
+    .bind(IsoDate::today_utc().to_string())
+    .execute(app.state.db.pool())
+    .await
+    .unwrap();
+    app.state.knowledge.invalidate();
+}
+
+async fn three_entries(app: &TestApp) {
+    entry(app, "T-PUBLIC", "Does the quokka mascot appear on the lobby tapestry in the Perth office?",
+        "Marker-public-7431: status.example.com shows uptime and incidents.", "public").await;
+    entry(app, "T-NDA", "Is the narwhal sculpture fund governed by the gardening committee bylaws?",
+        "Marker-nda-5520: a policy with a ten million limit.", "nda").await;
+    entry(app, "T-INTERNAL", "Which xylophone rehearsal room stores the tambourine inventory ledger?",
+        "Marker-internal-9913: cage 42 in Frankfurt.", "internal").await;
+}
+
+const QUESTIONS: [&str; 3] = [
+    "Does the quokka mascot appear on the lobby tapestry in the Perth office?",
+    "Is the narwhal sculpture fund governed by the gardening committee bylaws?",
+    "Which xylophone rehearsal room stores the tambourine inventory ledger?",
+];
+
+async fn asked(browser: &Browser, q: &str) -> String {
+    let (status, page) = browser.get_text(&format!("/ask?q={}", app::paths::query_value(q))).await;
+    assert_eq!(status, 200, "{page}");
+    page
+}
+
+#[tokio::test]
+async fn each_visitor_sees_exactly_the_entries_their_visibility_allows() {
+    let app = spawn_app().await;
+    three_entries(&app).await;
+
+    // Anonymous: public only; the others are "no approved answer yet", never hinted at.
+    let anonymous = app.browser_from("198.51.100.1");
+    let pages: Vec<String> = futures_pages(&anonymous).await;
+    assert!(pages[0].contains("Marker-public-7431") && pages[0].contains("data-test=\"ask-answered\""), "{}", pages[0]);
+    assert!(pages[1].contains("data-test=\"ask-no-answer\"") && !pages[1].contains("Marker-nda"));
+    assert!(pages[2].contains("data-test=\"ask-no-answer\""));
+    for page in &pages {
+        assert!(!page.contains("Marker-internal") && !page.contains("T-INTERNAL") && !page.contains("cage 42"));
+        assert!(!page.contains("Marker-nda") && !page.contains("T-NDA"));
+    }
+
+    // A prospect who asked for access but has not accepted the NDA (so has no grant): public only.
+    let pat = app.prospect_browser("pat@contoso.example").await;
+    assert_eq!(location(&request_access(&pat, &["soc2-type-ii-report"]).await), "/nda");
+    let pages = futures_pages(&pat).await;
+    assert!(pages[0].contains("Marker-public-7431"));
+    assert!(pages.iter().all(|p| !p.contains("Marker-nda") && !p.contains("Marker-internal")));
+
+    // Once the NDA is accepted the demo's rule grants access: NDA entries too, internal never.
+    accept_nda(&pat, "Pat Prospect").await;
+    let pages = futures_pages(&pat).await;
+    assert!(pages[1].contains("Marker-nda-5520") && pages[1].contains("data-test=\"ask-answered\""), "{}", pages[1]);
+    assert!(pages.iter().all(|p| !p.contains("Marker-internal") && !p.contains("cage 42")));
+    // The link to one answer obeys the same rule.
+    assert!(pat.get_text("/ask?entry=T-NDA").await.1.contains("Marker-nda-5520"));
+    assert!(!anonymous.get_text("/ask?entry=T-NDA").await.1.contains("Marker-nda-5520"));
+    let (_, internal) = pat.get_text("/ask?entry=T-INTERNAL").await;
+    assert!(!internal.contains("Marker-internal") && internal.contains("We could not find that."));
+    // The JSON endpoint says the same.
+    let res = anonymous.post_form("/api/ask_question", &[("q", QUESTIONS[2])]).await;
+    let body = res.text().await.unwrap();
+    assert!(body.contains("\"answered\":false") && !body.contains("Marker-internal"), "{body}");
+
+    // Every question was logged with what was shown.
+    let logged: Vec<(String,)> =
+        sqlx::query_as("select details from access_log where event = 'ask.asked'").fetch_all(app.state.db.pool()).await.unwrap();
+    assert!(logged.len() >= 9);
+    assert!(logged.iter().any(|(d,)| d.contains("T-NDA") && d.contains("\"under_nda\":true")));
+}
+
+async fn futures_pages(browser: &Browser) -> Vec<String> {
+    let mut out = Vec::new();
+    for q in QUESTIONS {
+        out.push(asked(browser, q).await);
+    }
+    out
+}
+
+#[tokio::test]
+async fn asking_is_rate_limited_per_source_and_bounded() {
+    let app = spawn(Options { demo: true, behind_proxy: true, ..Default::default() }).await;
+    let visitor = app.browser_from("198.51.100.7");
+    let long = "a".repeat(app::features::ask::model::MAX_QUESTION + 1);
+    let (status, page) = visitor.get_text(&format!("/ask?q={long}")).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("Keep the question under"), "a clear message");
+    let mut limited = false;
+    for n in 0..45 {
+        let (_, page) = visitor.get_text(&format!("/ask?q=Question+number+{n}+about+furniture")).await;
+        limited |= page.contains("Too many attempts");
+    }
+    assert!(limited, "a source is limited");
+    // Another source is not.
+    let other = app.browser_from("198.51.100.8");
+    assert!(!asked(&other, "Do you encrypt data at rest?").await.contains("Too many attempts"));
+}
+
+#[tokio::test]
+async fn a_question_without_an_answer_goes_to_the_gap_queue_and_its_asker_is_mailed_the_approved_answer() {
+    let app = spawn_app().await;
+    let q = "Do you offer a bug bounty programme with public payout tables?";
+    let visitor = app.browser_from("198.51.100.20");
+    let page = asked(&visitor, q).await;
+    assert!(page.contains("No approved answer yet"));
+    asked(&app.browser_from("198.51.100.21"), "do you offer a bug bounty programme with public payout tables").await;
+    let res = visitor.post_form("/api/ask_leave_email", &[("q", q), ("email", "kim@buyer.example")]).await;
+    assert!(location(&res).starts_with("/ask?q="), "back to the question");
+    let (waiting,): (i64,) = sqlx::query_as("select count(*) from ask_gap_askers where email = 'kim@buyer.example'")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(waiting, 1);
+    let refused = visitor.post_form("/api/ask_leave_email", &[("q", q), ("email", "not an address")]).await;
+    assert!(location(&refused).starts_with("/ask?q="));
+
+    // Staff see it once, counted twice, with one address waiting.
+    let sec = app.staff_browser("sec@northwind.example", &[StaffRole::Security]).await;
+    let (_, queue) = sec.get_text("/admin/kb/gaps").await;
+    assert_eq!(queue.matches("bug bounty programme").count(), 1, "{queue}");
+    assert!(queue.contains("2 ×") && queue.contains("1 waiting"), "{queue}");
+    let (gap,): (i64,) = sqlx::query_as("select id from ask_gaps").fetch_one(app.state.db.pool()).await.unwrap();
+    // Sales may not answer it.
+    let sales = app.staff_browser("sales@northwind.example", &[StaffRole::Sales]).await;
+    let res = sales.post_form("/api/ask_answer_gap", &[("id", &gap.to_string()), ("mode", "existing"), ("external_id", "KB-001")]).await;
+    assert_eq!(res.status(), 403);
+
+    // Answered with a new public draft: nobody is mailed until it is approved.
+    let res = sec
+        .post_form(
+            "/api/ask_answer_gap",
+            &[("id", &gap.to_string()), ("mode", "draft"), ("short_answer", "Yes"),
+              ("explanation", "Marker-bounty: our programme pays up to 10,000 USD."), ("visibility", "public")],
+        )
+        .await;
+    let entry_page = location(&res);
+    assert!(entry_page.starts_with("/admin/kb/"), "{entry_page}");
+    let (entry,): (i64,) = sqlx::query_as("select entry_id from ask_gaps where id = $1").bind(gap).fetch_one(app.state.db.pool()).await.unwrap();
+    let (status,): (String,) = sqlx::query_as("select status from kb_entries where id = $1").bind(entry).fetch_one(app.state.db.pool()).await.unwrap();
+    assert_eq!(status, "draft");
+    let (n,): (i64,) = sqlx::query_as("select count(*) from mail_outbox where to_address = 'kim@buyer.example'").fetch_one(app.state.db.pool()).await.unwrap();
+    assert_eq!(n, 0, "a draft is not an approved answer");
+    // The visitor's question is kept as the entry's phrasing.
+    let (phrasings,): (i64,) = sqlx::query_as("select count(*) from kb_phrasings where entry_id = $1").bind(entry).fetch_one(app.state.db.pool()).await.unwrap();
+    assert_eq!(phrasings, 0, "the draft's own question is the visitor's: no separate phrasing");
+
+    let res = sec.post_form("/api/kb_set_state", &[("id", &entry.to_string()), ("action", "approve")]).await;
+    assert!(res.status().is_redirection() || res.status().is_success());
+    let mails = app.wait_for_mails("kim@buyer.example", 1).await;
+    assert!(mails[0].text.contains("Marker-bounty"), "{}", mails[0].text);
+    assert!(mails[0].text.contains("bug bounty programme"));
+    // Once only, even after another change to the entry.
+    sec.post_form("/api/kb_set_state", &[("id", &entry.to_string()), ("action", "reviewed")]).await;
+    let (n,): (i64,) = sqlx::query_as("select count(*) from mail_outbox where to_address = 'kim@buyer.example'").fetch_one(app.state.db.pool()).await.unwrap();
+    assert_eq!(n, 1);
+    // And the next visitor gets the answer.
+    let page = asked(&app.browser_from("198.51.100.22"), q).await;
+    assert!(page.contains("Marker-bounty") && page.contains("data-test=\"ask-answered\""), "{page}");
+}
+
+#[test]
+fn learning_adds_phrasings_only_after_acceptance() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (code, _, err) = run(vouchsafe(&data).args(["kb", "import"]).arg(crate::knowledge::kb_csv()));
+    assert_eq!(code, 0, "{err}");
+    let rows = answers::kb::parse(&std::fs::read(crate::knowledge::kb_csv()).unwrap(), answers::kb::Format::Csv).unwrap();
+    let (id, answer) = (rows[0].id.clone(), rows[0].answer.clone());
+    let file = dir.path().join("answered.csv");
+    let quote = |t: &str| format!("\"{}\"", t.replace('"', "\"\""));
+    let lines = [
+        "Ref,Question,Answer".to_string(),
+        format!("1,{},{}", quote("Q1. Is a second factor demanded of every member of staff when they log on?"), quote(&answer)),
+        format!("2,{},{}", quote("Do you have a policy on office plants?"), quote("No. We do not keep office plants in any building we use, anywhere.")),
+        "3,Is data encrypted?,Yes".to_string(),
+    ];
+    std::fs::write(&file, lines.join("\r\n")).unwrap();
+
+    let count = |sql: &str| -> i64 { sqlite_count(&data, sql) };
+    let (code, out, err) = run(vouchsafe(&data).args(["kb", "learn"]).arg(&file));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("1 phrasings and 1 new entries proposed, 1 rows unclear"), "{out}");
+    assert_eq!(count("select count(*) from kb_phrasings"), 0, "nothing learned before acceptance");
+    assert_eq!(count("select count(*) from kb_entries where status = 'draft'"), 0);
+
+    let (code, out, err) = run(vouchsafe(&data).args(["kb", "learn", "--accept"]).arg(&file));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("1 new phrasings, 1 new draft entries"), "{out}");
+    assert_eq!(
+        count(&format!("select count(*) from kb_phrasings p join kb_entries e on e.id = p.entry_id where e.external_id = '{id}' \
+                        and p.text = 'Is a second factor demanded of every member of staff when they log on?' and p.source like 'learned from answered.csv%'")),
+        1,
+        "the prefix dropped, the source kept"
+    );
+    assert_eq!(count("select count(*) from kb_entries where status = 'draft' and visibility = 'internal'"), 1);
+    // Learning the same file again teaches nothing twice.
+    let (_, out, _) = run(vouchsafe(&data).args(["kb", "learn", "--accept"]).arg(&file));
+    assert!(out.contains("0 new phrasings, 0 new draft entries, 2 already known"), "{out}");
+    // A file that is not a questionnaire is refused with a message.
+    let bad = dir.path().join("bad.csv");
+    std::fs::write(&bad, "a,b\n1,2\n").unwrap();
+    let (code, _, err) = run(vouchsafe(&data).args(["kb", "learn"]).arg(&bad));
+    assert_eq!(code, 1, "{err}");
+}
+
+/// One number from the installation's SQLite database.
+fn sqlite_count(data: &std::path::Path, sql: &str) -> i64 {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let url = format!("sqlite:{}", data.join("vouchsafe.db").display());
+        let db = app::ssr::db::Db::connect(&url).await.unwrap();
+        let (n,): (i64,) = sqlx::query_as(sql).fetch_one(db.pool()).await.unwrap();
+        n
+    })
+}
