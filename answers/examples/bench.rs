@@ -8,8 +8,8 @@
 
 use answers::{
     engine::{Decision, Engine, EngineEntry, Suggestion, Tuning},
-    learn::{Matcher, Trace},
     kb::{self, Format},
+    learn::{Matcher, Trace},
     synonyms::Synonyms,
     Analyzer,
 };
@@ -82,7 +82,11 @@ struct Fold<'a> {
 /// answer (the unanswerable ones blank), traced to entries by [`Matcher`] and learned as phrasings;
 /// the last fifth is suggested by an engine over the learned knowledge base; then the next fifth.
 /// Every question is suggested once, by an engine that never saw it.
-fn kfold<'a>(entries: &[EngineEntry], cases: &'a [Case], build: &dyn Fn(&[EngineEntry]) -> Engine) -> (Vec<Fold<'a>>, usize) {
+fn kfold<'a>(
+    entries: &[EngineEntry],
+    cases: &'a [Case],
+    build: &dyn Fn(&[EngineEntry]) -> Engine,
+) -> (Vec<Fold<'a>>, usize) {
     const FOLDS: usize = 5;
     let matcher = Matcher::new(entries.iter().map(|e| (e.kb_id.as_str(), e.answer.as_str())));
     let mut folds = Vec::new();
@@ -279,11 +283,7 @@ fn main() {
     } else {
         Tuning::FUSED
     };
-    let learned_tuning = if do_tune {
-        tune(true, &|t| measure_folds(&folds, t), Tuning::FUSED)
-    } else {
-        Tuning::FUSED
-    };
+    let learned_tuning = if do_tune { tune(true, &|t| measure_folds(&folds, t), Tuning::FUSED) } else { Tuning::FUSED };
     print("fused (lexical + MiniLM)", measure(&fused, &fused_signals, &cases, &fused_tuning));
     let (lexical_folds, _) = kfold(&entries, &cases, &|e| Engine::lexical(e, Analyzer::standard()));
     print("lexical, 5-fold learned", measure_folds(&lexical_folds, &lexical_tuning));
@@ -298,7 +298,14 @@ fn main() {
                     None => out.decision != Decision::None,
                 };
                 if wrong {
-                    println!("FOLD MISS {:?} {} | expected {:?} got {} {:?}", out.decision, case.question, case.expected, first, out.suggestions.iter().map(|s| (s.kb_id.clone(), s.score)).collect::<Vec<_>>());
+                    println!(
+                        "FOLD MISS {:?} {} | expected {:?} got {} {:?}",
+                        out.decision,
+                        case.question,
+                        case.expected,
+                        first,
+                        out.suggestions.iter().map(|s| (s.kb_id.clone(), s.score)).collect::<Vec<_>>()
+                    );
                 }
             }
         }
@@ -332,7 +339,9 @@ fn main() {
         }
     }
     if do_tune {
-        println!("\ntuned lexical: {lexical_tuning:?}\ntuned fused:   {fused_tuning:?}\ntuned learned: {learned_tuning:?}");
+        println!(
+            "\ntuned lexical: {lexical_tuning:?}\ntuned fused:   {fused_tuning:?}\ntuned learned: {learned_tuning:?}"
+        );
     }
 
     // Speed, warm: 300 distinct questions: the development set, the KB's own questions, and

@@ -174,7 +174,8 @@ mod tests {
 
     #[test]
     fn every_sheet_is_read_with_answer_and_comment_joined() {
-        let csv = "Ref,Question,Response,Comments\n1,Is MFA enforced for staff?,Yes,All workforce access goes through Okta\n\
+        let csv =
+            "Ref,Question,Response,Comments\n1,Is MFA enforced for staff?,Yes,All workforce access goes through Okta\n\
                    2,Do you back up data?,,\n3,Backups?,Hourly,\n";
         let rows = read_answered(csv.as_bytes(), Format::Csv).unwrap();
         assert_eq!(rows.len(), 2, "{rows:?}");

@@ -134,8 +134,7 @@ async fn learn(config: &Config, file: &Path, accept: bool) -> anyhow::Result<Exi
     }
     let mut code = ExitCode::SUCCESS;
     if accept {
-        let (learned, _) =
-            kb::learn::decide(&acting, batch, None, true).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let (learned, _) = kb::learn::decide(&acting, batch, None, true).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         for signal in [app::ssr::signals::Signal::Knowledge, app::ssr::signals::Signal::PublicPage] {
             app::ssr::signals::tell_instances(&db, signal).await?;
         }

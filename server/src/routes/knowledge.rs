@@ -101,8 +101,12 @@ async fn learn(
     match result {
         Ok(batch) => Redirect::to(&format!("/admin/kb/learn/{batch}")).into_response(),
         Err(error) => {
-            put_flash(&session, Flash { form: "kb".into(), error: Some(error), ..Default::default() }, "the learning result")
-                .await;
+            put_flash(
+                &session,
+                Flash { form: "kb".into(), error: Some(error), ..Default::default() },
+                "the learning result",
+            )
+            .await;
             Redirect::to("/admin/kb").into_response()
         }
     }

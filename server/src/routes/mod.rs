@@ -66,8 +66,14 @@ pub const PATHS: &[&str] = &[
 /// well above them, so a file a little too large still gets that message rather than a bare
 /// 413. Every other request body is a form or a server function's arguments (see
 /// `middleware::body`).
-pub const UPLOAD_PATHS: &[&str] =
-    &[upload::PATH, leak_trace::PATH, knowledge::UPLOAD, knowledge::LEARN, questionnaires::UPLOAD, branding::LOGO_UPLOAD];
+pub const UPLOAD_PATHS: &[&str] = &[
+    upload::PATH,
+    leak_trace::PATH,
+    knowledge::UPLOAD,
+    knowledge::LEARN,
+    questionnaires::UPLOAD,
+    branding::LOGO_UPLOAD,
+];
 /// The body limit of [`UPLOAD_PATHS`] requests: the largest PDF plus 16 MiB of headroom.
 pub const UPLOAD_BODY_LIMIT: usize = upload::MAX_BYTES + 16 * 1024 * 1024;
 

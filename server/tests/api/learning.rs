@@ -28,12 +28,30 @@ async fn entry(app: &TestApp, id: &str, question: &str, explanation: &str, visib
 }
 
 async fn three_entries(app: &TestApp) {
-    entry(app, "T-PUBLIC", "Does the quokka mascot appear on the lobby tapestry in the Perth office?",
-        "Marker-public-7431: status.example.com shows uptime and incidents.", "public").await;
-    entry(app, "T-NDA", "Is the narwhal sculpture fund governed by the gardening committee bylaws?",
-        "Marker-nda-5520: a policy with a ten million limit.", "nda").await;
-    entry(app, "T-INTERNAL", "Which xylophone rehearsal room stores the tambourine inventory ledger?",
-        "Marker-internal-9913: cage 42 in Frankfurt.", "internal").await;
+    entry(
+        app,
+        "T-PUBLIC",
+        "Does the quokka mascot appear on the lobby tapestry in the Perth office?",
+        "Marker-public-7431: status.example.com shows uptime and incidents.",
+        "public",
+    )
+    .await;
+    entry(
+        app,
+        "T-NDA",
+        "Is the narwhal sculpture fund governed by the gardening committee bylaws?",
+        "Marker-nda-5520: a policy with a ten million limit.",
+        "nda",
+    )
+    .await;
+    entry(
+        app,
+        "T-INTERNAL",
+        "Which xylophone rehearsal room stores the tambourine inventory ledger?",
+        "Marker-internal-9913: cage 42 in Frankfurt.",
+        "internal",
+    )
+    .await;
 }
 
 const QUESTIONS: [&str; 3] = [
@@ -87,8 +105,10 @@ async fn each_visitor_sees_exactly_the_entries_their_visibility_allows() {
     assert!(body.contains("\"answered\":false") && !body.contains("Marker-internal"), "{body}");
 
     // Every question was logged with what was shown.
-    let logged: Vec<(String,)> =
-        sqlx::query_as("select details from access_log where event = 'ask.asked'").fetch_all(app.state.db.pool()).await.unwrap();
+    let logged: Vec<(String,)> = sqlx::query_as("select details from access_log where event = 'ask.asked'")
+        .fetch_all(app.state.db.pool())
+        .await
+        .unwrap();
     assert!(logged.len() >= 9);
     assert!(logged.iter().any(|(d,)| d.contains("T-NDA") && d.contains("\"under_nda\":true")));
 }
@@ -146,26 +166,48 @@ async fn a_question_without_an_answer_goes_to_the_gap_queue_and_its_asker_is_mai
     let (gap,): (i64,) = sqlx::query_as("select id from ask_gaps").fetch_one(app.state.db.pool()).await.unwrap();
     // Sales may not answer it.
     let sales = app.staff_browser("sales@northwind.example", &[StaffRole::Sales]).await;
-    let res = sales.post_form("/api/ask_answer_gap", &[("id", &gap.to_string()), ("mode", "existing"), ("external_id", "KB-001")]).await;
+    let res = sales
+        .post_form("/api/ask_answer_gap", &[("id", &gap.to_string()), ("mode", "existing"), ("external_id", "KB-001")])
+        .await;
     assert_eq!(res.status(), 403);
 
     // Answered with a new public draft: nobody is mailed until it is approved.
     let res = sec
         .post_form(
             "/api/ask_answer_gap",
-            &[("id", &gap.to_string()), ("mode", "draft"), ("short_answer", "Yes"),
-              ("explanation", "Marker-bounty: our programme pays up to 10,000 USD."), ("visibility", "public")],
+            &[
+                ("id", &gap.to_string()),
+                ("mode", "draft"),
+                ("short_answer", "Yes"),
+                ("explanation", "Marker-bounty: our programme pays up to 10,000 USD."),
+                ("visibility", "public"),
+            ],
         )
         .await;
     let entry_page = location(&res);
     assert!(entry_page.starts_with("/admin/kb/"), "{entry_page}");
-    let (entry,): (i64,) = sqlx::query_as("select entry_id from ask_gaps where id = $1").bind(gap).fetch_one(app.state.db.pool()).await.unwrap();
-    let (status,): (String,) = sqlx::query_as("select status from kb_entries where id = $1").bind(entry).fetch_one(app.state.db.pool()).await.unwrap();
+    let (entry,): (i64,) = sqlx::query_as("select entry_id from ask_gaps where id = $1")
+        .bind(gap)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    let (status,): (String,) = sqlx::query_as("select status from kb_entries where id = $1")
+        .bind(entry)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
     assert_eq!(status, "draft");
-    let (n,): (i64,) = sqlx::query_as("select count(*) from mail_outbox where to_address = 'kim@buyer.example'").fetch_one(app.state.db.pool()).await.unwrap();
+    let (n,): (i64,) = sqlx::query_as("select count(*) from mail_outbox where to_address = 'kim@buyer.example'")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
     assert_eq!(n, 0, "a draft is not an approved answer");
     // The visitor's question is kept as the entry's phrasing.
-    let (phrasings,): (i64,) = sqlx::query_as("select count(*) from kb_phrasings where entry_id = $1").bind(entry).fetch_one(app.state.db.pool()).await.unwrap();
+    let (phrasings,): (i64,) = sqlx::query_as("select count(*) from kb_phrasings where entry_id = $1")
+        .bind(entry)
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
     assert_eq!(phrasings, 0, "the draft's own question is the visitor's: no separate phrasing");
 
     let res = sec.post_form("/api/kb_set_state", &[("id", &entry.to_string()), ("action", "approve")]).await;
@@ -175,7 +217,10 @@ async fn a_question_without_an_answer_goes_to_the_gap_queue_and_its_asker_is_mai
     assert!(mails[0].text.contains("bug bounty programme"));
     // Once only, even after another change to the entry.
     sec.post_form("/api/kb_set_state", &[("id", &entry.to_string()), ("action", "reviewed")]).await;
-    let (n,): (i64,) = sqlx::query_as("select count(*) from mail_outbox where to_address = 'kim@buyer.example'").fetch_one(app.state.db.pool()).await.unwrap();
+    let (n,): (i64,) = sqlx::query_as("select count(*) from mail_outbox where to_address = 'kim@buyer.example'")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
     assert_eq!(n, 1);
     // And the next visitor gets the answer.
     let page = asked(&app.browser_from("198.51.100.22"), q).await;
@@ -188,14 +233,23 @@ fn learning_adds_phrasings_only_after_acceptance() {
     let data = dir.path().join("data");
     let (code, _, err) = run(vouchsafe(&data).args(["kb", "import"]).arg(crate::knowledge::kb_csv()));
     assert_eq!(code, 0, "{err}");
-    let rows = answers::kb::parse(&std::fs::read(crate::knowledge::kb_csv()).unwrap(), answers::kb::Format::Csv).unwrap();
+    let rows =
+        answers::kb::parse(&std::fs::read(crate::knowledge::kb_csv()).unwrap(), answers::kb::Format::Csv).unwrap();
     let (id, answer) = (rows[0].id.clone(), rows[0].answer.clone());
     let file = dir.path().join("answered.csv");
     let quote = |t: &str| format!("\"{}\"", t.replace('"', "\"\""));
     let lines = [
         "Ref,Question,Answer".to_string(),
-        format!("1,{},{}", quote("Q1. Is a second factor demanded of every member of staff when they log on?"), quote(&answer)),
-        format!("2,{},{}", quote("Do you have a policy on office plants?"), quote("No. We do not keep office plants in any building we use, anywhere.")),
+        format!(
+            "1,{},{}",
+            quote("Q1. Is a second factor demanded of every member of staff when they log on?"),
+            quote(&answer)
+        ),
+        format!(
+            "2,{},{}",
+            quote("Do you have a policy on office plants?"),
+            quote("No. We do not keep office plants in any building we use, anywhere.")
+        ),
         "3,Is data encrypted?,Yes".to_string(),
     ];
     std::fs::write(&file, lines.join("\r\n")).unwrap();

@@ -76,7 +76,8 @@ pub async fn ask_answer_gap(
             "draft" => super::server::Answer::Draft {
                 short_answer: short_answer.clone(),
                 explanation: explanation.clone(),
-                visibility: KbVisibility::parse(&visibility).map_err(|_| AppError::field("visibility", "Choose who may see the answer."))?,
+                visibility: KbVisibility::parse(&visibility)
+                    .map_err(|_| AppError::field("visibility", "Choose who may see the answer."))?,
             },
             _ => return Err(AppError::BadRequest),
         };
@@ -84,7 +85,10 @@ pub async fn ask_answer_gap(
     }
     .await;
     finish(&spec, &[("external_id", external_id.as_str()), ("explanation", explanation.as_str())], result, |entry| {
-        Some((format!("/admin/kb/{entry}"), Some(("kb_entry", "Answered: approve the entry to tell whoever asked.".into()))))
+        Some((
+            format!("/admin/kb/{entry}"),
+            Some(("kb_entry", "Answered: approve the entry to tell whoever asked.".into())),
+        ))
     })
     .await
     .map(|_| ())

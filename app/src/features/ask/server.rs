@@ -36,12 +36,13 @@ const RELATED: usize = 3;
 /// current NDA also sees entries shared under NDA; internal entries are never shown.
 pub async fn under_nda(db: &Db, principal: &Principal) -> Result<bool, AppError> {
     let Principal::Prospect(p) = principal else { return Ok(false) };
-    let grant: Option<(i64,)> =
-        sqlx::query_as("select id from grants where prospect_id = $1 and revoked_at is null and expires_at > $2 limit 1")
-            .bind(p.id)
-            .bind(Timestamp::now().0)
-            .fetch_optional(db.pool())
-            .await?;
+    let grant: Option<(i64,)> = sqlx::query_as(
+        "select id from grants where prospect_id = $1 and revoked_at is null and expires_at > $2 limit 1",
+    )
+    .bind(p.id)
+    .bind(Timestamp::now().0)
+    .fetch_optional(db.pool())
+    .await?;
     Ok(grant.is_some() && nda::has_accepted_current(db, p.id).await?)
 }
 
@@ -149,10 +150,8 @@ pub async fn ask(state: &AppState, meta: &RequestMeta, principal: &Principal, q:
 /// full). Returns the gap's id.
 async fn record_gap(tx: &mut kb::Tx, question: &str, key: &str) -> Result<Option<i64>, AppError> {
     let now = Timestamp::now().0;
-    let known: Option<(i64,)> = sqlx::query_as("select id from ask_gaps where normalized = $1")
-        .bind(key)
-        .fetch_optional(&mut **tx)
-        .await?;
+    let known: Option<(i64,)> =
+        sqlx::query_as("select id from ask_gaps where normalized = $1").bind(key).fetch_optional(&mut **tx).await?;
     if let Some((id,)) = known {
         sqlx::query("update ask_gaps set asked_count = asked_count + 1, last_asked_at = $1 where id = $2")
             .bind(now)
@@ -182,7 +181,13 @@ async fn record_gap(tx: &mut kb::Tx, question: &str, key: &str) -> Result<Option
 
 /// A visitor leaves an address to be told when `q` (asked before, without an approved answer)
 /// is answered. The same answer whether or not the address was already waiting.
-pub async fn leave_email(state: &AppState, meta: &RequestMeta, principal: &Principal, q: &str, email: &str) -> Result<(), AppError> {
+pub async fn leave_email(
+    state: &AppState,
+    meta: &RequestMeta,
+    principal: &Principal,
+    q: &str,
+    email: &str,
+) -> Result<(), AppError> {
     let question = question_text(q)?;
     let email = EmailAddress::parse(email).map_err(|m| AppError::field("email", m))?;
     let ip = meta.ip.parse().ok();
@@ -194,7 +199,9 @@ pub async fn leave_email(state: &AppState, meta: &RequestMeta, principal: &Princ
         .fetch_optional(&mut *tx)
         .await?;
     let Some((gap, _)) = gap else {
-        return Err(AppError::invalid("Ask the question first: we only keep addresses for questions we could not answer."));
+        return Err(AppError::invalid(
+            "Ask the question first: we only keep addresses for questions we could not answer.",
+        ));
     };
     let (waiting,): (i64,) =
         sqlx::query_as("select count(*) from ask_gap_askers where gap_id = $1").bind(gap).fetch_one(&mut *tx).await?;
@@ -210,7 +217,13 @@ pub async fn leave_email(state: &AppState, meta: &RequestMeta, principal: &Princ
     }
     let actor = actor_of(principal);
     let details = serde_json::json!({ "email": email.as_str() });
-    let event = Event { actor: &actor, event: "ask.notify_requested", object: format!("ask_gap:{gap}"), outcome: Outcome::Success, details };
+    let event = Event {
+        actor: &actor,
+        event: "ask.notify_requested",
+        object: format!("ask_gap:{gap}"),
+        outcome: Outcome::Success,
+        details,
+    };
     audit::record(&mut tx, meta, event).await?;
     tx.commit().await?;
     Ok(())
@@ -241,11 +254,9 @@ pub async fn gaps(db: &Db) -> Result<Vec<Gap>, AppError> {
     .fetch_all(db.pool())
     .await?;
     rows.extend(
-        sqlx::query_as::<_, GapRow>(&format!(
-            "{select} where g.status <> 'open' order by g.resolved_at desc limit 50"
-        ))
-        .fetch_all(db.pool())
-        .await?,
+        sqlx::query_as::<_, GapRow>(&format!("{select} where g.status <> 'open' order by g.resolved_at desc limit 50"))
+            .fetch_all(db.pool())
+            .await?,
     );
     Ok(rows
         .into_iter()
@@ -274,23 +285,28 @@ pub enum Answer {
 /// Answers gap `id` (open or dismissed) with an entry: an existing one, or a new draft entry
 /// whose question is the visitor's (approved later on its page, as any draft). The askers are
 /// mailed once the entry is approved (at once if it already is). Returns the entry's id.
-pub async fn answer(state: &AppState, acting: &kb::Acting<'_>, staff_id: i64, id: i64, answer: Answer) -> Result<i64, AppError> {
+pub async fn answer(
+    state: &AppState,
+    acting: &kb::Acting<'_>,
+    staff_id: i64,
+    id: i64,
+    answer: Answer,
+) -> Result<i64, AppError> {
     let today = IsoDate::today_utc();
     let mut tx = state.db.begin().await?;
-    let gap: Option<(String, String)> = sqlx::query_as("select question, status from ask_gaps where id = $1")
-        .bind(id)
-        .fetch_optional(&mut *tx)
-        .await?;
+    let gap: Option<(String, String)> =
+        sqlx::query_as("select question, status from ask_gaps where id = $1").bind(id).fetch_optional(&mut *tx).await?;
     let (question, status) = gap.ok_or(AppError::NotFound)?;
     if status == "answered" {
         return Err(AppError::invalid("This question has already been answered."));
     }
     let (entry_id, saved) = match answer {
         Answer::Existing { external_id } => {
-            let found: Option<(i64,)> = sqlx::query_as("select id from kb_entries where external_id = $1 and status <> 'retired'")
-                .bind(external_id.trim())
-                .fetch_optional(&mut *tx)
-                .await?;
+            let found: Option<(i64,)> =
+                sqlx::query_as("select id from kb_entries where external_id = $1 and status <> 'retired'")
+                    .bind(external_id.trim())
+                    .fetch_optional(&mut *tx)
+                    .await?;
             let (entry,) = found.ok_or_else(|| AppError::field("external_id", "No current entry has this id."))?;
             (entry, None)
         }
@@ -314,14 +330,23 @@ pub async fn answer(state: &AppState, acting: &kb::Acting<'_>, staff_id: i64, id
             (saved.id, Some(saved))
         }
     };
-    let (_, public) = kb::learn::add_phrasing(&mut tx, entry_id, &question, &format!("asked on the trust center (gap {id})"), &acting.actor.label).await?;
-    sqlx::query("update ask_gaps set status = 'answered', entry_id = $1, resolved_by = $2, resolved_at = $3 where id = $4")
-        .bind(entry_id)
-        .bind(staff_id)
-        .bind(Timestamp::now().0)
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    let (_, public) = kb::learn::add_phrasing(
+        &mut tx,
+        entry_id,
+        &question,
+        &format!("asked on the trust center (gap {id})"),
+        &acting.actor.label,
+    )
+    .await?;
+    sqlx::query(
+        "update ask_gaps set status = 'answered', entry_id = $1, resolved_by = $2, resolved_at = $3 where id = $4",
+    )
+    .bind(entry_id)
+    .bind(staff_id)
+    .bind(Timestamp::now().0)
+    .bind(id)
+    .execute(&mut *tx)
+    .await?;
     acting.log(&mut tx, "ask.gap_answered", format!("ask_gap:{id}"), serde_json::json!({ "entry": entry_id })).await?;
     tx.commit().await?;
     match saved {
@@ -399,17 +424,25 @@ pub async fn notify_answered(state: &AppState, entry_id: i64, today: &IsoDate) -
         )
         .await?;
         let mut tx = state.db.begin().await?;
-        let claimed = sqlx::query("update ask_gap_askers set notified_at = $1 where gap_id = $2 and email = $3 and notified_at is null")
-            .bind(Timestamp::now().0)
-            .bind(gap)
-            .bind(&email)
-            .execute(&mut *tx)
-            .await?;
+        let claimed = sqlx::query(
+            "update ask_gap_askers set notified_at = $1 where gap_id = $2 and email = $3 and notified_at is null",
+        )
+        .bind(Timestamp::now().0)
+        .bind(gap)
+        .bind(&email)
+        .execute(&mut *tx)
+        .await?;
         if claimed.rows_affected() == 1 {
             mail::enqueue(&mut tx, &outgoing).await?;
             let actor = Actor::system();
             let details = serde_json::json!({ "email": email, "entry": entry.external_id, "quoted": public });
-            let event = Event { actor: &actor, event: "ask.asker_notified", object: format!("ask_gap:{gap}"), outcome: Outcome::Success, details };
+            let event = Event {
+                actor: &actor,
+                event: "ask.asker_notified",
+                object: format!("ask_gap:{gap}"),
+                outcome: Outcome::Success,
+                details,
+            };
             audit::record(&mut tx, &RequestMeta::system("ask"), event).await?;
             mailed += 1;
         }
@@ -425,7 +458,9 @@ pub async fn entry_for(db: &Db, principal: &Principal, external_id: &str) -> Res
     let entries = kb::all(db, &IsoDate::today_utc()).await?;
     entries
         .iter()
-        .find(|e| e.external_id == external_id && e.status == KbStatus::Approved && !e.stale && may_see(e.visibility, nda))
+        .find(|e| {
+            e.external_id == external_id && e.status == KbStatus::Approved && !e.stale && may_see(e.visibility, nda)
+        })
         .map(quoted)
         .ok_or(AppError::NotFound)
 }

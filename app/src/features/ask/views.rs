@@ -6,7 +6,7 @@ use super::{
     model::{AskMatch, AskResult, Gap, MAX_QUESTION},
 };
 use crate::{
-    components::{BrandedPage, Badge, ErrorPanel},
+    components::{Badge, BrandedPage, ErrorPanel},
     features::{accounts::views::AdminLayout, knowledge::model::SHORT_ANSWERS},
     forms::{load_flash, Field, Flash, FlashMessages},
     types::Timestamp,

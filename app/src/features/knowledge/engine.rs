@@ -6,8 +6,8 @@
 
 use super::model::KbVisibility;
 use crate::{error::AppError, ssr::db::Db};
-use sha2::{Digest, Sha256};
 use answers::{embed::Embedder, Analyzer, Engine, EngineEntry};
+use sha2::{Digest, Sha256};
 use std::{
     collections::HashMap,
     path::PathBuf,
@@ -166,8 +166,10 @@ impl Knowledge {
         for chunk in missing.chunks(200) {
             let keys: Vec<String> = chunk.iter().map(|t| text_key(t)).collect();
             let marks: Vec<String> = (0..keys.len()).map(|i| format!("${}", i + 2)).collect();
-            let sql =
-                format!("select text_sha256, vector from kb_vectors where model = $1 and text_sha256 in ({})", marks.join(", "));
+            let sql = format!(
+                "select text_sha256, vector from kb_vectors where model = $1 and text_sha256 in ({})",
+                marks.join(", ")
+            );
             let mut query = sqlx::query_as::<_, (String, Vec<u8>)>(&sql).bind(model);
             for k in &keys {
                 query = query.bind(k);
@@ -175,7 +177,13 @@ impl Knowledge {
             for (key, bytes) in query.fetch_all(db.pool()).await? {
                 // A stored vector of the wrong length is ignored (the text is embedded again).
                 if bytes.len() == 384 * 4 {
-                    found.insert(key, bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect::<Vec<f32>>());
+                    found.insert(
+                        key,
+                        bytes
+                            .chunks_exact(4)
+                            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                            .collect::<Vec<f32>>(),
+                    );
                 }
             }
         }

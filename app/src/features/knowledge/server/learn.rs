@@ -159,6 +159,9 @@ pub async fn batches(db: &Db) -> Result<Vec<(i64, String, String, i64, i64)>, Ap
     .await?)
 }
 
+/// A row still to decide: id, sheet, row number, question, answer, kind, entry.
+type PendingRow = (i64, String, i64, String, String, String, Option<i64>);
+
 /// What deciding rows did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Learned {
@@ -186,7 +189,7 @@ pub async fn decide(
         .fetch_optional(&mut *tx)
         .await?;
     let (file_name,) = found.ok_or(AppError::NotFound)?;
-    let pending: Vec<(i64, String, i64, String, String, String, Option<i64>)> = sqlx::query_as(
+    let pending: Vec<PendingRow> = sqlx::query_as(
         "select id, sheet, row_number, question, answer, kind, entry_id from kb_learn_rows \
          where batch_id = $1 and status = 'pending' and kind <> 'unclear' order by id",
     )
@@ -237,7 +240,9 @@ pub async fn decide(
     let details = serde_json::json!({
         "file": file_name, "phrasings": out.phrasings, "drafts": out.drafts, "known": out.known, "rejected": out.rejected,
     });
-    acting.log(&mut tx, if accept { "kb.learned" } else { "kb.learn_rejected" }, format!("kb_learn:{batch}"), details).await?;
+    acting
+        .log(&mut tx, if accept { "kb.learned" } else { "kb.learn_rejected" }, format!("kb_learn:{batch}"), details)
+        .await?;
     tx.commit().await?;
     Ok((out, public_changed))
 }
@@ -319,12 +324,11 @@ async fn create_draft(tx: &mut Tx, question: &str, answer: &str, by: &str) -> Re
 
 /// An entry's learned phrasings, oldest first.
 pub async fn phrasings(db: &Db, entry: i64) -> Result<Vec<Phrasing>, AppError> {
-    let rows: Vec<(i64, String, String, String, i64)> = sqlx::query_as(
-        "select id, text, source, added_by, added_at from kb_phrasings where entry_id = $1 order by id",
-    )
-    .bind(entry)
-    .fetch_all(db.pool())
-    .await?;
+    let rows: Vec<(i64, String, String, String, i64)> =
+        sqlx::query_as("select id, text, source, added_by, added_at from kb_phrasings where entry_id = $1 order by id")
+            .bind(entry)
+            .fetch_all(db.pool())
+            .await?;
     Ok(rows
         .into_iter()
         .map(|(id, text, source, added_by, added_at)| Phrasing { id, text, source, added_by, added_at })

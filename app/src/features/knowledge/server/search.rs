@@ -93,7 +93,12 @@ pub async fn try_question(state: &AppState, question: &str) -> Result<TryResult,
             })
         })
         .collect();
-    Ok(TryResult { question, decision: first.decision.as_str().into(), suggestions, semantic: built.engine.is_semantic() })
+    Ok(TryResult {
+        question,
+        decision: first.decision.as_str().into(),
+        suggestions,
+        semantic: built.engine.is_semantic(),
+    })
 }
 
 #[cfg(test)]
