@@ -8,7 +8,7 @@ use super::{
 use crate::{
     components::{Badge, BrandedPage, ErrorPanel},
     features::{accounts::views::AdminLayout, knowledge::model::SHORT_ANSWERS},
-    forms::{load_flash, Field, Flash, FlashMessages},
+    forms::{load_flash, Field, Flash, FlashMessages, TextArea},
     types::Timestamp,
 };
 use leptos::{prelude::*, server_fn::ServerFn};
@@ -159,7 +159,7 @@ fn gap_row(g: Gap) -> impl IntoView {
                         <label for=format!("short-{id}")>"Short answer"</label>
                         <select id=format!("short-{id}") name="short_answer">{shorts}</select>
                         <label for=format!("explanation-{id}")>"Answer"</label>
-                        <textarea id=format!("explanation-{id}") name="explanation" rows="4" required></textarea>
+                        <TextArea id=format!("explanation-{id}") name="explanation" rows=4 required=true value="" />
                         <label for=format!("visibility-{id}")>"Who may see it"</label>
                         <select id=format!("visibility-{id}") name="visibility">{visibility_options}</select>
                         <button type="submit" class="button">"Create the draft entry"</button>
