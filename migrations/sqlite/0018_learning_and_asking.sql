@@ -38,11 +38,15 @@ create table ask_gaps (
 );
 create index ask_gaps_status on ask_gaps (status, last_asked_at);
 
--- Who asked to be told when a gap is answered; mailed once, when the entry is approved.
+-- Who asked to be told when a gap is answered: only once they confirm the address (a link
+-- mailed to it, kept as its SHA-256), and mailed once, when the entry is approved.
 create table ask_gap_askers (
     gap_id integer not null references ask_gaps (id),
     email text not null,
     asked_at integer not null,
+    confirm_token_hash text unique,
+    confirm_expires_at integer,
+    confirmed_at integer,
     notified_at integer,
     primary key (gap_id, email)
 );

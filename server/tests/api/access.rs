@@ -133,6 +133,8 @@ const EXPECTED: &[(&str, &str)] = &[
     ("/api/ask_question", "apfASY"),
     ("/api/ask_entry", "apfASY"),
     ("/api/ask_leave_email", "apfASY"),
+    ("/ask/confirm", "apfASY"),
+    ("/api/ask_confirm_email", "apfASY"),
     ("/admin/kb/{id}", "AY"),
     ("/admin/kb/upload", "AY"),
     ("/admin/kb/export.csv", "AY"),

@@ -4,7 +4,7 @@
 
 use crate::{
     gated_access::{accept_nda, ask as request_access},
-    helpers::{location, spawn, spawn_app, Browser, Options, TestApp},
+    helpers::{location, spawn, spawn_app, token_from, Browser, Options, TestApp},
     knowledge::{run, vouchsafe},
 };
 use app::{features::accounts::model::StaffRole, types::IsoDate};
@@ -150,11 +150,18 @@ async fn a_question_without_an_answer_goes_to_the_gap_queue_and_its_asker_is_mai
     asked(&app.browser_from("198.51.100.21"), "do you offer a bug bounty programme with public payout tables").await;
     let res = visitor.post_form("/api/ask_leave_email", &[("q", q), ("email", "kim@buyer.example")]).await;
     assert!(location(&res).starts_with("/ask?q="), "back to the question");
-    let (waiting,): (i64,) = sqlx::query_as("select count(*) from ask_gap_askers where email = 'kim@buyer.example'")
-        .fetch_one(app.state.db.pool())
-        .await
-        .unwrap();
-    assert_eq!(waiting, 1);
+    // The address is confirmed by a link mailed to it; the mail never quotes the question.
+    let confirm = app.wait_for_mails("kim@buyer.example", 1).await;
+    assert!(!confirm[0].text.contains("bug bounty"), "{}", confirm[0].text);
+    let token = token_from(&confirm[0].link(&app.url("/ask/confirm?token=")));
+    let (_, page) = visitor.get_text(&format!("/ask/confirm?token={token}")).await;
+    assert!(page.contains("Confirm your address"));
+    let res = visitor.post_form("/api/ask_confirm_email", &[("token", &token)]).await;
+    assert_eq!(location(&res), "/ask");
+    let res = visitor.post_form("/api/ask_confirm_email", &[("token", &token)]).await;
+    assert_eq!(location(&res), "/ask", "used once: refused with a message on the same page");
+    // A second address never confirms: it is never told the answer.
+    visitor.post_form("/api/ask_leave_email", &[("q", q), ("email", "stranger@elsewhere.example")]).await;
     let refused = visitor.post_form("/api/ask_leave_email", &[("q", q), ("email", "not an address")]).await;
     assert!(location(&refused).starts_with("/ask?q="));
 
@@ -162,7 +169,7 @@ async fn a_question_without_an_answer_goes_to_the_gap_queue_and_its_asker_is_mai
     let sec = app.staff_browser("sec@northwind.example", &[StaffRole::Security]).await;
     let (_, queue) = sec.get_text("/admin/kb/gaps").await;
     assert_eq!(queue.matches("bug bounty programme").count(), 1, "{queue}");
-    assert!(queue.contains("2 ×") && queue.contains("1 waiting"), "{queue}");
+    assert!(queue.contains("2 ×") && queue.contains("2 waiting"), "{queue}");
     let (gap,): (i64,) = sqlx::query_as("select id from ask_gaps").fetch_one(app.state.db.pool()).await.unwrap();
     // Sales may not answer it.
     let sales = app.staff_browser("sales@northwind.example", &[StaffRole::Sales]).await;
@@ -201,7 +208,7 @@ async fn a_question_without_an_answer_goes_to_the_gap_queue_and_its_asker_is_mai
         .fetch_one(app.state.db.pool())
         .await
         .unwrap();
-    assert_eq!(n, 0, "a draft is not an approved answer");
+    assert_eq!(n, 1, "a draft is not an approved answer: the confirmation link only");
     // The visitor's question is kept as the entry's phrasing.
     let (phrasings,): (i64,) = sqlx::query_as("select count(*) from kb_phrasings where entry_id = $1")
         .bind(entry)
@@ -212,16 +219,22 @@ async fn a_question_without_an_answer_goes_to_the_gap_queue_and_its_asker_is_mai
 
     let res = sec.post_form("/api/kb_set_state", &[("id", &entry.to_string()), ("action", "approve")]).await;
     assert!(res.status().is_redirection() || res.status().is_success());
-    let mails = app.wait_for_mails("kim@buyer.example", 1).await;
-    assert!(mails[0].text.contains("Marker-bounty"), "{}", mails[0].text);
-    assert!(mails[0].text.contains("bug bounty programme"));
+    let mails = app.wait_for_mails("kim@buyer.example", 2).await;
+    assert!(mails[1].text.contains("Marker-bounty"), "{}", mails[1].text);
+    assert!(mails[1].text.contains("bug bounty programme"));
     // Once only, even after another change to the entry.
     sec.post_form("/api/kb_set_state", &[("id", &entry.to_string()), ("action", "reviewed")]).await;
     let (n,): (i64,) = sqlx::query_as("select count(*) from mail_outbox where to_address = 'kim@buyer.example'")
         .fetch_one(app.state.db.pool())
         .await
         .unwrap();
-    assert_eq!(n, 1);
+    assert_eq!(n, 2, "told once");
+    let (n,): (i64,) =
+        sqlx::query_as("select count(*) from mail_outbox where to_address = 'stranger@elsewhere.example'")
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(n, 1, "the unconfirmed address got its confirmation link and nothing else");
     // And the next visitor gets the answer.
     let page = asked(&app.browser_from("198.51.100.22"), q).await;
     assert!(page.contains("Marker-bounty") && page.contains("data-test=\"ask-answered\""), "{page}");

@@ -69,6 +69,8 @@ pub const RULES: &[(&str, Access)] = &[
     ("/api/ask_question", Public),
     ("/api/ask_entry", Public),
     ("/api/ask_leave_email", Public),
+    ("/ask/confirm", Public),
+    ("/api/ask_confirm_email", Public),
     ("/api/branding", Public),
     ("/api/request_info", Public),
     ("/api/current_user", Public),

@@ -41,7 +41,22 @@ pub async fn ask_leave_email(q: String, email: String) -> Result<(), AppError> {
     let spec = FormSpec { name: "ask", page: page.clone().into() };
     let result = super::server::leave_email(&app_state()?, &RequestMeta::current(), &principal, &q, &email).await;
     finish(&spec, &[("email", email.as_str())], result, |_| {
-        Some((page, Some(("ask", "Thank you: we will e-mail you when the security team has answered.".into()))))
+        Some((page, Some(("ask", "Thank you: check your e-mail and confirm the address, and we will write once the security team has answered.".into()))))
+    })
+    .await
+}
+
+/// Anyone holding a confirmation link: confirms the address (POST, so a mail scanner that opens
+/// links does not confirm on its own).
+#[server(prefix = "/api", endpoint = "ask_confirm_email")]
+pub async fn ask_confirm_email(token: String) -> Result<(), AppError> {
+    let spec = FormSpec { name: "ask", page: "/ask".into() };
+    let result = super::server::confirm_email(&app_state()?, &RequestMeta::current(), &token).await;
+    finish(&spec, &[], result, |_| {
+        Some((
+            "/ask".into(),
+            Some(("ask", "Confirmed: we will e-mail you once the security team has answered.".into())),
+        ))
     })
     .await
 }

@@ -12,6 +12,7 @@ use crate::{
         },
         nda::server as nda,
     },
+    ssr::tokens::Token,
     ssr::{
         audit::{self, Actor, Event, Outcome},
         db::Db,
@@ -179,8 +180,13 @@ async fn record_gap(tx: &mut kb::Tx, question: &str, key: &str) -> Result<Option
     Ok(Some(id))
 }
 
+/// How long a confirmation link for an asker's address works.
+const CONFIRM_FOR: i64 = 7 * 24 * 3600;
+
 /// A visitor leaves an address to be told when `q` (asked before, without an approved answer)
-/// is answered. The same answer whether or not the address was already waiting.
+/// is answered. The address is kept unconfirmed and mailed a confirmation link (which never
+/// quotes the question: a stranger's address gets no text of someone else's choosing); only a
+/// confirmed address is told the answer. The same answer whether or not it was already waiting.
 pub async fn leave_email(
     state: &AppState,
     meta: &RequestMeta,
@@ -193,30 +199,51 @@ pub async fn leave_email(
     let ip = meta.ip.parse().ok();
     state.rate_limits.check(Action::AskNotify, ip, email.as_str())?;
     shared_limits::check(&state.db, Action::AskNotify, ip, email.as_str()).await?;
+    let token = Token::generate();
+    let link = format!("{}/ask/confirm?token={}", state.config.base_url.as_str().trim_end_matches('/'), token.expose());
+    let confirm = crate::features::accounts::server::compose_mail(
+        state,
+        "ask_confirm",
+        email.as_str(),
+        "",
+        serde_json::json!({ "link": link }),
+    )
+    .await?;
     let mut tx = state.db.begin().await?;
-    let gap: Option<(i64, String)> = sqlx::query_as("select id, status from ask_gaps where normalized = $1")
+    let gap: Option<(i64,)> = sqlx::query_as("select id from ask_gaps where normalized = $1")
         .bind(normalized(&question))
         .fetch_optional(&mut *tx)
         .await?;
-    let Some((gap, _)) = gap else {
+    let Some((gap,)) = gap else {
         return Err(AppError::invalid(
             "Ask the question first: we only keep addresses for questions we could not answer.",
         ));
     };
     let (waiting,): (i64,) =
         sqlx::query_as("select count(*) from ask_gap_askers where gap_id = $1").bind(gap).fetch_one(&mut *tx).await?;
-    if waiting < MAX_ASKERS {
+    let now = Timestamp::now().0;
+    let added = if waiting < MAX_ASKERS {
         sqlx::query(
-            "insert into ask_gap_askers (gap_id, email, asked_at) values ($1, $2, $3) on conflict (gap_id, email) do nothing",
+            "insert into ask_gap_askers (gap_id, email, asked_at, confirm_token_hash, confirm_expires_at) \
+             values ($1, $2, $3, $4, $5) on conflict (gap_id, email) do nothing",
         )
         .bind(gap)
         .bind(email.as_str())
-        .bind(Timestamp::now().0)
+        .bind(now)
+        .bind(token.hash())
+        .bind(now + CONFIRM_FOR)
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected()
+            == 1
+    } else {
+        false
+    };
+    if added {
+        mail::enqueue(&mut tx, &confirm).await?;
     }
     let actor = actor_of(principal);
-    let details = serde_json::json!({ "email": email.as_str() });
+    let details = serde_json::json!({ "email": email.as_str(), "added": added });
     let event = Event {
         actor: &actor,
         event: "ask.notify_requested",
@@ -226,6 +253,48 @@ pub async fn leave_email(
     };
     audit::record(&mut tx, meta, event).await?;
     tx.commit().await?;
+    Ok(())
+}
+
+/// Confirms an asker's address from the link mailed to it; if the gap's answer is already
+/// approved, it is mailed at once.
+pub async fn confirm_email(state: &AppState, meta: &RequestMeta, token: &str) -> Result<(), AppError> {
+    let invalid =
+        || AppError::invalid("This confirmation link is not valid any more. Ask the question again to get a new one.");
+    let token = Token::parse(token).ok_or_else(invalid)?;
+    let now = Timestamp::now().0;
+    let mut tx = state.db.begin().await?;
+    let row: Option<(i64, String, Option<i64>)> = sqlx::query_as(
+        "select a.gap_id, a.email, g.entry_id from ask_gap_askers a join ask_gaps g on g.id = a.gap_id \
+         where a.confirm_token_hash = $1 and a.confirm_expires_at > $2",
+    )
+    .bind(token.hash())
+    .bind(now)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (gap, email, entry) = row.ok_or_else(invalid)?;
+    sqlx::query(
+        "update ask_gap_askers set confirmed_at = $1, confirm_token_hash = null, confirm_expires_at = null \
+         where gap_id = $2 and email = $3",
+    )
+    .bind(now)
+    .bind(gap)
+    .bind(&email)
+    .execute(&mut *tx)
+    .await?;
+    let actor = Actor::anonymous();
+    let event = Event {
+        actor: &actor,
+        event: "ask.notify_confirmed",
+        object: format!("ask_gap:{gap}"),
+        outcome: Outcome::Success,
+        details: serde_json::json!({ "email": email }),
+    };
+    audit::record(&mut tx, meta, event).await?;
+    tx.commit().await?;
+    if let Some(entry) = entry {
+        notify_answered(state, entry, &IsoDate::today_utc()).await?;
+    }
     Ok(())
 }
 
@@ -395,7 +464,7 @@ pub async fn notify_answered(state: &AppState, entry_id: i64, today: &IsoDate) -
     }
     let waiting: Vec<(i64, String, String)> = sqlx::query_as(
         "select a.gap_id, a.email, g.question from ask_gap_askers a join ask_gaps g on g.id = a.gap_id \
-         where g.entry_id = $1 and g.status = 'answered' and a.notified_at is null",
+         where g.entry_id = $1 and g.status = 'answered' and a.confirmed_at is not null and a.notified_at is null",
     )
     .bind(entry_id)
     .fetch_all(state.db.pool())

@@ -2,7 +2,7 @@
 //! gap queue (`/admin/kb/gaps`).
 
 use super::{
-    api::{ask_entry, ask_gaps, ask_question, AskAnswerGap, AskDismissGap, AskLeaveEmail},
+    api::{ask_entry, ask_gaps, ask_question, AskAnswerGap, AskConfirmEmail, AskDismissGap, AskLeaveEmail},
     model::{AskMatch, AskResult, Gap, MAX_QUESTION},
 };
 use crate::{
@@ -110,7 +110,7 @@ pub fn AskPage() -> impl IntoView {
                                 Err(error) => view! { <ErrorPanel error /> }.into_any(),
                             }
                         } else if q.trim().is_empty() {
-                            ().into_any()
+                            view! { <FlashMessages flash /> }.into_any()
                         } else {
                             match ask_question(q.clone()).await {
                                 Ok(result) => result_view(result, flash),
@@ -214,5 +214,23 @@ pub fn GapQueuePage() -> impl IntoView {
                 }
             })}
         </AdminLayout>
+    }
+}
+
+/// `/ask/confirm?token=…`: one button that confirms the address (a GET changes nothing).
+#[component]
+pub fn AskConfirmPage() -> impl IntoView {
+    let token = use_query_map().with_untracked(|q| q.get("token").unwrap_or_default());
+    view! {
+        <BrandedPage title="Confirm your address">
+            <div class="wrap narrow">
+                <h1>"Confirm your address"</h1>
+                <p>"Press the button to be e-mailed the security team's answer to the question you asked on the trust center."</p>
+                <form method="post" action=AskConfirmEmail::url()>
+                    <input type="hidden" name="token" value=token.clone() />
+                    <button type="submit" class="button">"Confirm"</button>
+                </form>
+            </div>
+        </BrandedPage>
     }
 }
