@@ -310,6 +310,29 @@ fn main() {
             }
         }
     }
+    if std::env::var_os("BENCH_KNN").is_some() {
+        // Nearest learned phrasing (a training question of another fold) by the model, bucketed
+        // by its cosine: how often it names the right entry.
+        let vectors = embedder.embed(&questions).unwrap();
+        let mut buckets = [(0usize, 0usize); 10];
+        for (i, case) in cases.iter().enumerate() {
+            let fold = i * 5 / cases.len();
+            let best = cases
+                .iter()
+                .enumerate()
+                .filter(|(j, c)| j * 5 / cases.len() != fold && c.expected.is_some())
+                .map(|(j, c)| (answers::embed::cosine(&vectors[i], &vectors[j]), c.expected.clone()))
+                .max_by(|a, b| a.0.total_cmp(&b.0));
+            if let Some((cos, expected)) = best {
+                let b = ((cos * 10.0) as usize).min(9);
+                buckets[b].0 += 1;
+                buckets[b].1 += usize::from(expected == case.expected);
+            }
+        }
+        for (b, (n, right)) in buckets.iter().enumerate() {
+            println!("KNN cos {:.1}-{:.1}: {n} questions, nearest names the right entry {right}", b as f32 / 10.0, (b + 1) as f32 / 10.0);
+        }
+    }
     if do_tune {
         print("fused, 5-fold, tuned on learned", measure_folds(&folds, &learned_tuning));
         print("  that tuning without learning", measure(&fused, &fused_signals, &cases, &learned_tuning));
