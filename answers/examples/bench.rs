@@ -330,7 +330,11 @@ fn main() {
             }
         }
         for (b, (n, right)) in buckets.iter().enumerate() {
-            println!("KNN cos {:.1}-{:.1}: {n} questions, nearest names the right entry {right}", b as f32 / 10.0, (b + 1) as f32 / 10.0);
+            println!(
+                "KNN cos {:.1}-{:.1}: {n} questions, nearest names the right entry {right}",
+                b as f32 / 10.0,
+                (b + 1) as f32 / 10.0
+            );
         }
     }
     if do_tune {

@@ -4,6 +4,7 @@
 
 pub mod bm25;
 pub mod book;
+pub mod dependent;
 #[cfg(feature = "embeddings")]
 pub mod embed;
 pub mod engine;

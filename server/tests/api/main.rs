@@ -13,6 +13,7 @@ mod cli;
 mod content;
 mod content_records;
 mod crash;
+mod dependent;
 mod downloads;
 mod files;
 mod form_targets;

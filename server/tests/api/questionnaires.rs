@@ -7,7 +7,7 @@ use answers::{book, kb::Format, ooxml, sample};
 use app::features::accounts::model::StaffRole;
 use std::time::{Duration, Instant};
 
-async fn wait_ready(app: &TestApp, id: i64) {
+pub(crate) async fn wait_ready(app: &TestApp, id: i64) {
     let started = Instant::now();
     loop {
         let (status,): (String,) = sqlx::query_as("select status from questionnaires where id = $1")
@@ -24,7 +24,7 @@ async fn wait_ready(app: &TestApp, id: i64) {
     }
 }
 
-async fn row_id(app: &TestApp, id: i64, sheet: i64, row: i64) -> i64 {
+pub(crate) async fn row_id(app: &TestApp, id: i64, sheet: i64, row: i64) -> i64 {
     let (rid,): (i64,) = sqlx::query_as(
         "select id from questionnaire_rows where questionnaire_id = $1 and sheet_index = $2 and row_index = $3",
     )
@@ -37,7 +37,12 @@ async fn row_id(app: &TestApp, id: i64, sheet: i64, row: i64) -> i64 {
     rid
 }
 
-async fn upload(browser: &Browser, fields: &[(&str, &str)], name: &str, bytes: Vec<u8>) -> reqwest::Response {
+pub(crate) async fn upload(
+    browser: &Browser,
+    fields: &[(&str, &str)],
+    name: &str,
+    bytes: Vec<u8>,
+) -> reqwest::Response {
     browser.post_multipart("/admin/questionnaires/upload", fields, (name, bytes)).await
 }
 

@@ -177,6 +177,11 @@ pub struct RowView {
     pub draft_entry_id: Option<i64>,
     /// Values the answer column accepts, for the "write an answer" form.
     pub answer_options: Vec<String>,
+    /// A follow-up ("If yes, describe …"): the row number of the question it follows.
+    pub follows: Option<i64>,
+    /// What is wrong with this follow-up's answer given its parent's (answered although the
+    /// parent rules it out, or blank although the parent asks for it).
+    pub dependency: Option<String>,
 }
 
 /// The review page's row filters, read from its query string; an empty field keeps every row.

@@ -13,6 +13,7 @@ use crate::features::{
 };
 use answers::{
     book::{Book, Mapping},
+    dependent,
     fill::{self, Answer},
     fit,
 };
@@ -44,12 +45,42 @@ pub(super) fn project(stored: &Stored, filter: &RowFilter) -> Review {
     let Stored { book, sheets, rows, entries } = stored;
     let mappings = super::records::mappings_for(book, sheets);
     let matching: Vec<&RowRecord> = rows.iter().filter(|r| kept(r, filter, entries)).collect();
+    let links = dependencies(rows, entries);
     Review {
         sheets: sheets.iter().filter_map(|s| sheet_view(s, book, rows)).collect(),
-        rows: matching.iter().take(MAX_SHOWN).map(|r| row_view(r, book, &mappings, entries)).collect(),
+        rows: matching
+            .iter()
+            .take(MAX_SHOWN)
+            .map(|r| {
+                let mut view = row_view(r, book, &mappings, entries);
+                if let Some((follows, flag)) = links.get(&r.id) {
+                    view.follows = Some(*follows);
+                    view.dependency = flag.map(str::to_string);
+                }
+                view
+            })
+            .collect(),
         matching: matching.len() as i64,
         counts: counts(rows, entries, |r, f| placement(r, f, book, &mappings).is_ok()),
     }
+}
+
+/// Follow-up rows ("If yes, describe …"): row id → (the row number it follows, what is wrong
+/// with the pair of answers as they will be written, if anything).
+fn dependencies(rows: &[RowRecord], entries: &HashMap<i64, KbEntry>) -> HashMap<i64, (i64, Option<&'static str>)> {
+    let mut order: Vec<&RowRecord> = rows.iter().collect();
+    order.sort_by_key(|r| (r.sheet_index, r.row_index));
+    let questions: Vec<(usize, &str)> = order.iter().map(|r| (r.sheet_index as usize, r.question.as_str())).collect();
+    let mut out = HashMap::new();
+    for (i, parent) in dependent::parents(&questions).into_iter().enumerate() {
+        let (Some(p), Some(condition)) = (parent, dependent::condition(&order[i].question)) else { continue };
+        let parent_final = final_answer(order[p], entries);
+        let child_final = final_answer(order[i], entries);
+        let answered = child_final.is_some_and(|f| !f.short.trim().is_empty() || !f.text.trim().is_empty());
+        let flag = dependent::check(condition, parent_final.as_ref().map(|f| f.short.as_str()), answered);
+        out.insert(order[i].id, (order[p].row_index + 1, flag));
+    }
+    out
 }
 
 /// Where `f`, the answer for `r`, goes in the buyer's file, or why it cannot go there.
@@ -179,6 +210,8 @@ fn row_view(r: &RowRecord, book: &Book, mappings: &[Mapping], entries: &HashMap<
         note,
         draft_entry_id: r.draft_entry_id,
         answer_options,
+        follows: None,
+        dependency: None,
     }
 }
 

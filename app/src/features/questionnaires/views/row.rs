@@ -73,6 +73,12 @@ pub(super) fn row_card(id: i64, back: &str, row: RowView, flash: &Flash) -> impl
         .map(|p| view! { <p class="notice warn" role="note">{format!("Cannot be written into the sheet: {p}.")}</p> });
     let note =
         row.note.clone().map(|n| view! { <p class="notice" role="note">{format!("In the buyer's file: {n}.")}</p> });
+    let follows = row.follows.map(|n| {
+        let flag = row.dependency.clone().map(|d| {
+            view! { <p class="notice warn" role="note" data-test="dependency-flag">{format!("Follow-up of row {n}: {d}.")}</p> }
+        });
+        view! { <p class="small muted" data-test="follows">{format!("Follows row {n}")}</p> {flag} }
+    });
     let first_open = row.state == RowState::Open && row.answer.is_none();
     let suggestions: Vec<_> = row
         .suggestions
@@ -136,6 +142,7 @@ pub(super) fn row_card(id: i64, back: &str, row: RowView, flash: &Flash) -> impl
             {answer}
             {problem}
             {note}
+            {follows}
             {draft}
             {(!suggestions.is_empty()).then(|| view! { <ol class="suggestions">{suggestions}</ol> })}
             <div class="qrow-actions">
