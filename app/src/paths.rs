@@ -65,3 +65,13 @@ mod tests {
         assert_eq!(super::query_value("SOC 2 & Co/ü"), "SOC%202%20%26%20Co%2F%C3%BC");
     }
 }
+
+/// Where a prospect posts their own questionnaire (multipart, field `file`).
+pub const SELF_SERVE_UPLOAD: &str = "/account/questionnaires/upload";
+/// `POST`: a prospect's own questionnaire, filled, as a download.
+pub const SELF_SERVE_DOWNLOAD: &str = "/account/questionnaires/{id}/download";
+
+/// Where the download form of a prospect's questionnaire `id` posts.
+pub fn self_serve_download(id: i64) -> String {
+    SELF_SERVE_DOWNLOAD.replace("{id}", &id.to_string())
+}

@@ -77,3 +77,10 @@ create table kb_learn_rows (
     decided_at integer
 );
 create index kb_learn_rows_batch on kb_learn_rows (batch_id);
+
+-- Self-serve questionnaires: a prospect with access uploads their own; staff review the rest and
+-- mark it complete, and the prospect downloads it filled.
+alter table questionnaires add column prospect_id integer references prospects (id);
+alter table questionnaires add column completed_at integer;
+alter table questionnaires add column completed_by text;
+create index questionnaires_prospect on questionnaires (prospect_id);

@@ -162,6 +162,9 @@ pub struct Config {
     pub configured_keys: Vec<&'static str>,
     /// Staff single sign-on (`VOUCHSAFE_OIDC_*`); `None`: passwords and TOTP only.
     pub oidc: Option<super::oidc::OidcSettings>,
+    /// `VOUCHSAFE_SELF_SERVE_DRAFTS=true`: a prospect may download their questionnaire with its
+    /// automatic answers at once, before staff complete it (off by default).
+    pub self_serve_drafts: bool,
 }
 
 /// The variables naming the key files every instance of one trust center must share.
@@ -252,7 +255,19 @@ impl Config {
             None => default_model_dir(),
         };
         let oidc = super::oidc::OidcSettings::from_lookup(&get)?;
+        let self_serve_drafts = match get("VOUCHSAFE_SELF_SERVE_DRAFTS").map(|v| v.trim().to_lowercase()) {
+            None => false,
+            Some(v) if ["true", "1", "yes"].contains(&v.as_str()) => true,
+            Some(v) if ["false", "0", "no"].contains(&v.as_str()) => false,
+            Some(v) => {
+                return Err(ConfigError {
+                    variable: "VOUCHSAFE_SELF_SERVE_DRAFTS",
+                    problem: format!("“{v}” is not true or false"),
+                })
+            }
+        };
         Ok(Self {
+            self_serve_drafts,
             oidc,
             model_dir,
             data_dir,

@@ -52,6 +52,8 @@ pub const PATHS: &[&str] = &[
     knowledge::EXPORT_CSV,
     knowledge::EXPORT_XLSX,
     questionnaires::UPLOAD,
+    questionnaires::SELF_SERVE_UPLOAD,
+    questionnaires::SELF_SERVE_DOWNLOAD,
     questionnaires::EXPORT,
     questionnaires::SAMPLE,
     updates::ATOM,
@@ -72,6 +74,7 @@ pub const UPLOAD_PATHS: &[&str] = &[
     knowledge::UPLOAD,
     knowledge::LEARN,
     questionnaires::UPLOAD,
+    questionnaires::SELF_SERVE_UPLOAD,
     branding::LOGO_UPLOAD,
 ];
 /// The body limit of [`UPLOAD_PATHS`] requests: the largest PDF plus 16 MiB of headroom.

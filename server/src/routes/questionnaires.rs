@@ -11,6 +11,7 @@ use app::{
         questionnaires::server::{self as qn, UploadInput, MAX_BYTES},
     },
     forms::Flash,
+    identity::ProspectUser,
     ssr::{request_meta::RequestMeta, AppState},
 };
 use axum::{
@@ -27,6 +28,10 @@ pub const UPLOAD: &str = app::paths::QUESTIONNAIRE_UPLOAD;
 /// `POST`: the buyer's file with its final answers written in, as a download; each answer is
 /// recorded for the company.
 pub const EXPORT: &str = app::paths::QUESTIONNAIRE_EXPORT;
+/// A prospect's own questionnaire (self-serve), from their account page.
+pub const SELF_SERVE_UPLOAD: &str = app::paths::SELF_SERVE_UPLOAD;
+/// `POST`: a prospect's own questionnaire, filled.
+pub const SELF_SERVE_DOWNLOAD: &str = app::paths::SELF_SERVE_DOWNLOAD;
 /// A small example questionnaire (xlsx) to try the feature with.
 pub const SAMPLE: &str = app::paths::QUESTIONNAIRE_SAMPLE;
 
@@ -34,7 +39,9 @@ pub const SAMPLE: &str = app::paths::QUESTIONNAIRE_SAMPLE;
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route(UPLOAD, post(upload))
+        .route(SELF_SERVE_UPLOAD, post(self_serve_upload))
         .layer(DefaultBodyLimit::max(MAX_BYTES + 64 * 1024))
+        .route(SELF_SERVE_DOWNLOAD, post(self_serve_download))
         .route(EXPORT, post(export))
         .route(SAMPLE, get(sample))
         .with_state(state)
@@ -70,6 +77,7 @@ async fn upload(
             new_company_name: get("new_company_name"),
             due_on: get("due_on"),
             owner_id: get("owner_id"),
+            prospect_id: None,
         };
         qn::create(&state, &meta, &staff_actor(&staff), &name, bytes, &input).await
     }
@@ -112,6 +120,72 @@ async fn export(
             let flash = Flash { form: "qn".into(), error: Some(error.to_string()), ..Default::default() };
             put_flash(&session, flash, "the export result").await;
             Ok(Redirect::to(&format!("/admin/questionnaires/{id}")).into_response())
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// A signed-in prospect, or why not.
+fn require_prospect(principal: &Principal) -> Result<ProspectUser, AppError> {
+    match principal {
+        Principal::Prospect(p) => Ok(p.clone()),
+        Principal::Staff(_) => Err(AppError::Forbidden),
+        _ => Err(AppError::Unauthenticated),
+    }
+}
+
+async fn self_serve_upload(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(meta): Extension<RequestMeta>,
+    session: Session,
+    multipart: Multipart,
+) -> Response {
+    let prospect = match require_prospect(&principal) {
+        Ok(p) => p,
+        Err(e) => return RouteError(e).into_response(),
+    };
+    let result: Result<i64, AppError> = async {
+        let (_, file) = read_multipart(multipart, "file", MAX_BYTES, &[]).await?;
+        let (name, bytes) =
+            file.ok_or_else(|| AppError::field("file", "Choose your questionnaire (.xlsx or .csv)."))?;
+        qn::self_serve_upload(&state, &meta, &prospect, &name, bytes).await
+    }
+    .await;
+    let flash = match result {
+        Ok(_) => Flash {
+            form: "self_serve".into(),
+            notice: Some("Uploaded: automatic answers are being filled in; the security team answers the rest.".into()),
+            ..Default::default()
+        },
+        Err(error) => {
+            let message = match &error {
+                AppError::Invalid { message, fields } => {
+                    fields.iter().find(|f| f.field == "file").map(|f| f.message.clone()).unwrap_or(message.clone())
+                }
+                other => other.to_string(),
+            };
+            Flash { form: "self_serve".into(), error: Some(message), ..Default::default() }
+        }
+    };
+    put_flash(&session, flash, "the upload result").await;
+    Redirect::to("/account#questionnaires").into_response()
+}
+
+async fn self_serve_download(
+    State(state): State<AppState>,
+    Extension(principal): Extension<Principal>,
+    Extension(meta): Extension<RequestMeta>,
+    session: Session,
+    Path(id): Path<i64>,
+) -> Result<Response, RouteError> {
+    let prospect = require_prospect(&principal)?;
+    match qn::self_serve_download(&state, &meta, &prospect, id).await {
+        Ok(file) => Ok(attachment(&file.file_name, file.mime, file.bytes)),
+        Err(error @ AppError::Invalid { .. }) => {
+            let flash = Flash { form: "self_serve".into(), error: Some(error.to_string()), ..Default::default() };
+            put_flash(&session, flash, "the download result").await;
+            Ok(Redirect::to("/account#questionnaires").into_response())
         }
         Err(error) => Err(error.into()),
     }

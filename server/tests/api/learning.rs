@@ -10,7 +10,7 @@ use crate::{
 use app::{features::accounts::model::StaffRole, types::IsoDate};
 
 /// Adds an approved, current entry with `visibility` and returns its external id.
-async fn entry(app: &TestApp, id: &str, question: &str, explanation: &str, visibility: &str) {
+pub(crate) async fn entry(app: &TestApp, id: &str, question: &str, explanation: &str, visibility: &str) {
     sqlx::query(
         "insert into kb_entries (external_id, question, alternatives, short_answer, explanation, category, tags, \
          status, visibility, last_reviewed_on, review_interval_days, version, created_at, updated_at) \

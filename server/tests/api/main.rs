@@ -28,6 +28,7 @@ mod processes;
 mod public_page;
 mod questionnaires;
 mod scim;
+mod self_serve;
 mod sessions;
 mod source;
 mod sso;

@@ -58,6 +58,10 @@ pub const RULES: &[(&str, Access)] = &[
     // its handler checks (and logs) every refusal: expired, forged, someone else's.
     ("/documents/:slug/get", Prospect),
     ("/account/nda/:id/record.pdf", Prospect),
+    ("/account/questionnaires/upload", Prospect),
+    ("/account/questionnaires/:id/download", Prospect),
+    ("/api/my_questionnaires", Prospect),
+    ("/api/qn_complete", Role(Security)),
     ("/download/:token", Public),
     ("/pkg/*", Public),
     // SCIM: no session reaches it; the handler requires an admin-made bearer token.

@@ -217,3 +217,23 @@ pub async fn company_detail(id: i64) -> Result<CompanyPage, AppError> {
     require_staff()?;
     super::server::company_page(&app_state()?.db, id).await
 }
+
+/// A prospect: their own questionnaires, and whether they may upload one.
+#[server(prefix = "/api", endpoint = "my_questionnaires")]
+pub async fn my_questionnaires() -> Result<super::model::SelfServe, AppError> {
+    let prospect = crate::ssr::auth::require_prospect()?;
+    super::server::self_serve_overview(&app_state()?, &prospect).await
+}
+
+/// Security: marks a questionnaire complete (a prospect who uploaded it is mailed and may
+/// download it).
+#[server(prefix = "/api", endpoint = "qn_complete")]
+pub async fn qn_complete(id: i64) -> Result<(), AppError> {
+    let staff = require_role(StaffRole::Security)?;
+    let spec = FormSpec { name: "qn", page: format!("/admin/questionnaires/{id}").into() };
+    let result = super::server::complete(&app_state()?, &RequestMeta::current(), &staff_actor(&staff), id).await;
+    finish(&spec, &[], result, |_| {
+        Some((format!("/admin/questionnaires/{id}"), Some(("qn", "Marked complete.".into()))))
+    })
+    .await
+}

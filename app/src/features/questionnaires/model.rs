@@ -253,3 +253,29 @@ pub struct CompanyPage {
     pub questionnaires: Vec<QuestionnaireSummary>,
     pub told: Vec<Disclosure>,
 }
+
+/// One of a prospect's own questionnaires, as their account page shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SelfServeItem {
+    pub id: i64,
+    pub title: String,
+    pub file_name: String,
+    pub status: Status,
+    /// Questions with an answer that will be written (automatic or given by staff).
+    pub answered: i64,
+    pub total: i64,
+    pub due_on: Option<String>,
+    /// Staff have completed it: the filled file may be downloaded.
+    pub completed: bool,
+}
+
+/// The self-serve section of a prospect's account page.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SelfServe {
+    /// Whether they may upload (an active grant and the current NDA accepted); otherwise `reason`.
+    pub eligible: bool,
+    pub reason: String,
+    /// The installation lets prospects download the automatic answers before staff complete it.
+    pub drafts_allowed: bool,
+    pub items: Vec<SelfServeItem>,
+}

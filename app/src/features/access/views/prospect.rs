@@ -18,8 +18,14 @@ pub fn AccountPage() -> impl IntoView {
         <BrandedPage title="Your account">
             {move || Suspend::new(async move {
                 let flash = load_flash("account").await;
+                let self_serve_flash = load_flash("self_serve").await;
+                let questionnaires = crate::features::questionnaires::api::my_questionnaires().await.ok();
                 match get_prospect_dashboard().await {
-                    Ok(dashboard) => view! { <FlashMessages flash /> <Dashboard dashboard /> }.into_any(),
+                    Ok(dashboard) => view! {
+                        <FlashMessages flash />
+                        <Dashboard dashboard />
+                        {questionnaires.map(|data| view! { <crate::features::questionnaires::views::SelfServeSection data flash=self_serve_flash /> })}
+                    }.into_any(),
                     Err(error) => view! { <ErrorPanel error /> }.into_any(),
                 }
             })}

@@ -18,6 +18,8 @@ pub struct UploadInput {
     pub new_company_name: String,
     pub due_on: String,
     pub owner_id: String,
+    /// Uploaded by this prospect for themselves (self-serve); `None`: by staff.
+    pub prospect_id: Option<i64>,
 }
 
 /// The company a form names: one chosen from the list, or a new one typed in.

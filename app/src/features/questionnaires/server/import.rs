@@ -48,7 +48,8 @@ pub async fn create(
     let company_id = company.id_in(&mut tx).await?;
     let (id,): (i64,) = sqlx::query_as(
         "insert into questionnaires (company_id, title, file_name, format, file_sha256, due_on, owner_id, status, \
-         created_by, created_at, updated_at) values ($1, $2, $3, $4, $5, $6, $7, 'processing', $8, $9, $9) returning id",
+         created_by, created_at, updated_at, prospect_id) values ($1, $2, $3, $4, $5, $6, $7, 'processing', $8, $9, $9, $10) \
+         returning id",
     )
     .bind(company_id)
     .bind(&title)
@@ -59,6 +60,7 @@ pub async fn create(
     .bind(owner)
     .bind(&actor.label)
     .bind(Timestamp::now().0)
+    .bind(input.prospect_id)
     .fetch_one(&mut *tx)
     .await?;
     let mut total = 0i64;

@@ -4,7 +4,7 @@
 //! `read_model` from the stored `records` and what each row comes to, `outcome`), a
 //! reviewer's row decisions (`decisions`), correcting a sheet's mapping (`mapping`, storing
 //! rows through `sheets`), exporting the answered file (`export`), and what each company was
-//! told (`disclosures`). Every change a person makes is logged in its own transaction.
+//! told (`disclosures`), and prospects' own uploads (`self_serve`). Every change a person makes is logged in its own transaction.
 
 mod decisions;
 mod details;
@@ -17,6 +17,7 @@ mod processing;
 mod read_model;
 mod records;
 mod review;
+mod self_serve;
 mod sheets;
 
 pub use decisions::{accept, set_row_state, write, Written};
@@ -27,6 +28,9 @@ pub use import::{create, MAX_BYTES};
 pub use mapping::set_mapping;
 pub use processing::{resume, spawn_processing};
 pub use review::{companies, list, next_open, page};
+pub use self_serve::{
+    complete, download as self_serve_download, overview as self_serve_overview, upload as self_serve_upload,
+};
 
 use crate::{
     error::AppError,

@@ -8,11 +8,13 @@ mod keyboard;
 mod list;
 mod review;
 mod row;
+mod self_serve;
 
 pub use company::{CompanyDetailPage, ToldCompanies};
 pub use keyboard::ReviewShortcuts;
 pub use list::QuestionnairesPage;
 pub use review::QuestionnaireReviewPage;
+pub use self_serve::SelfServeSection;
 
 use super::model::{QuestionnaireSummary, Status};
 use leptos::prelude::*;

@@ -140,6 +140,11 @@ pub fn QuestionnaireReviewPage() -> impl IntoView {
                                     <button type="submit" class="button">"Download the answered file"</button>
                                     <span class="small muted" data-test="to-write">{will_be_written(&s.counts)}</span>
                                 </form>
+                                <form method="post" action=crate::features::questionnaires::api::QnComplete::url() class="inline-form">
+                                    <input type="hidden" name="id" value=id.to_string() />
+                                    <button type="submit" class="button secondary small">"Mark complete"</button>
+                                    <span class="small muted">" A prospect who uploaded it themselves is told and may download it."</span>
+                                </form>
                             }.into_any(),
                         };
                         let counts = &s.counts;
