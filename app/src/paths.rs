@@ -57,15 +57,6 @@ pub const SSO_START: &str = "/staff/sso/start";
 /// Where the identity provider sends staff back (`<VOUCHSAFE_BASE_URL>/staff/sso/callback`).
 pub const SSO_CALLBACK: &str = "/staff/sso/callback";
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn query_values_keep_only_safe_bytes() {
-        assert_eq!(super::query_value("pat@contoso.example"), "pat@contoso.example");
-        assert_eq!(super::query_value("SOC 2 & Co/ü"), "SOC%202%20%26%20Co%2F%C3%BC");
-    }
-}
-
 /// Where a prospect posts their own questionnaire (multipart, field `file`).
 pub const SELF_SERVE_UPLOAD: &str = "/account/questionnaires/upload";
 /// `POST`: a prospect's own questionnaire, filled, as a download.
@@ -74,4 +65,13 @@ pub const SELF_SERVE_DOWNLOAD: &str = "/account/questionnaires/{id}/download";
 /// Where the download form of a prospect's questionnaire `id` posts.
 pub fn self_serve_download(id: i64) -> String {
     SELF_SERVE_DOWNLOAD.replace("{id}", &id.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn query_values_keep_only_safe_bytes() {
+        assert_eq!(super::query_value("pat@contoso.example"), "pat@contoso.example");
+        assert_eq!(super::query_value("SOC 2 & Co/ü"), "SOC%202%20%26%20Co%2F%C3%BC");
+    }
 }
