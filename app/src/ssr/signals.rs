@@ -39,7 +39,10 @@ pub async fn changed(state: &AppState, signal: Signal) {
 
 fn drop_local(state: &AppState, signal: Signal) {
     match signal {
-        Signal::PublicPage => state.page_cache.invalidate(),
+        Signal::PublicPage => {
+            state.page_cache.invalidate();
+            state.knowledge.invalidate_published();
+        }
         Signal::Knowledge => state.knowledge.invalidate(),
     }
 }

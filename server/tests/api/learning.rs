@@ -82,6 +82,18 @@ async fn each_visitor_sees_exactly_the_entries_their_visibility_allows() {
         assert!(!page.contains("Marker-nda") && !page.contains("T-NDA"));
     }
 
+    // The demo's entries are all under NDA: none reaches an anonymous visitor, even word for word.
+    let page = asked(&anonymous, "Does Northwind carry cyber liability insurance?").await;
+    assert!(
+        page.contains("data-test=\"ask-no-answer\"")
+            && !page.contains("KB-048")
+            && !page.contains("certificate of insurance"),
+        "{page}"
+    );
+    // The published FAQ is public: its answers reach everyone, linked to the public page.
+    let page = asked(&anonymous, "How can we get your SOC 2 Type II report?").await;
+    assert!(page.contains("data-test=\"ask-answered\"") && page.contains("usually within one business day"), "{page}");
+    assert!(page.contains("href=\"/#faq\""));
     // A prospect who asked for access but has not accepted the NDA (so has no grant): public only.
     let pat = app.prospect_browser("pat@contoso.example").await;
     assert_eq!(location(&request_access(&pat, &["soc2-type-ii-report"]).await), "/nda");

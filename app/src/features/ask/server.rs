@@ -2,6 +2,7 @@
 //! (counted per normalised question), and mailing askers once the answer is approved.
 
 use super::model::{AskMatch, AskResult, Gap, MAX_QUESTION};
+use crate::features::knowledge::engine::faq_id;
 use crate::{
     error::AppError,
     features::{
@@ -100,7 +101,7 @@ pub async fn ask(state: &AppState, meta: &RequestMeta, principal: &Principal, q:
     state.rate_limits.check(Action::Ask, ip, &key)?;
     shared_limits::check(&state.db, Action::Ask, ip, &key).await?;
     let nda = under_nda(&state.db, principal).await?;
-    let built = state.knowledge.built(&state.db).await?;
+    let built = state.knowledge.asking(&state.db).await?;
     let worker = built.clone();
     let text = question.clone();
     let suggestion = tokio::task::spawn_blocking(move || {
@@ -119,16 +120,31 @@ pub async fn ask(state: &AppState, meta: &RequestMeta, principal: &Principal, q:
     let answered = suggestion.decision == Decision::Auto;
     let entries = kb::all(&state.db, &IsoDate::today_utc()).await?;
     // The best entry when answered; otherwise related entries, if the engine found any worth a
-    // person's look. Each is checked again against what this visitor may see.
+    // person's look. Each is checked again against what this visitor may see; a published FAQ
+    // item is public.
     let shown: Vec<AskMatch> = match suggestion.decision {
         Decision::None => Vec::new(),
         decision => suggestion
             .suggestions
             .iter()
             .take(if decision == Decision::Auto { 1 } else { RELATED })
-            .filter_map(|s| entries.iter().find(|e| e.external_id == s.kb_id))
-            .filter(|e| e.status == KbStatus::Approved && !e.stale && may_see(e.visibility, nda))
-            .map(quoted)
+            .filter_map(|s| {
+                if let Some(n) = (0..built.faqs.len()).find(|n| faq_id(*n) == s.kb_id) {
+                    let (question, answer) = &built.faqs[n];
+                    return Some(AskMatch {
+                        external_id: s.kb_id.clone(),
+                        question: question.clone(),
+                        short_answer: String::new(),
+                        explanation: answer.clone(),
+                        category: "Frequently asked questions".into(),
+                    });
+                }
+                entries
+                    .iter()
+                    .find(|e| e.external_id == s.kb_id)
+                    .filter(|e| e.status == KbStatus::Approved && !e.stale && may_see(e.visibility, nda))
+                    .map(quoted)
+            })
             .collect(),
     };
     let mut tx = state.db.begin().await?;

@@ -44,11 +44,18 @@ pub fn AskSection() -> impl IntoView {
 }
 
 fn quote(m: AskMatch, lead: bool) -> impl IntoView {
-    let link = format!("/ask?entry={}", crate::paths::query_value(&m.external_id));
+    // A published FAQ item (its id has a space, which no entry's id has) is on the public page.
+    let link = if m.external_id.contains(' ') {
+        "/#faq".to_string()
+    } else {
+        format!("/ask?entry={}", crate::paths::query_value(&m.external_id))
+    };
+    let short = (!m.short_answer.is_empty())
+        .then(|| view! { <p><strong class="short-answer">{m.short_answer.clone()}</strong></p> });
     view! {
         <article class=if lead { "ask-answer lead-answer" } else { "ask-answer" } data-test="ask-match" data-entry=m.external_id.clone()>
             <h3>{m.question}</h3>
-            <p><strong class="short-answer">{m.short_answer}</strong></p>
+            {short}
             <p class="explanation">{m.explanation}</p>
             <p class="muted small">{m.category} " · " <a href=link>"Link to this answer"</a></p>
         </article>

@@ -25,6 +25,10 @@ pub struct Knowledge {
     /// Bumped by every knowledge-base change.
     generation: AtomicU64,
     current: tokio::sync::Mutex<Option<(u64, Arc<Built>)>>,
+    /// Bumped when the public page is published (its FAQ is part of what visitors may ask).
+    published: AtomicU64,
+    /// The ask box's engine: the entries and the published FAQ, built for (generation, published).
+    asking: tokio::sync::Mutex<Option<((u64, u64), Arc<Built>)>>,
     vectors: Mutex<HashMap<String, Vec<f32>>>,
     /// Names the model's files (their size and the hash of its config and tokenizer): stored
     /// vectors are only reused with the model that made them.
@@ -35,6 +39,14 @@ pub struct Knowledge {
 pub struct Built {
     pub engine: Engine,
     pub visibility: Vec<KbVisibility>,
+    /// The ask engine only: the published FAQ's (question, answer) pairs, ranked as public
+    /// entries with ids `faq #1`, `faq #2`, … in this order (a space: never an entry's id).
+    pub faqs: Vec<(String, String)>,
+}
+
+/// The id the ask engine gives the published FAQ's `n`th item (from 0).
+pub fn faq_id(n: usize) -> String {
+    format!("faq #{}", n + 1)
 }
 
 /// The key of a text's stored vector.
@@ -70,6 +82,8 @@ impl Knowledge {
             embedder: OnceLock::new(),
             generation: AtomicU64::new(1),
             current: tokio::sync::Mutex::new(None),
+            published: AtomicU64::new(1),
+            asking: tokio::sync::Mutex::new(None),
             vectors: Mutex::new(HashMap::new()),
         }
     }
@@ -77,6 +91,11 @@ impl Knowledge {
     /// Marks the engine out of date (after any knowledge-base change).
     pub fn invalidate(&self) {
         self.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Marks the ask engine out of date (after the public page, with its FAQ, was published).
+    pub fn invalidate_published(&self) {
+        self.published.fetch_add(1, Ordering::SeqCst);
     }
 
     /// The model, loaded on first use; `None` when there is none or it cannot be loaded (logged).
@@ -135,8 +154,50 @@ impl Knowledge {
             .map_err(|e| AppError::internal("building the suggestion engine", e))??;
         let (engine, entries) = engine;
         self.store_vectors(db, fresh, &entries).await;
-        let built = Arc::new(Built { engine, visibility });
+        let built = Arc::new(Built { engine, visibility, faqs: Vec::new() });
         *current = Some((generation, built.clone()));
+        Ok(built)
+    }
+
+    /// The ask box's engine: approved, current entries and the published FAQ (public, unless
+    /// an entry already asks the same question); rebuilt when either changes.
+    pub async fn asking(self: &Arc<Self>, db: &Db) -> Result<Arc<Built>, AppError> {
+        let mut current = self.asking.lock().await;
+        let key = (self.generation.load(Ordering::SeqCst), self.published.load(Ordering::SeqCst));
+        if let Some((built, engine)) = current.as_ref() {
+            if *built == key {
+                return Ok(engine.clone());
+            }
+        }
+        let today = crate::types::IsoDate::today_utc();
+        let (mut entries, mut visibility) = super::server::engine_entries(db, &today).await?;
+        let published = crate::features::trust_center::server::load_published(db).await?;
+        let faqs: Vec<(String, String)> = published
+            .map(|(content, _)| content.faqs.into_iter().map(|f| (f.question, f.answer)).collect())
+            .unwrap_or_default();
+        let faqs: Vec<(String, String)> =
+            faqs.into_iter().filter(|(q, _)| !entries.iter().any(|e| e.question.eq_ignore_ascii_case(q))).collect();
+        for (n, (question, answer)) in faqs.iter().enumerate() {
+            entries.push(EngineEntry {
+                kb_id: faq_id(n),
+                question: question.clone(),
+                alternatives: Vec::new(),
+                learned: Vec::new(),
+                answer: answer.clone(),
+                tags: Vec::new(),
+                category: "FAQ".into(),
+            });
+            visibility.push(KbVisibility::Public);
+        }
+        let fresh = self.load_vectors(db, &entries).await?;
+        let this = self.clone();
+        let (engine, entries) =
+            tokio::task::spawn_blocking(move || this.build_blocking(&entries).map(|e| (e, entries)))
+                .await
+                .map_err(|e| AppError::internal("building the ask engine", e))??;
+        self.store_vectors(db, fresh, &entries).await;
+        let built = Arc::new(Built { engine, visibility, faqs });
+        *current = Some((key, built.clone()));
         Ok(built)
     }
 
