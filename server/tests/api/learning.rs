@@ -316,3 +316,44 @@ fn sqlite_count(data: &std::path::Path, sql: &str) -> i64 {
         n
     })
 }
+
+#[tokio::test]
+async fn a_reviewer_keeps_a_buyers_wording_only_when_asked_to() {
+    let app = spawn_app().await;
+    let sec = app.staff_browser("sam@northwind-analytics.example", &[StaffRole::Security]).await;
+    let csv = "Question,Answer\r\nMust every member of staff prove who they are twice when logging on?,\r\n\
+               Do staff pass a second check at log-on?,\r\n";
+    let fields = [("new_company_domain", "initech.example"), ("new_company_name", "Initech")];
+    let path = location(&crate::questionnaires::upload(&sec, &fields, "q.csv", csv.as_bytes().to_vec()).await);
+    let id: i64 = path.trim_start_matches("/admin/questionnaires/").parse().unwrap_or_else(|_| panic!("{path}"));
+    crate::questionnaires::wait_ready(&app, id).await;
+    let first = crate::questionnaires::row_id(&app, id, 0, 1).await.to_string();
+    let second = crate::questionnaires::row_id(&app, id, 0, 2).await.to_string();
+    let qid = id.to_string();
+    sec.post_form("/api/qn_accept", &[("id", &qid), ("row", &first), ("entry", "KB-001"), ("keep_wording", "yes")])
+        .await;
+    sec.post_form("/api/qn_accept", &[("id", &qid), ("row", &second), ("entry", "KB-001")]).await;
+    let kept: Vec<(String, String)> = sqlx::query_as(
+        "select p.text, p.source from kb_phrasings p join kb_entries e on e.id = p.entry_id where e.external_id = 'KB-001'",
+    )
+    .fetch_all(app.state.db.pool())
+    .await
+    .unwrap();
+    assert_eq!(kept.len(), 1, "{kept:?}");
+    assert_eq!(kept[0].0, "Must every member of staff prove who they are twice when logging on?");
+    assert_eq!(kept[0].1, format!("review of questionnaire {id}, row 2"));
+    // The entry's page lists it with its source.
+    let (entry,): (i64,) = sqlx::query_as("select id from kb_entries where external_id = 'KB-001'")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    let (_, page) = sec.get_text(&format!("/admin/kb/{entry}")).await;
+    assert!(page.contains("prove who they are twice") && page.contains("review of questionnaire"), "{page}");
+    // And it can be removed.
+    let (phrasing,): (i64,) =
+        sqlx::query_as("select id from kb_phrasings").fetch_one(app.state.db.pool()).await.unwrap();
+    sec.post_form("/api/kb_remove_phrasing", &[("entry", &entry.to_string()), ("id", &phrasing.to_string())]).await;
+    let (n,): (i64,) =
+        sqlx::query_as("select count(*) from kb_phrasings").fetch_one(app.state.db.pool()).await.unwrap();
+    assert_eq!(n, 0);
+}

@@ -425,7 +425,7 @@ async fn a_decision_is_kept_only_with_its_log_row() {
     let meta = RequestMeta { session: Some(ended), ..RequestMeta::default() };
     let (state, kb_before, log_before) = (&app.state, count(&app, "kb_entries").await, count(&app, "access_log").await);
 
-    let accepted = qn::accept(state, &meta, &actor, id, mfa, "KB-021").await;
+    let accepted = qn::accept(state, &meta, &actor, id, mfa, "KB-021", false).await;
     assert!(matches!(accepted, Err(AppError::Unauthenticated)), "{accepted:?}");
     let written = qn::Written { short: "No", text: "We buy whatever is comfortable.", save_draft: true };
     let wrote = qn::write(state, &meta, &actor, id, chairs, written).await;
@@ -446,7 +446,7 @@ async fn a_decision_is_kept_only_with_its_log_row() {
 
     // The same decision by a live session is kept, with its log row.
     let live = RequestMeta::default();
-    qn::accept(state, &live, &actor, id, mfa, "KB-021").await.unwrap();
+    qn::accept(state, &live, &actor, id, mfa, "KB-021", false).await.unwrap();
     let (row_state,): (String,) = sqlx::query_as("select state from questionnaire_rows where id = $1")
         .bind(mfa)
         .fetch_one(app.state.db.pool())

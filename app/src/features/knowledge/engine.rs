@@ -28,12 +28,15 @@ pub struct Knowledge {
     /// Bumped when the public page is published (its FAQ is part of what visitors may ask).
     published: AtomicU64,
     /// The ask box's engine: the entries and the published FAQ, built for (generation, published).
-    asking: tokio::sync::Mutex<Option<((u64, u64), Arc<Built>)>>,
+    asking: tokio::sync::Mutex<Option<(AskingKey, Arc<Built>)>>,
     vectors: Mutex<HashMap<String, Vec<f32>>>,
     /// Names the model's files (their size and the hash of its config and tokenizer): stored
     /// vectors are only reused with the model that made them.
     model_id: Option<String>,
 }
+
+/// What the ask engine was built for: the knowledge-base generation and the publication.
+type AskingKey = (u64, u64);
 
 /// An engine and, per entry in its order, who may see the entry's answer.
 pub struct Built {

@@ -46,14 +46,23 @@ pub async fn qn_page(id: i64, filter: RowFilter) -> Result<QuestionnairePage, Ap
     super::server::page(&app_state()?, id, &filter).await
 }
 
-/// Security: fill a row from a knowledge-base entry (a suggestion, or any entry by id).
+/// Security: fill a row from a knowledge-base entry (a suggestion, or any entry by id);
+/// `keep_wording` "yes" also keeps the row's question as a phrasing of the entry.
 #[server(prefix = "/api", endpoint = "qn_accept")]
-pub async fn qn_accept(id: i64, row: i64, entry: String, back: Option<String>) -> Result<(), AppError> {
+pub async fn qn_accept(
+    id: i64,
+    row: i64,
+    entry: String,
+    back: Option<String>,
+    keep_wording: Option<String>,
+) -> Result<(), AppError> {
     let staff = require_role(StaffRole::Security)?;
     let back = back.unwrap_or_default();
     let spec = FormSpec { name: "qn", page: review_path(id, &back, Some(row)).into() };
     let state = app_state()?;
-    let result = super::server::accept(&state, &RequestMeta::current(), &staff_actor(&staff), id, row, &entry).await;
+    let keep = keep_wording.as_deref() == Some("yes");
+    let result =
+        super::server::accept(&state, &RequestMeta::current(), &staff_actor(&staff), id, row, &entry, keep).await;
     let next = match &result {
         Ok(()) => super::server::next_open(&state, id, row).await.unwrap_or(None),
         Err(_) => None,

@@ -25,6 +25,7 @@ pub async fn accept(
     qid: i64,
     row_id: i64,
     entry: &str,
+    keep_wording: bool,
 ) -> Result<(), AppError> {
     let row = row_of(&state.db, qid, row_id).await?;
     let entries = kb::all(&state.db, &IsoDate::today_utc()).await?;
@@ -43,9 +44,20 @@ pub async fn accept(
     .bind(row_id)
     .execute(&mut *tx)
     .await?;
-    let details = with_row(&row, serde_json::json!({ "entry": e.external_id, "version": e.version }));
+    // The reviewer may keep the buyer's wording as another phrasing of the entry.
+    let kept = if keep_wording {
+        let source = format!("review of questionnaire {qid}, row {}", row.row_index + 1);
+        kb::learn::add_phrasing(&mut tx, e.id, &row.question, &source, &actor.label).await?.0
+    } else {
+        false
+    };
+    let details =
+        with_row(&row, serde_json::json!({ "entry": e.external_id, "version": e.version, "wording_kept": kept }));
     Acting { state, meta, actor }.log(&mut tx, "questionnaire.row_accepted", qid, details).await?;
     tx.commit().await?;
+    if kept {
+        crate::ssr::signals::changed(state, crate::ssr::signals::Signal::Knowledge).await;
+    }
     Ok(())
 }
 

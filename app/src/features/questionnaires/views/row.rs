@@ -97,6 +97,8 @@ pub(super) fn row_card(id: i64, back: &str, row: RowView, flash: &Flash) -> impl
                         {hidden()}
                         <input type="hidden" name="entry" value=s.entry_id.to_string() />
                         <button type="submit" class="button small" class:secondary=secondary data-accept=accept_key>{if i == 0 { "Accept" } else { "Use this" }}</button>
+                        <input type="checkbox" id=format!("keep-{}-{i}", row_id) name="keep_wording" value="yes" />
+                        <label for=format!("keep-{}-{i}", row_id) class="small">"keep this wording"</label>
                     </form>
                 }
                 .into_any()
@@ -151,6 +153,8 @@ pub(super) fn row_card(id: i64, back: &str, row: RowView, flash: &Flash) -> impl
                     <label for=format!("entry-{}", row.id)>"Another entry"</label>
                     <input class="narrow-input" id=format!("entry-{}", row.id) name="entry" placeholder="KB-012" />
                     <button type="submit" class="button secondary small">"Use"</button>
+                    <input type="checkbox" id=format!("keep-{}", row.id) name="keep_wording" value="yes" />
+                    <label for=format!("keep-{}", row.id) class="small">"keep this wording as a phrasing of the entry"</label>
                 </form>
                 {skip}
                 {undo}
