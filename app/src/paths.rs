@@ -11,7 +11,7 @@ pub const LOGO_UPLOAD: &str = "/admin/content/logo/upload";
 /// `POST`: a CSV or xlsx of knowledge-base entries, imported all or nothing (security staff).
 pub const KB_UPLOAD: &str = "/admin/kb/upload";
 /// Where an answered questionnaire is posted for learning (multipart, field `file`).
-pub const KB_LEARN: &str = "/admin/kb/learn";
+pub const KB_LEARN: &str = "/admin/kb/learn/upload";
 /// The approved entries as CSV, in the import columns.
 pub const KB_EXPORT_CSV: &str = "/admin/kb/export.csv";
 /// The approved entries as xlsx, in the import columns.

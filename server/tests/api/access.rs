@@ -121,7 +121,7 @@ const EXPECTED: &[(&str, &str)] = &[
     ("/admin/kb", "AY"),
     ("/admin/kb/hygiene", "AY"),
     ("/admin/kb/gaps", "AY"),
-    ("/admin/kb/learn", "AY"),
+    ("/admin/kb/learn/upload", "AY"),
     ("/admin/kb/learn/{id}", "AY"),
     ("/api/kb_learn_batch", "AY"),
     ("/api/kb_learn_decide", "AY"),

@@ -357,3 +357,36 @@ async fn a_reviewer_keeps_a_buyers_wording_only_when_asked_to() {
         sqlx::query_as("select count(*) from kb_phrasings").fetch_one(app.state.db.pool()).await.unwrap();
     assert_eq!(n, 0);
 }
+
+#[tokio::test]
+async fn entry_vectors_are_kept_so_another_start_embeds_nothing_it_has_seen() {
+    let app = spawn_app().await;
+    let model = crate::knowledge::repo().join("models/all-MiniLM-L6-v2");
+    assert!(model.join("model.safetensors").is_file(), "the suggestion model is installed (scripts/install)");
+    let first = std::sync::Arc::new(app::features::knowledge::engine::Knowledge::new(Some(model.clone())));
+    first.built(&app.state.db).await.unwrap();
+    let embedded = first.embedded_texts();
+    assert!(embedded >= 160, "80 questions and 80 answers at least: {embedded}");
+    let (stored,): (i64,) =
+        sqlx::query_as("select count(*) from kb_vectors").fetch_one(app.state.db.pool()).await.unwrap();
+    assert!(stored as u64 >= embedded, "{stored} stored, {embedded} embedded");
+    // Another instance (a restart) on the same database embeds nothing...
+    let second = std::sync::Arc::new(app::features::knowledge::engine::Knowledge::new(Some(model.clone())));
+    second.built(&app.state.db).await.unwrap();
+    assert_eq!(second.embedded_texts(), 0);
+    // ...and after one entry changes, only its new text.
+    sqlx::query(
+        "update kb_entries set explanation = 'Yes, with hardware keys only, since 2026.' where external_id = 'KB-001'",
+    )
+    .execute(app.state.db.pool())
+    .await
+    .unwrap();
+    second.invalidate();
+    second.built(&app.state.db).await.unwrap();
+    assert_eq!(second.embedded_texts(), 1);
+    // The vectors read back give the same suggestions as those just computed.
+    let q = vec!["Is MFA enforced for workforce access to internal systems?".to_string()];
+    let (_, a) = first.suggest(&app.state.db, q.clone()).await.unwrap();
+    let (_, b) = second.suggest(&app.state.db, q).await.unwrap();
+    assert_eq!(a[0].suggestions[0].kb_id, b[0].suggestions[0].kb_id);
+}

@@ -167,7 +167,7 @@ pub const RULES: &[(&str, Access)] = &[
     ("/admin/kb", Role(Security)),
     ("/admin/kb/hygiene", Role(Security)),
     ("/admin/kb/gaps", Role(Security)),
-    ("/admin/kb/learn", Role(Security)),
+    ("/admin/kb/learn/upload", Role(Security)),
     ("/admin/kb/learn/:id", Role(Security)),
     ("/api/kb_learn_batch", Role(Security)),
     ("/api/kb_learn_decide", Role(Security)),

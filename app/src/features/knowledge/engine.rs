@@ -33,6 +33,8 @@ pub struct Knowledge {
     /// Names the model's files (their size and the hash of its config and tokenizer): stored
     /// vectors are only reused with the model that made them.
     model_id: Option<String>,
+    /// Texts this instance has had the model embed (stored nowhere before).
+    embedded: AtomicU64,
 }
 
 /// What the ask engine was built for: the knowledge-base generation and the publication.
@@ -85,6 +87,7 @@ impl Knowledge {
             embedder: OnceLock::new(),
             generation: AtomicU64::new(1),
             current: tokio::sync::Mutex::new(None),
+            embedded: AtomicU64::new(0),
             published: AtomicU64::new(1),
             asking: tokio::sync::Mutex::new(None),
             vectors: Mutex::new(HashMap::new()),
@@ -264,10 +267,19 @@ impl Knowledge {
         Ok(fresh)
     }
 
+    /// How many texts this instance has had the model embed: texts found in memory or in
+    /// `kb_vectors` are not embedded again.
+    pub fn embedded_texts(&self) -> u64 {
+        self.embedded.load(Ordering::SeqCst)
+    }
+
     /// Stores the vectors the build made for `fresh` texts (failures are logged: the vectors are
     /// only a saving).
     async fn store_vectors(&self, db: &Db, fresh: Vec<String>, entries: &[EngineEntry]) {
         let Some(model) = self.model_id.as_deref() else { return };
+        if self.embedder().is_some() {
+            self.embedded.fetch_add(fresh.len() as u64, Ordering::SeqCst);
+        }
         let used: std::collections::HashSet<&str> = Self::texts(entries).into_iter().collect();
         let rows: Vec<(String, Vec<u8>)> = {
             let cache = self.vectors.lock().unwrap_or_else(|p| p.into_inner());
