@@ -21,7 +21,7 @@ pub fn LearnForm() -> impl IntoView {
             <h2 id="learn-title">"Learn from an answered questionnaire"</h2>
             <p class="muted">"A buyer's file sent back with your answers (CSV or xlsx, every sheet, with question and answer columns). Each answer is traced to the entry it was copied from, and its question proposed as another phrasing; answers no entry gave are proposed as new draft entries. Nothing changes until you accept."</p>
             <form method="post" action=crate::paths::KB_LEARN enctype="multipart/form-data" class="form-inline">
-                <label for="learn-file">"File"</label>
+                <label for="learn-file">"Answered questionnaire"</label>
                 <input id="learn-file" type="file" name="file" accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" required />
                 <button type="submit" class="button secondary">"Read it"</button>
             </form>
