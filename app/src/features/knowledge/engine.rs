@@ -153,13 +153,7 @@ impl Knowledge {
         }
         let today = crate::types::IsoDate::today_utc();
         let (entries, visibility) = super::server::engine_entries(db, &today).await?;
-        let fresh = self.load_vectors(db, &entries).await?;
-        let this = self.clone();
-        let engine = tokio::task::spawn_blocking(move || this.build_blocking(&entries).map(|e| (e, entries)))
-            .await
-            .map_err(|e| AppError::internal("building the suggestion engine", e))??;
-        let (engine, entries) = engine;
-        self.store_vectors(db, fresh, &entries).await;
+        let engine = self.build_with_stored_vectors(db, entries).await?;
         let built = Arc::new(Built { engine, visibility, faqs: Vec::new() });
         *current = Some((generation, built.clone()));
         Ok(built)
@@ -195,16 +189,27 @@ impl Knowledge {
             });
             visibility.push(KbVisibility::Public);
         }
+        let engine = self.build_with_stored_vectors(db, entries).await?;
+        let built = Arc::new(Built { engine, visibility, faqs });
+        *current = Some((key, built.clone()));
+        Ok(built)
+    }
+
+    /// Builds an engine over `entries` off the async threads, reusing stored vectors and storing
+    /// the ones it had to make.
+    async fn build_with_stored_vectors(
+        self: &Arc<Self>,
+        db: &Db,
+        entries: Vec<EngineEntry>,
+    ) -> Result<Engine, AppError> {
         let fresh = self.load_vectors(db, &entries).await?;
         let this = self.clone();
         let (engine, entries) =
             tokio::task::spawn_blocking(move || this.build_blocking(&entries).map(|e| (e, entries)))
                 .await
-                .map_err(|e| AppError::internal("building the ask engine", e))??;
+                .map_err(|e| AppError::internal("building the suggestion engine", e))??;
         self.store_vectors(db, fresh, &entries).await;
-        let built = Arc::new(Built { engine, visibility, faqs });
-        *current = Some((key, built.clone()));
-        Ok(built)
+        Ok(engine)
     }
 
     /// Every text of `entries` the model embeds.
