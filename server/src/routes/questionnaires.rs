@@ -93,12 +93,11 @@ async fn upload(
             Redirect::to(&format!("/admin/questionnaires/{id}")).into_response()
         }
         Err(error) => {
-            let (message, fields) = match &error {
-                AppError::Invalid { message, fields } => (message.clone(), fields.clone()),
-                other => (other.to_string(), Vec::new()),
+            let message = upload_message(&error);
+            let fields = match error {
+                AppError::Invalid { fields, .. } => fields,
+                _ => Vec::new(),
             };
-            // A message about the file is the message.
-            let message = fields.iter().find(|f| f.field == "file").map(|f| f.message.clone()).unwrap_or(message);
             let flash = Flash { form: "qn_upload".into(), error: Some(message), notice: None, fields, values: typed };
             put_flash(&session, flash, "the upload result").await;
             Redirect::to("/admin/questionnaires").into_response()
@@ -122,6 +121,16 @@ async fn export(
             Ok(Redirect::to(&format!("/admin/questionnaires/{id}")).into_response())
         }
         Err(error) => Err(error.into()),
+    }
+}
+
+/// What an upload's refusal says: a message about the file is the message.
+fn upload_message(error: &AppError) -> String {
+    match error {
+        AppError::Invalid { message, fields } => {
+            fields.iter().find(|f| f.field == "file").map_or_else(|| message.clone(), |f| f.message.clone())
+        }
+        other => other.to_string(),
     }
 }
 
@@ -158,15 +167,7 @@ async fn self_serve_upload(
             notice: Some("Uploaded: automatic answers are being filled in; the security team answers the rest.".into()),
             ..Default::default()
         },
-        Err(error) => {
-            let message = match &error {
-                AppError::Invalid { message, fields } => {
-                    fields.iter().find(|f| f.field == "file").map(|f| f.message.clone()).unwrap_or(message.clone())
-                }
-                other => other.to_string(),
-            };
-            Flash { form: "self_serve".into(), error: Some(message), ..Default::default() }
-        }
+        Err(error) => Flash { form: "self_serve".into(), error: Some(upload_message(&error)), ..Default::default() },
     };
     put_flash(&session, flash, "the upload result").await;
     Redirect::to("/account#questionnaires").into_response()
