@@ -105,6 +105,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/kb/hygiene") view=KnowledgeHygienePage ssr=SsrMode::Async />
                 <Route path=path!("/admin/kb/learn/:id") view=crate::features::knowledge::learn_views::KnowledgeLearnPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/kb/gaps") view=crate::features::ask::views::GapQueuePage ssr=SsrMode::Async />
+                <Route path=path!("/vulnerability-disclosure") view=crate::features::trust_center::disclosure::DisclosurePage ssr=SsrMode::Async />
                 <Route path=path!("/ask") view=crate::features::ask::views::AskPage ssr=SsrMode::Async />
                 <Route path=path!("/ask/confirm") view=crate::features::ask::views::AskConfirmPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/kb/:id") view=KnowledgeEntryPage ssr=SsrMode::Async />

@@ -27,6 +27,17 @@ pub const UPDATES_ATOM: &str = "/updates.atom";
 /// RFC 8058 one-click unsubscribe (`POST` with the mail's token).
 pub const UPDATES_ONE_CLICK: &str = "/updates/unsubscribe/one-click";
 
+/// The published posture as JSON, and its detached JWS signature.
+pub const TRUST_JSON: &str = "/trust.json";
+/// The compact JWS (detached payload) over the bytes [`TRUST_JSON`] serves.
+pub const TRUST_JSON_JWS: &str = "/trust.json.jws";
+/// The public key that checks [`TRUST_JSON_JWS`], as a JWK Set.
+pub const JWKS: &str = "/.well-known/jwks.json";
+/// RFC 9116 contact and policy for security researchers.
+pub const SECURITY_TXT: &str = "/.well-known/security.txt";
+/// The vulnerability-disclosure policy page.
+pub const DISCLOSURE_POLICY: &str = "/vulnerability-disclosure";
+
 /// The signed-in prospect's record of one NDA acceptance, as a PDF (the route's pattern).
 pub const NDA_RECORD: &str = "/account/nda/{id}/record.pdf";
 

@@ -16,7 +16,7 @@ async function check(page: Page, path: string) {
 
 test('public pages and a prospect’s pages pass axe', async ({ page }) => {
   test.setTimeout(90_000);
-  for (const path of ['/', '/documents/soc2-type-ii-report/request', '/documents/all/request', '/sign-in', '/sign-in/check-email', '/sign-in/check-email?personal=1', '/staff/sign-in', '/staff/reset', '/updates/subscription?state=check', '/no-such-page']) {
+  for (const path of ['/', '/documents/soc2-type-ii-report/request', '/documents/all/request', '/sign-in', '/sign-in/check-email', '/sign-in/check-email?personal=1', '/staff/sign-in', '/staff/reset', '/updates/subscription?state=check', '/vulnerability-disclosure', '/ask?q=encryption', '/no-such-page']) {
     await check(page, path);
   }
   await page.goto('/sign-in?next=/documents/soc2-type-ii-report/request');

@@ -46,7 +46,9 @@ pub fn PublicLayout(branding: Branding, children: Children) -> impl IntoView {
                     )>{branding.security_contact_email.clone()}</a>
                 </p>
                 <p>
-                    <a href="/trust.json">"Machine-readable summary (JSON)"</a>
+                    <a href=crate::paths::DISCLOSURE_POLICY>"Report a vulnerability"</a>
+                    " · "
+                    <a href=crate::paths::TRUST_JSON>"Machine-readable summary (JSON, signed)"</a>
                     " · Powered by Vouchsafe"
                 </p>
             </div>

@@ -165,6 +165,9 @@ fn demo_profile() -> ValidProfile {
         security_contact_email: content::SECURITY_CONTACT.into(),
         accent_color: content::ACCENT.into(),
         sections: Section::ALL.to_vec(),
+        disclosure_policy: String::new(),
+        security_txt_expires: None,
+        preferred_languages: vec!["en".into()],
     }
 }
 

@@ -130,6 +130,11 @@ impl AuditKey {
         hex::encode(self.0.verifying_key().to_bytes())
     }
 
+    /// The 32-byte seed, for deriving the keys that belong to this one ([`super::posture`]).
+    pub(crate) fn seed(&self) -> [u8; 32] {
+        self.0.to_bytes()
+    }
+
     /// An Ed25519 signature over `message`, hex; anyone can check it with [`Self::public_hex`].
     pub fn sign(&self, message: &[u8]) -> String {
         hex::encode(self.0.sign(message).to_bytes())

@@ -15,6 +15,7 @@ pub mod oidc;
 pub mod page_cache;
 pub mod passwords;
 pub mod pdf;
+pub mod posture;
 pub mod private_fs;
 pub mod rate_limit;
 pub mod refusals;

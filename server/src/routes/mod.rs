@@ -33,6 +33,9 @@ pub const PATHS: &[&str] = &[
     HEALTH,
     READY,
     TRUST_JSON,
+    app::paths::TRUST_JSON_JWS,
+    app::paths::JWKS,
+    app::paths::SECURITY_TXT,
     ROBOTS,
     DOWNLOAD,
     GET_RESTRICTED,
@@ -82,7 +85,7 @@ pub const UPLOAD_BODY_LIMIT: usize = upload::MAX_BYTES + 16 * 1024 * 1024;
 
 const HEALTH: &str = "/healthz";
 const READY: &str = "/readyz";
-const TRUST_JSON: &str = "/trust.json";
+const TRUST_JSON: &str = app::paths::TRUST_JSON;
 const ROBOTS: &str = "/robots.txt";
 const DOWNLOAD: &str = "/documents/{slug}/download";
 const LOGO: &str = "/branding/logo/{hash}";
@@ -102,6 +105,9 @@ pub fn router(state: AppState) -> Router {
         .route(app::paths::SSO_CALLBACK, get(sso::callback))
         .route(READY, get(health::readyz))
         .route(TRUST_JSON, get(trust_json::trust_json))
+        .route(app::paths::TRUST_JSON_JWS, get(trust_json::trust_json_jws))
+        .route(app::paths::JWKS, get(trust_json::jwks))
+        .route(app::paths::SECURITY_TXT, get(trust_json::security_txt))
         .route(ROBOTS, get(robots))
         .route(DOWNLOAD, get(documents::download_public))
         .route(GET_RESTRICTED, get(documents::restricted_page).post(documents::get_restricted))

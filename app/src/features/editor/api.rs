@@ -287,7 +287,7 @@ mod support {
         let spec = FormSpec { name: "profile", page: "/admin/content/profile".into() };
         let result = async {
             let current = editor::profile::current_sections(&editor.state.db).await?;
-            editor::profile::save(&editor.editing(), &form.parse(&current)?).await
+            editor::profile::save(&editor.editing(), &form.parse(&current, crate::types::IsoDate::today_utc())?).await
         }
         .await;
         let typed = form.typed();

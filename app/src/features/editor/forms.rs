@@ -102,6 +102,9 @@ pub struct ProfileForm {
     pub section_controls: String,
     pub section_subprocessors: String,
     pub section_faq: String,
+    pub disclosure_policy: String,
+    pub security_txt_expires: String,
+    pub preferred_languages: String,
 }
 
 impl Echo for ControlForm {}

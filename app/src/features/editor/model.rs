@@ -174,6 +174,12 @@ pub struct ProfileEditPage {
     pub logo_url: Option<String>,
     /// Every section of the public page, shown ones first in their order.
     pub sections: Vec<SectionSetting>,
+    /// Markdown; empty for the standard policy.
+    pub disclosure_policy: String,
+    /// `YYYY-MM-DD`, or empty.
+    pub security_txt_expires: String,
+    /// Comma-separated language tags.
+    pub preferred_languages: String,
 }
 
 /// A section of the public page as the profile form places it.

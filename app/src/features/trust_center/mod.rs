@@ -1,6 +1,7 @@
 //! The public trust page and `/trust.json`.
 
 pub mod api;
+pub mod disclosure;
 pub mod domain;
 pub mod model;
 #[cfg(feature = "ssr")]

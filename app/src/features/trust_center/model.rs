@@ -34,6 +34,20 @@ pub struct CompanyProfile {
     pub accent_color: String,
     /// The public page's sections in display order; hidden ones are left out.
     pub sections: Vec<Section>,
+    /// The vulnerability-disclosure policy, Markdown; empty: the standard one
+    /// ([`crate::features::trust_center::disclosure`]).
+    #[serde(default)]
+    pub disclosure_policy: String,
+    /// When `/.well-known/security.txt` expires; `None`: a year after the publish.
+    #[serde(default)]
+    pub security_txt_expires: Option<IsoDate>,
+    /// Languages reports may be written in (RFC 5646 tags), for `security.txt`.
+    #[serde(default = "english")]
+    pub preferred_languages: Vec<String>,
+}
+
+fn english() -> Vec<String> {
+    vec!["en".into()]
 }
 
 /// A section of the public page, in the order and visibility staff choose.

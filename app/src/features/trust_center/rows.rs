@@ -16,12 +16,17 @@ pub struct ProfileRow {
     pub accent_color: String,
     /// Shown sections' anchors in their order, comma-separated.
     pub sections: String,
+    pub disclosure_policy: String,
+    pub security_txt_expires: Option<String>,
+    /// Comma-separated language tags.
+    pub preferred_languages: String,
     pub updated_at: i64,
 }
 
 /// The working company profile (`ProfileRow`).
 pub const PROFILE: &str = "select name, description, website_url, security_contact_email, logo_sha256, accent_color, \
-                           sections, updated_at from company_profile where id = 1";
+                           sections, disclosure_policy, security_txt_expires, preferred_languages, updated_at \
+                           from company_profile where id = 1";
 
 /// A row of `soc2_reports`, with its document's slug.
 #[derive(Debug, Clone, FromRow)]

@@ -63,6 +63,14 @@ async fn profile_from<'e>(
         logo_url,
         accent_color: row.accent_color,
         sections,
+        disclosure_policy: row.disclosure_policy,
+        security_txt_expires: opt_date("security.txt expiry", row.security_txt_expires)?,
+        preferred_languages: row
+            .preferred_languages
+            .split(',')
+            .map(|l| l.trim().to_string())
+            .filter(|l| !l.is_empty())
+            .collect(),
     };
     Ok((profile, Timestamp(row.updated_at)))
 }

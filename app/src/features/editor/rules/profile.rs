@@ -6,7 +6,7 @@ use crate::{
     error::AppError,
     features::trust_center::model::Section,
     forms::Problems,
-    types::{long_text, short_line, EmailAddress},
+    types::{long_text, short_line, EmailAddress, IsoDate},
 };
 
 /// The company profile, valid.
@@ -19,6 +19,54 @@ pub struct ValidProfile {
     pub accent_color: String,
     /// Shown sections, in their order.
     pub sections: Vec<Section>,
+    /// Markdown; empty: the standard policy.
+    pub disclosure_policy: String,
+    /// `None`: `security.txt` expires a year after each publish.
+    pub security_txt_expires: Option<IsoDate>,
+    /// RFC 5646 language tags, at least one.
+    pub preferred_languages: Vec<String>,
+}
+
+/// The longest vulnerability-disclosure policy, in characters.
+pub const MAX_DISCLOSURE_POLICY: usize = 20_000;
+
+/// The expiry of `security.txt`: after `today` and at most a year ahead (RFC 9116 advises less
+/// than a year, so the file is looked at again). Empty: `None`.
+pub fn security_txt_expiry(text: &str, today: IsoDate) -> Result<Option<IsoDate>, String> {
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    let date = IsoDate::parse(text)?;
+    if date <= today {
+        return Err("Choose a date after today: an expired security.txt tells researchers it is stale.".into());
+    }
+    if date > today.add_days(366) {
+        return Err("Choose a date within a year (RFC 9116 advises against a longer one).".into());
+    }
+    Ok(Some(date))
+}
+
+/// Comma-separated language tags (`en, de, pt-BR`): letters for the language, then subtags of
+/// letters and digits; at most ten. None given: English.
+pub fn language_tags(text: &str) -> Result<Vec<String>, String> {
+    let tags: Vec<&str> = text.split(',').map(str::trim).filter(|t| !t.is_empty()).collect();
+    if tags.is_empty() {
+        return Ok(vec!["en".into()]);
+    }
+    if tags.len() > 10 {
+        return Err("List at most ten languages.".into());
+    }
+    for tag in &tags {
+        let mut parts = tag.split('-');
+        let primary = parts.next().unwrap_or_default();
+        let primary_ok = (2..=3).contains(&primary.len()) && primary.bytes().all(|b| b.is_ascii_alphabetic());
+        let rest_ok = parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
+        if !primary_ok || !rest_ok {
+            let shown: String = tag.chars().take(20).collect();
+            return Err(format!("“{shown}” is not a language tag; use tags such as en, de or pt-BR."));
+        }
+    }
+    Ok(tags.into_iter().map(str::to_string).collect())
 }
 
 /// The form field of a section's place.
@@ -106,7 +154,7 @@ impl ProfileForm {
     }
 
     /// Parses the form; `current` is the section order it changes.
-    pub fn parse(&self, current: &[Section]) -> Result<ValidProfile, AppError> {
+    pub fn parse(&self, current: &[Section], today: IsoDate) -> Result<ValidProfile, AppError> {
         let mut problems = Problems::default();
         let name = problems.take("name", short_line(&self.name, "company name", 80));
         let description = problems.take("description", long_text(&self.description, "description", 1_000));
@@ -121,13 +169,37 @@ impl ProfileForm {
         );
         let accent = problems.take("accent_color", accent_color(&self.accent_color));
         let sections = section_order(&self.places(), current, &mut problems);
+        let disclosure_policy = match self.disclosure_policy.trim() {
+            "" => Some(String::new()),
+            text => problems.take("disclosure_policy", long_text(text, "disclosure policy", MAX_DISCLOSURE_POLICY)),
+        };
+        let expires = problems.take("security_txt_expires", security_txt_expiry(&self.security_txt_expires, today));
+        let languages = problems.take("preferred_languages", language_tags(&self.preferred_languages));
         problems.check()?;
-        let (Some(name), Some(description), Some(website_url), Some(security_contact_email), Some(accent_color)) =
-            (name, description, website_url, email, accent)
+        let (
+            Some(name),
+            Some(description),
+            Some(website_url),
+            Some(security_contact_email),
+            Some(accent_color),
+            Some(disclosure_policy),
+            Some(security_txt_expires),
+            Some(preferred_languages),
+        ) = (name, description, website_url, email, accent, disclosure_policy, expires, languages)
         else {
             return Err(incomplete());
         };
-        Ok(ValidProfile { name, description, website_url, security_contact_email, accent_color, sections })
+        Ok(ValidProfile {
+            name,
+            description,
+            website_url,
+            security_contact_email,
+            accent_color,
+            sections,
+            disclosure_policy,
+            security_txt_expires,
+            preferred_languages,
+        })
     }
 }
 
@@ -162,8 +234,12 @@ mod tests {
             section_controls: "3".into(),
             section_subprocessors: "1".into(),
             section_faq: "hidden".into(),
+            disclosure_policy: String::new(),
+            security_txt_expires: String::new(),
+            preferred_languages: "en".into(),
         };
-        let v = form.parse(&current).unwrap();
+        let today = IsoDate::parse("2026-12-01").unwrap();
+        let v = form.parse(&current, today).unwrap();
         assert_eq!(
             v.sections,
             vec![Section::Subprocessors, Section::Compliance, Section::Documents, Section::Controls]
@@ -176,10 +252,25 @@ mod tests {
             ..form.clone()
         };
         assert_eq!(
-            none.parse(&current).unwrap_err().field_message("section_compliance"),
+            none.parse(&current, today).unwrap_err().field_message("section_compliance"),
             Some("Show at least one section.")
         );
         let odd = ProfileForm { section_faq: "9".into(), ..form };
-        assert!(odd.parse(&current).unwrap_err().field_message("section_faq").is_some());
+        assert!(odd.parse(&current, today).unwrap_err().field_message("section_faq").is_some());
+    }
+
+    #[test]
+    fn security_txt_settings_are_checked() {
+        let today = IsoDate::parse("2026-12-01").unwrap();
+        assert_eq!(security_txt_expiry("", today), Ok(None));
+        assert_eq!(security_txt_expiry("2027-06-01", today), Ok(Some(IsoDate::parse("2027-06-01").unwrap())));
+        assert!(security_txt_expiry("2026-12-01", today).unwrap_err().contains("after today"));
+        assert!(security_txt_expiry("2028-01-01", today).unwrap_err().contains("within a year"));
+        assert!(security_txt_expiry("soon", today).is_err());
+        assert_eq!(language_tags(" en, de ,pt-BR"), Ok(vec!["en".into(), "de".into(), "pt-BR".into()]));
+        assert_eq!(language_tags(" "), Ok(vec!["en".into()]));
+        assert!(language_tags("en\nContact: mailto:evil@example.com").is_err(), "no line breaks into security.txt");
+        assert!(language_tags("english").is_err());
+        assert!(language_tags(&["en"; 11].join(",")).is_err());
     }
 }

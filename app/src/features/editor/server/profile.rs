@@ -42,6 +42,9 @@ pub async fn edit_page(db: &Db) -> Result<ProfileEditPage, AppError> {
         accent_color: profile.accent_color,
         logo_url: profile.logo_url,
         sections,
+        disclosure_policy: profile.disclosure_policy,
+        security_txt_expires: profile.security_txt_expires.map(|d| d.to_string()).unwrap_or_default(),
+        preferred_languages: profile.preferred_languages.join(", "),
     })
 }
 
@@ -59,6 +62,8 @@ pub async fn save(edit: &Editing<'_>, v: &ValidProfile) -> Result<(), AppError> 
         ("website_url", &before.website_url, &v.website_url),
         ("security_contact_email", &before.security_contact_email, &v.security_contact_email),
         ("accent_color", &before.accent_color, &v.accent_color),
+        ("disclosure_policy", &before.disclosure_policy, &v.disclosure_policy),
+        ("preferred_languages", &before.preferred_languages.join(","), &v.preferred_languages.join(",")),
     ]
     .into_iter()
     .filter(|(_, was, now)| was != now)
@@ -66,6 +71,9 @@ pub async fn save(edit: &Editing<'_>, v: &ValidProfile) -> Result<(), AppError> 
     .collect();
     if before.sections != v.sections {
         changed.push("sections");
+    }
+    if before.security_txt_expires != v.security_txt_expires {
+        changed.push("security_txt_expires");
     }
     if changed.is_empty() {
         return Err(AppError::invalid("Nothing changed."));
@@ -82,10 +90,13 @@ pub async fn write(tx: &mut super::Tx, v: &ValidProfile) -> Result<(), AppError>
     let sections: Vec<&str> = v.sections.iter().map(|s| s.anchor()).collect();
     sqlx::query(
         "insert into company_profile (id, name, description, website_url, security_contact_email, accent_color, \
-         sections, updated_at) values (1, $1, $2, $3, $4, $5, $6, $7) \
+         sections, disclosure_policy, security_txt_expires, preferred_languages, updated_at) \
+         values (1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
          on conflict (id) do update set name = excluded.name, description = excluded.description, \
          website_url = excluded.website_url, security_contact_email = excluded.security_contact_email, \
-         accent_color = excluded.accent_color, sections = excluded.sections, updated_at = excluded.updated_at",
+         accent_color = excluded.accent_color, sections = excluded.sections, \
+         disclosure_policy = excluded.disclosure_policy, security_txt_expires = excluded.security_txt_expires, \
+         preferred_languages = excluded.preferred_languages, updated_at = excluded.updated_at",
     )
     .bind(&v.name)
     .bind(&v.description)
@@ -93,6 +104,9 @@ pub async fn write(tx: &mut super::Tx, v: &ValidProfile) -> Result<(), AppError>
     .bind(&v.security_contact_email)
     .bind(&v.accent_color)
     .bind(sections.join(","))
+    .bind(&v.disclosure_policy)
+    .bind(v.security_txt_expires.map(|d| d.to_string()))
+    .bind(v.preferred_languages.join(","))
     .bind(Timestamp::now().0)
     .execute(&mut **tx)
     .await?;

@@ -58,6 +58,12 @@ pub fn ProfileEditPage() -> impl IntoView {
                                 <Field name="security_contact_email" label="Security contact" kind="email" value=flash.typed_or("security_contact_email", page.security_contact_email.clone()) error=flash.field_error("security_contact_email") hint="Where researchers and customers report security issues." />
                                 <Field name="accent_color" label="Accent colour" value=flash.typed_or("accent_color", page.accent_color.clone()) error=flash.field_error("accent_color") hint="As #rrggbb. Links and buttons use it, so it needs 4.5:1 contrast with white." />
                                 <fieldset class="field">
+                                    <legend>"Vulnerability disclosure and security.txt"</legend>
+                                    {text_area(&flash, "disclosure_policy", "Vulnerability disclosure policy", page.disclosure_policy.clone(), 10, Some("Markdown, shown at /vulnerability-disclosure and named as the policy in /.well-known/security.txt. Leave empty for the standard policy (scope, how to report, safe harbour)."))}
+                                    <Field name="security_txt_expires" label="security.txt expires" kind="date" value=flash.typed_or("security_txt_expires", page.security_txt_expires.clone()) error=flash.field_error("security_txt_expires") hint="Within a year. Leave empty to expire a year after each publish." />
+                                    <Field name="preferred_languages" label="Languages for reports" value=flash.typed_or("preferred_languages", page.preferred_languages.clone()) error=flash.field_error("preferred_languages") hint="Language tags, comma-separated, e.g. en, de. Empty: en." />
+                                </fieldset>
+                                <fieldset class="field">
                                     <legend>"Sections of the public page"</legend>
                                     <p class="hint">"Choose each section's place, or hide it."</p>
                                     <table class="table compact"><tbody>{sections}</tbody></table>
