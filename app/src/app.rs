@@ -90,6 +90,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin") view=AdminHomePage ssr=SsrMode::Async />
                 <Route path=path!("/admin/sessions") view=SessionsPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/staff") view=StaffAdminPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/integrations") view=crate::features::integrations::views::IntegrationsPage ssr=SsrMode::Async />
                 <Route path=path!("/nda") view=NdaPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/documents") view=DocumentsAdminPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/requests") view=RequestsPage ssr=SsrMode::Async />

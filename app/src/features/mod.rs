@@ -10,6 +10,7 @@ pub mod documents;
 pub mod downloads;
 pub mod editor;
 pub mod home;
+pub mod integrations;
 pub mod knowledge;
 pub mod nda;
 pub mod questionnaires;

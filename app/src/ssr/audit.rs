@@ -318,6 +318,14 @@ pub struct ChainReport {
     pub last_hash: String,
 }
 
+/// Up to `limit` rows with `seq` after `after`, in order: the access-log feed's pages.
+pub async fn rows_after(db: &Db, after: i64, limit: i64) -> Result<Vec<LogRow>, sqlx::Error> {
+    sqlx::query_as(&format!("select {COLUMNS} from access_log where seq > $1 order by seq limit {}", limit.max(0)))
+        .bind(after)
+        .fetch_all(db.pool())
+        .await
+}
+
 /// A break in the chain: the first bad sequence number and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainBreak {

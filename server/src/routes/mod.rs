@@ -1,5 +1,6 @@
 //! Routes outside the Leptos page tree: health, JSON, files and assets.
 
+pub mod api_v1;
 mod assets;
 mod branding;
 mod documents;
@@ -65,6 +66,12 @@ pub const PATHS: &[&str] = &[
     app::paths::SSO_CALLBACK,
     scim::USERS,
     "/scim/v2/Users/{id}",
+    api_v1::COMPANIES,
+    api_v1::COMPANY,
+    api_v1::GRANTS,
+    api_v1::ACCESS_LOG,
+    api_v1::KB_ENTRIES,
+    api_v1::OPENAPI,
 ];
 /// The routes that take file uploads, and the largest body the server reads for any of them.
 /// Each route checks its own, smaller limit and says so next to the file field; this one is
@@ -122,6 +129,7 @@ pub fn router(state: AppState) -> Router {
         .merge(assets::router(&state))
         .merge(upload::router(state.clone()))
         .merge(scim::router(state.clone()))
+        .merge(api_v1::router(state.clone()))
         .merge(leak_trace::router(state.clone()))
         .merge(knowledge::router(state.clone()))
         .merge(questionnaires::router(state.clone()))

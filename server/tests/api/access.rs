@@ -66,6 +66,10 @@ const EXPECTED: &[(&str, &str)] = &[
     ("/api/set_staff_roles", "A"),
     ("/api/set_staff_active", "A"),
     ("/api/list_scim_tokens", "A"),
+    ("/admin/integrations", "A"),
+    ("/api/list_api_tokens", "A"),
+    ("/api/create_api_token", "A"),
+    ("/api/revoke_api_token", "A"),
     ("/api/create_scim_token", "A"),
     ("/api/revoke_scim_token", "A"),
     ("/api/sso_option", "apfASY"),
@@ -75,6 +79,12 @@ const EXPECTED: &[(&str, &str)] = &[
     // Only the identity provider, with a bearer token: no browser session reaches them.
     ("/scim/v2/Users", ""),
     ("/scim/v2/Users/{id}", ""),
+    ("/api/v1/companies", ""),
+    ("/api/v1/companies/{id}", ""),
+    ("/api/v1/grants", ""),
+    ("/api/v1/access-log", ""),
+    ("/api/v1/kb/entries", ""),
+    ("/api/v1/openapi.json", "apfASY"),
     // NDA-gated access
     ("/nda", "p"),
     ("/api/request_form", "p"),

@@ -7,6 +7,7 @@ mod smtp;
 
 mod access;
 mod accounts;
+mod api_v1;
 mod audit_log;
 mod backup;
 mod cli;

@@ -72,6 +72,14 @@ pub const RULES: &[(&str, Access)] = &[
     // SCIM: no session reaches it; the handler requires an admin-made bearer token.
     ("/scim/v2/Users", Public),
     ("/scim/v2/Users/:id", Public),
+    // /api/v1: a bearer token and its scope, checked by each handler (a browser session is not
+    // enough); the OpenAPI document is public.
+    ("/api/v1/companies", Public),
+    ("/api/v1/companies/:id", Public),
+    ("/api/v1/grants", Public),
+    ("/api/v1/access-log", Public),
+    ("/api/v1/kb/entries", Public),
+    ("/api/v1/openapi.json", Public),
     ("/api/trust_page", Public),
     // Asking the trust center: anyone; each function decides what the asker may see.
     ("/ask", Public),
@@ -136,6 +144,10 @@ pub const RULES: &[(&str, Access)] = &[
     ("/api/set_staff_roles", Role(Admin)),
     ("/api/set_staff_active", Role(Admin)),
     ("/api/list_scim_tokens", Role(Admin)),
+    ("/admin/integrations", Role(Admin)),
+    ("/api/list_api_tokens", Role(Admin)),
+    ("/api/create_api_token", Role(Admin)),
+    ("/api/revoke_api_token", Role(Admin)),
     ("/api/create_scim_token", Role(Admin)),
     ("/api/revoke_scim_token", Role(Admin)),
     // Sales: requests, grants, companies

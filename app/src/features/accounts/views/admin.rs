@@ -68,7 +68,14 @@ fn AdminFrame(staff: StaffUser, children: Children) -> impl IntoView {
         groups.push(("Answers", vec![("/admin/kb", "Knowledge base"), ("/admin/questionnaires", "Questionnaires")]));
     }
     if staff.has(StaffRole::Admin) {
-        groups.push(("Admin", vec![("/admin/leak-trace", "Leak tracing"), ("/admin/staff", "Staff")]));
+        groups.push((
+            "Admin",
+            vec![
+                ("/admin/leak-trace", "Leak tracing"),
+                ("/admin/staff", "Staff"),
+                ("/admin/integrations", "Integrations"),
+            ],
+        ));
     }
     // Menus that open without JavaScript (a disclosure each), so the header stays one line.
     let nav: Vec<_> = groups

@@ -1,0 +1,4 @@
+//! Server side of the integrations: API tokens.
+
+pub mod tokens;
+pub mod v1;
