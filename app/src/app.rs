@@ -91,6 +91,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/admin/sessions") view=SessionsPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/staff") view=StaffAdminPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/integrations") view=crate::features::integrations::views::IntegrationsPage ssr=SsrMode::Async />
+                <Route path=path!("/admin/integrations/webhooks/:id") view=crate::features::integrations::views::WebhookDeliveriesPage ssr=SsrMode::Async />
                 <Route path=path!("/nda") view=NdaPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/documents") view=DocumentsAdminPage ssr=SsrMode::Async />
                 <Route path=path!("/admin/requests") view=RequestsPage ssr=SsrMode::Async />

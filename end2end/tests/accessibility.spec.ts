@@ -47,7 +47,7 @@ test('every staff page passes axe', async ({ page }) => {
     '/admin/content', '/admin/content/profile', '/admin/content/preview', '/admin/content/controls/new',
     '/admin/content/subprocessors/new', '/admin/content/faq/new', '/admin/content/soc2/new',
     '/admin/content/frameworks/new', '/admin/updates', '/admin/kb', '/admin/kb/new', '/admin/kb/hygiene',
-    '/admin/questionnaires', '/admin/no-such-page',
+    '/admin/questionnaires', '/admin/integrations', '/admin/no-such-page',
   ];
   for (const path of pages) {
     await check(page, path);

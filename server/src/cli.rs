@@ -50,11 +50,35 @@ pub enum Command {
     /// Put a snapshot made by `backup` in place of this installation's database, which must be
     /// empty (SQLite only; PostgreSQL: pg_restore).
     Restore { input: std::path::PathBuf },
+    /// Manage outgoing webhooks.
+    Webhook {
+        #[command(subcommand)]
+        command: WebhookCommand,
+    },
     /// Make the key files every instance of one trust center shares.
     Keys {
         #[command(subcommand)]
         command: KeysCommand,
     },
+}
+
+/// The `webhook` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum WebhookCommand {
+    /// Add a webhook to URL for the comma-separated EVENTS (e.g. access.requested,access.approved)
+    /// and print its signing secret (`whsec_…`), once.
+    Add {
+        url: String,
+        #[arg(long)]
+        events: String,
+        /// `standard` (Standard Webhooks, signed) or `chat` (a Slack or Mattermost incoming webhook).
+        #[arg(long, default_value = "standard")]
+        format: String,
+    },
+    /// List the webhooks: id, state, format, URL, events, deliveries.
+    List,
+    /// Remove webhook ID (its delivery log is kept).
+    Remove { id: i64 },
 }
 
 /// The `keys` subcommands.
@@ -176,6 +200,7 @@ pub async fn run(cli: Cli) -> ExitCode {
         Command::Kb { command } => return crate::cli_kb::kb(config, command).await,
         Command::Questionnaire { command } => return crate::cli_kb::questionnaire(config, command).await,
         Command::Keys { command: KeysCommand::Generate { out } } => generate_keys(&out),
+        Command::Webhook { command } => crate::cli_webhook::run(config, command).await,
         Command::Backup { out } => crate::cli_backup::backup(&config, &out).await,
         Command::Restore { input } => crate::cli_backup::restore(&config, &input).await,
     };

@@ -6,6 +6,7 @@ mod cli_audit;
 mod cli_backup;
 mod cli_kb;
 mod cli_user;
+mod cli_webhook;
 mod front;
 pub mod listen;
 pub mod metrics;
@@ -162,6 +163,7 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> anyhow
     tokio::spawn(worker::run(state.db.clone(), state.mailer.clone()));
     tokio::spawn(housekeeping(state.clone()));
     tokio::spawn(checkpointer(state.clone()));
+    tokio::spawn(app::features::integrations::server::webhooks::deliver::run(state.clone()));
     // Caches of shared state follow changes other instances make.
     tokio::spawn(app::ssr::signals::watch(state.clone()));
     // Questionnaires whose suggestions a restart interrupted carry on.
@@ -253,6 +255,12 @@ async fn housekeeping(state: AppState) {
         }
         if let Err(err) = app::features::access::server::grants::send_expiry_reminders(&state).await {
             tracing::warn!(error = %err, "could not send expiry reminders");
+        }
+        if let Err(err) = app::features::integrations::server::webhooks::notice_stale_entries(&state.db).await {
+            tracing::warn!(error = %err, "could not look for knowledge-base entries past review");
+        }
+        if let Err(err) = app::features::integrations::server::webhooks::deliver::prune(&state.db).await {
+            tracing::warn!(error = %err, "could not delete old webhook deliveries");
         }
     }
 }

@@ -206,6 +206,7 @@ pub(crate) async fn append(
         sqlx::query_as("select seq, hash from access_log order by seq desc limit 1").fetch_optional(&mut **tx).await?;
     let (mut prev_seq, mut prev_hash) = last.unwrap_or((0, GENESIS.to_string()));
     let at = Timestamp::now().0;
+    let mut appended = Vec::with_capacity(entries.len());
     for entry in entries {
         let mut row = LogRow {
             seq: prev_seq + 1,
@@ -246,9 +247,11 @@ pub(crate) async fn append(
         .execute(&mut **tx)
         .await?;
         prev_seq = row.seq;
-        prev_hash = row.hash;
+        prev_hash = row.hash.clone();
+        appended.push(row);
     }
-    Ok(())
+    // The webhook outbox: events these rows stand for are queued in the same transaction.
+    super::webhook_outbox::enqueue_logged(tx, &appended).await
 }
 
 async fn still_authorized(tx: &mut Tx, meta: &RequestMeta, actor: &Actor) -> Result<(), AppError> {

@@ -165,6 +165,10 @@ pub struct Config {
     /// `VOUCHSAFE_SELF_SERVE_DRAFTS=true`: a prospect may download their questionnaire with its
     /// automatic answers at once, before staff complete it (off by default).
     pub self_serve_drafts: bool,
+    /// `VOUCHSAFE_WEBHOOK_ALLOWED_HOSTS`: hosts webhooks may reach although they are internal
+    /// (a private, loopback or link-local address) or plain `http://`; lower-case. Empty: only
+    /// `https://` to public addresses.
+    pub webhook_allowed_hosts: Vec<String>,
 }
 
 /// The variables naming the key files every instance of one trust center must share.
@@ -266,7 +270,14 @@ impl Config {
                 })
             }
         };
+        let webhook_allowed_hosts = get("VOUCHSAFE_WEBHOOK_ALLOWED_HOSTS")
+            .unwrap_or_default()
+            .split(',')
+            .map(|h| h.trim().trim_start_matches('[').trim_end_matches(']').to_lowercase())
+            .filter(|h| !h.is_empty())
+            .collect();
         Ok(Self {
+            webhook_allowed_hosts,
             self_serve_drafts,
             oidc,
             model_dir,

@@ -29,6 +29,7 @@ pub mod tokens;
 pub mod totp;
 pub mod visits;
 pub mod watermark;
+pub mod webhook_outbox;
 
 pub use crate::state::{app_state, AppState, Shared};
 

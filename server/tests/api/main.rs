@@ -36,3 +36,4 @@ mod sso;
 mod textareas;
 mod trust_json;
 mod updates;
+mod webhooks;

@@ -148,6 +148,12 @@ pub const RULES: &[(&str, Access)] = &[
     ("/api/list_api_tokens", Role(Admin)),
     ("/api/create_api_token", Role(Admin)),
     ("/api/revoke_api_token", Role(Admin)),
+    ("/admin/integrations/webhooks/:id", Role(Admin)),
+    ("/api/list_webhooks", Role(Admin)),
+    ("/api/create_webhook", Role(Admin)),
+    ("/api/change_webhook", Role(Admin)),
+    ("/api/webhook_deliveries", Role(Admin)),
+    ("/api/redeliver_webhook", Role(Admin)),
     ("/api/create_scim_token", Role(Admin)),
     ("/api/revoke_scim_token", Role(Admin)),
     // Sales: requests, grants, companies

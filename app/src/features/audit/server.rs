@@ -72,6 +72,14 @@ pub async fn checkpoint_now(db: &Db, key: &AuditKey) -> Result<Option<Checkpoint
     .bind(&checkpoint.signature)
     .execute(&mut *tx)
     .await?;
+    let data = serde_json::json!({
+        "object": { "type": "checkpoint", "id": checkpoint.seq },
+        "seq": checkpoint.seq,
+        "hash": checkpoint.hash,
+        "public_key": checkpoint.public_key,
+        "signature": checkpoint.signature,
+    });
+    crate::ssr::webhook_outbox::enqueue(&mut tx, "audit.checkpoint", &data, created_at).await?;
     tx.commit().await?;
     Ok(Some(checkpoint))
 }

@@ -84,3 +84,50 @@ pub struct ApiTokenSummary {
 
 /// The choices of token lifetime, in days.
 pub const TOKEN_DAYS: [i64; 4] = [30, 90, 180, 365];
+
+/// Every event a webhook can subscribe to, with what it means.
+pub const EVENTS: [(&str, &str); 11] = [
+    ("access.requested", "A prospect asked for restricted documents"),
+    ("access.approved", "A request was approved (by sales or by a rule)"),
+    ("access.denied", "A request was denied"),
+    ("access.revoked", "A grant was revoked"),
+    ("grant.expiring", "A grant expires soon (its holder was reminded)"),
+    ("nda.accepted", "A prospect accepted the NDA"),
+    ("document.downloaded", "A restricted document was downloaded"),
+    ("questionnaire.completed", "A questionnaire was marked complete"),
+    ("kb.entry_stale", "A knowledge-base entry passed its review date"),
+    ("update.published", "An update was published"),
+    ("audit.checkpoint", "The access log's head was signed"),
+];
+
+/// A webhook as the admin page lists it (never its secret).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WebhookSummary {
+    pub id: i64,
+    pub url: String,
+    pub format: String,
+    pub events: Vec<String>,
+    pub enabled: bool,
+    pub created_at: i64,
+    /// Deliveries waiting, delivered and failed.
+    pub pending: i64,
+    pub delivered: i64,
+    pub failed: i64,
+}
+
+/// A delivery as the delivery log shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(sqlx::FromRow))]
+pub struct DeliveryRow {
+    pub id: i64,
+    pub event: String,
+    pub message_id: String,
+    pub status: String,
+    pub attempts: i64,
+    pub created_at: i64,
+    pub last_attempt_at: Option<i64>,
+    pub last_status: Option<i64>,
+    pub last_error: Option<String>,
+    pub last_duration_ms: Option<i64>,
+    pub next_attempt_at: i64,
+}

@@ -1,15 +1,20 @@
 //! `/admin/integrations` (admins): API tokens, and the webhooks that carry events out.
 
 use super::{
-    api::{list_api_tokens, CreateApiToken, RevokeApiToken},
-    model::{ApiScope, ApiTokenSummary, TOKEN_DAYS},
+    api::{
+        event_field, list_api_tokens, list_webhooks, webhook_deliveries, webhook_page, ChangeWebhook, CreateApiToken,
+        CreateWebhook, RedeliverWebhook, RevokeApiToken,
+    },
+    model::{ApiScope, ApiTokenSummary, DeliveryRow, WebhookSummary, EVENTS, TOKEN_DAYS},
 };
+use crate::types::Timestamp;
 use crate::{
     components::{Badge, ErrorPanel},
     features::accounts::views::AdminLayout,
     forms::{field_error, load_flash, Field, Flash, FlashMessages},
 };
 use leptos::{prelude::*, server_fn::ServerFn};
+use leptos_router::hooks::use_params_map;
 
 /// The integrations page.
 #[component]
@@ -18,13 +23,15 @@ pub fn IntegrationsPage() -> impl IntoView {
         <AdminLayout title="Integrations">
             {move || Suspend::new(async move {
                 let flash = load_flash("api").await;
-                match list_api_tokens().await {
-                    Ok(tokens) => view! {
+                let hook_flash = load_flash("webhook").await;
+                match (list_api_tokens().await, list_webhooks().await) {
+                    (Ok(tokens), Ok(hooks)) => view! {
                         <h1>"Integrations"</h1>
+                        <Webhooks flash=hook_flash hooks />
                         <ApiTokens flash tokens />
                     }
                     .into_any(),
-                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                    (Err(error), _) | (_, Err(error)) => view! { <ErrorPanel error /> }.into_any(),
                 }
             })}
         </AdminLayout>
@@ -130,6 +137,163 @@ fn TokenRow(t: ApiTokenSummary) -> impl IntoView {
                     }
                     .into_any(),
                 }}
+            </td>
+        </tr>
+    }
+}
+
+#[component]
+fn Webhooks(flash: Flash, hooks: Vec<WebhookSummary>) -> impl IntoView {
+    let rows: Vec<_> = hooks.into_iter().map(|h| view! { <WebhookRow h /> }).collect();
+    let empty = rows.is_empty();
+    let format = flash.value("format");
+    let event_boxes: Vec<_> = EVENTS
+        .into_iter()
+        .map(|(code, label)| {
+            let field = event_field(code);
+            let id = format!("field-{field}");
+            let checked = !flash.value(&field).is_empty();
+            view! {
+                <label class="check" for=id.clone()>
+                    <input type="checkbox" id=id.clone() name=field value="yes" checked=checked />
+                    <code>{code}</code> " " {label}
+                </label>
+            }
+        })
+        .collect();
+    let events_invalid = flash.field_error("events").is_some();
+    let events_error = field_error(&flash, "events");
+    view! {
+        <section class="panel" aria-labelledby="webhooks-title">
+            <h2 id="webhooks-title">"Webhooks"</h2>
+            <p class="small">
+                "Events are sent as they happen, signed per the Standard Webhooks specification (" <code>"webhook-id"</code> ", "
+                <code>"webhook-timestamp"</code> ", " <code>"webhook-signature"</code> "), retried with back-off for a day. Only "
+                <code>"https://"</code> " to public addresses, unless the host is listed in " <code>"VOUCHSAFE_WEBHOOK_ALLOWED_HOSTS"</code>
+                ". A chat message never approves anything: decisions are made here, signed in."
+            </p>
+            <FlashMessages flash=flash.clone() />
+            {(!empty).then(|| view! {
+                <div class="table-scroll">
+                    <table class="table">
+                        <thead><tr><th scope="col">"Address"</th><th scope="col">"Events"</th><th scope="col">"Deliveries"</th><th scope="col">"Action"</th></tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                </div>
+            })}
+            <form method="post" action=CreateWebhook::url() class="form" novalidate>
+                <Field name="url" label="Address (https://…)" kind="url" value=flash.value("url") error=flash.field_error("url") />
+                <fieldset class="field">
+                    <legend>"Format"</legend>
+                    <label class="check" for="format-standard"><input type="radio" id="format-standard" name="format" value="standard" checked=format != "chat" /> "Standard Webhooks (JSON, signed)"</label>
+                    <label class="check" for="format-chat"><input type="radio" id="format-chat" name="format" value="chat" /> "Chat: a Slack or Mattermost incoming webhook"</label>
+                    {field_error(&flash, "format")}
+                </fieldset>
+                <fieldset class="field" class:has-error=events_invalid>
+                    <legend>"Events"</legend>
+                    {event_boxes}
+                    {events_error}
+                </fieldset>
+                <button type="submit" class="button">"Add webhook"</button>
+            </form>
+        </section>
+    }
+}
+
+#[component]
+fn WebhookRow(h: WebhookSummary) -> impl IntoView {
+    let (action, label) = if h.enabled { ("disable", "Disable") } else { ("enable", "Enable") };
+    let counts = format!("{} delivered · {} waiting · {} failed", h.delivered, h.pending, h.failed);
+    view! {
+        <tr>
+            <td>
+                <span class="break">{h.url.clone()}</span><br />
+                <span class="small muted">{format!("{} · added {}", if h.format == "chat" { "Chat" } else { "Standard Webhooks" }, Timestamp(h.created_at).long())}</span>
+                {(!h.enabled).then(|| view! { " " <Badge tone="neutral" text="Disabled" /> })}
+            </td>
+            <td class="small">{h.events.join(", ")}</td>
+            <td class="small">{counts}<br /><a href=webhook_page(h.id)>"Delivery log"</a></td>
+            <td>
+                <form method="post" action=ChangeWebhook::url() class="inline-form">
+                    <input type="hidden" name="webhook_id" value=h.id.to_string() />
+                    <button type="submit" class="button secondary small" name="action" value=action>{label}</button>
+                    " "
+                    <button type="submit" class="button secondary small" name="action" value="remove">"Remove"</button>
+                </form>
+            </td>
+        </tr>
+    }
+}
+
+/// `/admin/integrations/webhooks/:id`: a webhook's newest deliveries, each with its status,
+/// attempts and response time, and a button to send it again.
+#[component]
+pub fn WebhookDeliveriesPage() -> impl IntoView {
+    let id = use_params_map().with_untracked(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0));
+    view! {
+        <AdminLayout title="Webhook deliveries">
+            {move || Suspend::new(async move {
+                let flash = load_flash("delivery").await;
+                match webhook_deliveries(id).await {
+                    Ok((hook, rows)) => {
+                        let empty = rows.is_empty();
+                        let rows: Vec<_> = rows.into_iter().map(|d| view! { <DeliveryLine d /> }).collect();
+                        view! {
+                            <p class="crumbs"><a href="/admin/integrations">"← Integrations"</a></p>
+                            <h1>"Deliveries"</h1>
+                            <p class="break">{hook.url}</p>
+                            <FlashMessages flash />
+                            {if empty {
+                                view! { <p class="muted">"Nothing sent yet."</p> }.into_any()
+                            } else {
+                                view! {
+                                    <div class="table-scroll">
+                                        <table class="table">
+                                            <thead><tr><th scope="col">"Event"</th><th scope="col">"Status"</th><th scope="col">"Attempts"</th><th scope="col">"Last answer"</th><th scope="col">"Action"</th></tr></thead>
+                                            <tbody>{rows}</tbody>
+                                        </table>
+                                    </div>
+                                }
+                                .into_any()
+                            }}
+                        }
+                        .into_any()
+                    }
+                    Err(error) => view! { <ErrorPanel error /> }.into_any(),
+                }
+            })}
+        </AdminLayout>
+    }
+}
+
+#[component]
+fn DeliveryLine(d: DeliveryRow) -> impl IntoView {
+    let tone = match d.status.as_str() {
+        "delivered" => "good",
+        "failed" => "bad",
+        _ => "neutral",
+    };
+    let answer = match (d.last_status, &d.last_error, d.last_duration_ms) {
+        (Some(status), None, Some(ms)) => format!("{status} in {ms} ms"),
+        (status, Some(error), ms) => format!(
+            "{}{error}{}",
+            status.map(|s| format!("{s}: ")).unwrap_or_default(),
+            ms.map(|m| format!(" ({m} ms)")).unwrap_or_default()
+        ),
+        _ => "Not tried yet".into(),
+    };
+    let next = (d.status == "pending").then(|| format!("next try {}", Timestamp(d.next_attempt_at).long()));
+    view! {
+        <tr>
+            <td><code>{d.event.clone()}</code><br /><span class="small muted">{Timestamp(d.created_at).long()}</span></td>
+            <td><Badge tone=tone text=d.status.clone() />{next.map(|n| view! { <br /><span class="small muted">{n}</span> })}</td>
+            <td>{d.attempts}</td>
+            <td class="small">{answer}</td>
+            <td>
+                <form method="post" action=RedeliverWebhook::url() class="inline-form">
+                    <input type="hidden" name="delivery_id" value=d.id.to_string() />
+                    <button type="submit" class="button secondary small">"Redeliver"</button>
+                </form>
             </td>
         </tr>
     }

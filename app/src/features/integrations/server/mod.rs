@@ -2,3 +2,4 @@
 
 pub mod tokens;
 pub mod v1;
+pub mod webhooks;
