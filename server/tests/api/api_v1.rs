@@ -156,6 +156,9 @@ async fn a_personal_token_follows_its_owner() {
     let admin = app.staff_browser("ada@northwind-analytics.example", &[StaffRole::Admin]).await;
     let token = make_token(&admin, "My script", "personal", &["grants:read", "kb:read"]).await;
     assert_eq!(get(&app, "/api/v1/grants", &token).await.0, 200);
+    let (status, all) = get(&app, "/api/v1/grants?status=all&limit=2", &token).await;
+    assert_eq!(status, 200, "{all}");
+    assert!(serde_json::from_str::<Value>(&all).unwrap()["items"].is_array());
     let (owner,): (i64,) =
         sqlx::query_as("select owner_id from api_tokens").fetch_one(app.state.db.pool()).await.unwrap();
     // The owner loses the roles the scopes need: the token loses them too.

@@ -290,7 +290,7 @@ async fn a_chat_webhook_gets_a_slack_and_mattermost_compatible_message() {
     assert_eq!(message.as_object().unwrap().keys().collect::<Vec<_>>(), ["text"]);
     let text = message["text"].as_str().unwrap();
     assert!(text.starts_with("Access request from "), "{text}");
-    assert!(text.contains("pat＠wingtip.example") && text.contains("(wingtip.example)"), "{text}");
+    assert!(text.contains("pat＠wingtip․example") && text.contains("(wingtip․example)"), "{text}");
     assert!(text.contains("Documents: SOC 2"), "{text}");
     assert!(text.contains("Domain rule: "), "{text}");
     assert!(text.contains("/admin/requests/"), "a link to decide, signed in: {text}");

@@ -134,7 +134,8 @@ struct GrantRow {
 /// Grants by id after `after`; `all` includes expired and revoked ones.
 pub async fn grants(db: &Db, all: bool, after: i64, limit: i64) -> Result<Page<Grant>, AppError> {
     let now = Timestamp::now().0;
-    let filter = if all { "" } else { "and g.revoked_at is null and g.expires_at > $2" };
+    // Both parameters are always used: PostgreSQL refuses a bound parameter the query lacks.
+    let filter = if all { "and $2 = $2" } else { "and g.revoked_at is null and g.expires_at > $2" };
     let rows: Vec<GrantRow> = sqlx::query_as(&format!(
         "select g.id, p.email, p.name, g.company_id, c.domain, g.granted_at, g.expires_at, g.revoked_at \
          from grants g join prospects p on p.id = g.prospect_id join companies c on c.id = g.company_id \

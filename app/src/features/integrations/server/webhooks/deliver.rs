@@ -40,11 +40,18 @@ pub fn is_public(ip: IpAddr) -> bool {
                 return is_public_v4(v4);
             }
             let s = v6.segments();
+            let embedded_v4 = Ipv4Addr::new((s[6] >> 8) as u8, s[6] as u8, (s[7] >> 8) as u8, s[7] as u8);
+            if s[..4] == [0, 0, 0, 0] && s[4] == 0xffff && s[5] == 0 {
+                return is_public_v4(embedded_v4); // SIIT (::ffff:0:a.b.c.d)
+            }
             !(v6.is_loopback()
                 || v6.is_unspecified()
                 || v6.is_multicast()
                 || (s[0] & 0xfe00) == 0xfc00 // unique local
                 || (s[0] & 0xffc0) == 0xfe80 // link-local
+                || (s[0] & 0xffc0) == 0xfec0 // site-local (deprecated, still routed inside some networks)
+                || (s[0] == 0x2001 && s[1] == 0) // Teredo: an IPv4 address in disguise
+                || (s[0] == 0x0100 && s[1] == 0 && s[2] == 0 && s[3] == 0) // discard-only
                 || (s[0] == 0x2001 && s[1] == 0x0db8) // documentation
                 || (s[0] == 0x0064 && s[1] == 0xff9b) // NAT64: an IPv4 address in disguise
                 || (s[0] == 0x2002) // 6to4: likewise
@@ -67,6 +74,7 @@ fn is_public_v4(ip: Ipv4Addr) -> bool {
         || (a == 100 && (64..128).contains(&b)) // shared address space (carrier-grade NAT)
         || (a == 198 && (b == 18 || b == 19)) // benchmarking
         || (a == 192 && b == 0 && ip.octets()[2] == 0) // IETF protocol assignments
+        || (a == 192 && b == 88 && ip.octets()[2] == 99) // 6to4 relay anycast
         || a >= 240) // reserved
 }
 
@@ -178,11 +186,14 @@ pub async fn deliver_due(state: &AppState) -> Result<usize, AppError> {
     .await?;
     let mut delivered = 0;
     for row in due {
-        // Claim the row so another instance does not send it at the same time.
+        // Claim the row so another instance does not send it at the same time; the lease starts
+        // now (earlier attempts of this pass took their time), and the result is written only while
+        // this claim still holds (a redelivery or another instance's takeover replaces it).
+        let lease = Timestamp::now().0 + LEASE_SECONDS;
         let claimed = sqlx::query(
             "update webhook_deliveries set next_attempt_at = $1 where id = $2 and status = 'pending' and next_attempt_at = $3",
         )
-        .bind(now + LEASE_SECONDS)
+        .bind(lease)
         .bind(row.id)
         .bind(row.next_attempt_at)
         .execute(state.db.pool())
@@ -199,13 +210,15 @@ pub async fn deliver_due(state: &AppState) -> Result<usize, AppError> {
             Ok(status) => {
                 sqlx::query(
                     "update webhook_deliveries set status = 'delivered', attempts = $1, last_attempt_at = $2, \
-                     last_status = $3, last_error = null, last_duration_ms = $4, delivered_at = $2 where id = $5",
+                     last_status = $3, last_error = null, last_duration_ms = $4, delivered_at = $2 \
+                     where id = $5 and next_attempt_at = $6",
                 )
                 .bind(attempts)
                 .bind(finished)
                 .bind(i64::from(status))
                 .bind(ms)
                 .bind(row.id)
+                .bind(lease)
                 .execute(state.db.pool())
                 .await?;
                 delivered += 1;
@@ -216,7 +229,7 @@ pub async fn deliver_due(state: &AppState) -> Result<usize, AppError> {
                 tracing::warn!(delivery = row.id, webhook = row.webhook_id, attempts, %problem, "webhook not delivered");
                 sqlx::query(
                     "update webhook_deliveries set status = $1, attempts = $2, next_attempt_at = $3, last_attempt_at = $4, \
-                     last_status = $5, last_error = $6, last_duration_ms = $7 where id = $8",
+                     last_status = $5, last_error = $6, last_duration_ms = $7 where id = $8 and next_attempt_at = $9",
                 )
                 .bind(if give_up { "failed" } else { "pending" })
                 .bind(attempts)
@@ -226,6 +239,7 @@ pub async fn deliver_due(state: &AppState) -> Result<usize, AppError> {
                 .bind(problem.chars().take(300).collect::<String>())
                 .bind(ms)
                 .bind(row.id)
+                .bind(lease)
                 .execute(state.db.pool())
                 .await?;
             }
@@ -378,6 +392,11 @@ mod tests {
             "::ffff:169.254.169.254",
             "64:ff9b::a9fe:a9fe",
             "2002:7f00:1::",
+            "fec0::1",
+            "2001:0:4136:e378::1",
+            "::ffff:0:7f00:1",
+            "100::1",
+            "192.88.99.1",
             "224.0.0.1",
             "255.255.255.255",
             "::",

@@ -121,7 +121,10 @@ pub async fn create(
         .execute(&mut *tx)
         .await?;
     let actor = admin.map(crate::features::accounts::server::staff_actor).unwrap_or_else(Actor::system);
-    let details = serde_json::json!({ "url": url.as_str(), "format": format.code(), "events": events });
+    // Scheme and host only: a chat webhook's address is its credential, and the log is permanent
+    // and read by sales and SIEM tokens.
+    let target = format!("{}://{}", url.scheme(), url.host_str().unwrap_or_default());
+    let details = serde_json::json!({ "target": target, "format": format.code(), "events": events });
     let event = Event {
         actor: &actor,
         event: "webhook.created",
@@ -239,7 +242,8 @@ pub(crate) fn open_secret(secrets: &SecretsKey, id: i64, sealed: &str) -> Option
 pub async fn notice_stale_entries(db: &Db) -> Result<usize, AppError> {
     let today = IsoDate::today_utc();
     let rows: Vec<(i64, String, String, Option<String>, i64)> = sqlx::query_as(
-        "select id, external_id, question, last_reviewed_on, review_interval_days from kb_entries where status = 'approved'",
+        "select id, external_id, case when visibility = 'internal' then '' else question end, last_reviewed_on, \
+         review_interval_days from kb_entries where status = 'approved'",
     )
     .fetch_all(db.pool())
     .await?;

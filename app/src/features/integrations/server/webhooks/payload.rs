@@ -77,10 +77,16 @@ pub fn standard_body(event: &str, created_at: i64, data: &Value, base: &str) -> 
 }
 
 /// Text from a buyer (a name, a company) made harmless in a chat message: no markup, no
-/// mentions (`<!channel>`, `@here`), no links, one line, at most 120 characters.
+/// mentions (`<!channel>`, `@here`), no links (a dot becomes `․`, so `trust-login.com` is not
+/// turned into one), no invisible or direction-changing characters, one line, at most 120
+/// characters.
 pub fn chat_text(text: &str) -> String {
+    let invisible = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2028}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{FEFF}' | '\u{00AD}')
+    };
     text.chars()
-        .filter(|c| !c.is_control())
+        .filter(|c| !invisible(*c))
         .map(|c| match c {
             '<' => '‹',
             '>' => '›',
@@ -95,6 +101,7 @@ pub fn chat_text(text: &str) -> String {
             '|' => '｜',
             '#' => '＃',
             ':' => '：',
+            '.' => '․',
             c => c,
         })
         .take(120)
@@ -168,11 +175,11 @@ mod tests {
                 .unwrap();
         let text = body["text"].as_str().unwrap();
         assert!(
-            text.starts_with("Access request from Jane Doe (jane＠contoso.example) at Contoso (contoso.example)"),
+            text.starts_with("Access request from Jane Doe (jane＠contoso․example) at Contoso (contoso․example)"),
             "{text}"
         );
         assert!(text.contains("Documents: SOC 2 Type II report"));
-        assert!(text.contains("Domain rule: rule ＊.contoso.example (review)"));
+        assert!(text.contains("Domain rule: rule ＊․contoso․example (review)"));
         assert!(text.contains("https://trust.example/admin/requests/12"));
         assert_eq!(body.as_object().unwrap().len(), 1, "only text: both Slack and Mattermost take it");
     }
@@ -192,6 +199,7 @@ mod tests {
                 && !text.contains("*x*")
                 && !text.contains("](http")
         );
+        assert_eq!(chat_text("evil\u{202E}moc.nigol-tsurt\u{200B}"), "evilmoc․nigol-tsurt");
         assert_eq!(text.lines().next().unwrap().matches("line").count(), 1, "no line break from the name");
     }
 
