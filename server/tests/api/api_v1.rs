@@ -406,3 +406,47 @@ async fn the_openapi_document_describes_every_route_with_its_scope() {
     let documented: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
     assert_eq!(documented, 7, "list, get, create and change companies; grants; the log; the knowledge base");
 }
+
+#[tokio::test]
+async fn a_write_decides_against_the_token_as_it_is_when_it_commits() {
+    use app::features::integrations::server::{tokens, v1};
+    let app = spawn_app().await;
+    let admin = app.staff_browser("ada@northwind-analytics.example", &[StaffRole::Admin]).await;
+    let crm = make_token(&admin, "CRM", "personal", &["companies:write"]).await;
+    // The request was authenticated while the token was good ...
+    let caller = tokens::authenticate(&app.state, Some(&crm)).await.unwrap().unwrap();
+    let meta = app::ssr::request_meta::RequestMeta::system("test");
+    let input = || serde_json::from_value(json!({ "domain": "late.example", "name": "Late" })).unwrap();
+    // ... and the owner lost the role the scope needs before the write: nothing is written.
+    let (owner,): (i64,) =
+        sqlx::query_as("select owner_id from api_tokens").fetch_one(app.state.db.pool()).await.unwrap();
+    sqlx::query("update staff_roles set role = 'security' where staff_id = $1")
+        .bind(owner)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    let refused = v1::save_company(&app.state, &meta, &caller, None, input()).await;
+    assert!(matches!(refused, Err(app::error::AppError::Unauthenticated)), "{refused:?}");
+    sqlx::query("update staff_roles set role = 'admin' where staff_id = $1")
+        .bind(owner)
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    // Revoked in between: refused too.
+    sqlx::query("update api_tokens set revoked_at = 1").execute(app.state.db.pool()).await.unwrap();
+    let refused = v1::save_company(&app.state, &meta, &caller, None, input()).await;
+    assert!(matches!(refused, Err(app::error::AppError::Unauthenticated)), "{refused:?}");
+    let (count,): (i64,) = sqlx::query_as("select count(*) from companies where domain = 'late.example'")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(count, 0);
+    // Still good: written, with the token named in the log.
+    sqlx::query("update api_tokens set revoked_at = null").execute(app.state.db.pool()).await.unwrap();
+    v1::save_company(&app.state, &meta, &caller, None, input()).await.unwrap();
+    let (details,): (String,) = sqlx::query_as("select details from access_log where event = 'company.created'")
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert!(details.contains(&format!("\"token\":{}", caller.token_id)), "{details}");
+}

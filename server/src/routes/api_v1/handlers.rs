@@ -121,7 +121,7 @@ pub async fn create_company(
 ) -> Answer {
     let who = caller(&state, &meta, &headers, ApiScope::CompaniesWrite, COMPANIES).await?;
     let input = company_input(&body)?;
-    let id = v1::save_company(&state, &meta, &who.actor(), None, input).await?;
+    let id = v1::save_company(&state, &meta, &who, None, input).await?;
     let company = v1::company(&state.db, id).await?;
     let location = format!("{COMPANIES}/{id}");
     Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(company)).into_response())
@@ -150,7 +150,7 @@ pub async fn update_company(
     let object = format!("{COMPANIES}/{}", id.chars().take(20).collect::<String>());
     let who = caller(&state, &meta, &headers, ApiScope::CompaniesWrite, &object).await?;
     let (id, input) = (company_id(&id)?, company_input(&body)?);
-    let id = v1::save_company(&state, &meta, &who.actor(), Some(id), input).await?;
+    let id = v1::save_company(&state, &meta, &who, Some(id), input).await?;
     Ok(Json(v1::company(&state.db, id).await?).into_response())
 }
 

@@ -125,6 +125,33 @@ pub async fn authenticate(state: &AppState, bearer: Option<&str>) -> Result<Resu
     Ok(Ok(ApiCaller { token_id: row.id, label: row.label, scopes, owner }))
 }
 
+/// Whether `caller`'s token still carries `scope` now, read inside `tx`: not revoked, not
+/// expired, and for a personal token an owner who is still active and holds the scope's role.
+pub async fn still_allows(tx: &mut crate::ssr::db::Tx, caller: &ApiCaller, scope: ApiScope) -> Result<bool, AppError> {
+    let row: Option<(String, Option<i64>)> = sqlx::query_as(
+        "select scopes, owner_id from api_tokens where id = $1 and revoked_at is null and expires_at > $2",
+    )
+    .bind(caller.token_id)
+    .bind(Timestamp::now().0)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some((scopes, owner)) = row else { return Ok(false) };
+    if !parse_scopes(&scopes).contains(&scope) {
+        return Ok(false);
+    }
+    let Some(owner) = owner else { return Ok(true) };
+    let role = scope.role();
+    let held: Option<(i64,)> = sqlx::query_as(
+        "select 1 from staff_users u join staff_roles r on r.staff_id = u.id \
+         where u.id = $1 and u.active = 1 and r.role in ($2, 'admin') limit 1",
+    )
+    .bind(owner)
+    .bind(role.code())
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(held.is_some())
+}
+
 /// What the create form posted.
 pub struct NewToken<'a> {
     pub label: &'a str,

@@ -8,8 +8,12 @@ use crate::{
         domain::{DomainPattern, RuleAction},
         server::{personal::is_personal, rules},
     },
+    features::integrations::{
+        model::ApiScope,
+        server::tokens::{self, ApiCaller},
+    },
     ssr::{
-        audit::{self, Actor, Event, Outcome},
+        audit::{self, Event, Outcome},
         db::{flag, Db},
         request_meta::RequestMeta,
         AppState,
@@ -140,10 +144,11 @@ pub async fn company(db: &Db, id: i64) -> Result<Company, AppError> {
 pub async fn save_company(
     state: &AppState,
     meta: &RequestMeta,
-    actor: &Actor,
+    caller: &ApiCaller,
     id: Option<i64>,
     input: CompanyInput,
 ) -> Result<i64, AppError> {
+    let actor = &caller.actor();
     let mut problems = crate::forms::Problems::default();
     let name = input.name.as_deref().map(|n| problems.take("name", short_text(n, "company name", 120)));
     let mnda = match &input.mnda_until {
@@ -170,6 +175,11 @@ pub async fn save_company(
     problems.check()?;
     let now = Timestamp::now().0;
     let mut tx = state.db.begin().await?;
+    // The token was checked when the request arrived; decide again against the state as it is
+    // now, inside the transaction that writes (a revocation or a lost role in between wins).
+    if !tokens::still_allows(&mut tx, caller, ApiScope::CompaniesWrite).await? {
+        return Err(AppError::Unauthenticated);
+    }
     let (id, domain, created) = match id {
         Some(id) => {
             let (domain,): (String,) = sqlx::query_as("select domain from companies where id = $1")
@@ -262,6 +272,7 @@ pub async fn save_company(
             "auto_approve": input.auto_approve,
             "access_rule": rule_change,
             "via": "api",
+            "token": caller.token_id,
         }),
     };
     audit::record(&mut tx, meta, event).await?;
