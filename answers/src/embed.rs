@@ -53,6 +53,12 @@ impl Embedder {
         Ok(Self { model, tokenizer, device })
     }
 
+    /// Whether `word` (lower case) is one token of the model's vocabulary: a word of English
+    /// (or a common name) rather than something the tokenizer has to spell out in pieces.
+    pub fn knows(&self, word: &str) -> bool {
+        self.tokenizer.token_to_id(word).is_some()
+    }
+
     /// One unit vector (384 floats) per text, in input order. Work is split over the machine's
     /// cores by batch (the matrix kernels only thread large products; ours are small).
     pub fn embed(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, EmbedError> {

@@ -16,6 +16,7 @@ pub mod limits;
 pub mod ooxml;
 pub mod questions;
 pub mod sample;
+pub mod spelling;
 pub mod synonyms;
 pub mod text;
 

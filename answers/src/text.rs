@@ -31,6 +31,55 @@ pub fn strip_prefix(question: &str) -> &str {
     }
 }
 
+/// Lead-ins that name a topic the question sets aside ("Apart from automated scanning, do you…"):
+/// the words up to the next comma or semicolon are not what is asked.
+const SET_ASIDE: &[&str] = &[
+    "apart from ",
+    "aside from ",
+    "besides ",
+    "other than ",
+    "in addition to ",
+    "setting aside ",
+    "leaving aside ",
+    "not counting ",
+    "excluding ",
+    "beyond ",
+];
+
+/// Turns that move to what is actually asked ("We know you encrypt data at rest; what about data
+/// in transit?"): what comes before them is context.
+const TURNS: &[&str] = &["what about ", "how about ", "and what of ", "but what of "];
+
+/// The part of a question that holds what is asked: a set-aside lead-in ("Apart from X, …") and a
+/// conceded clause before a turn ("We know you do X; what about Y?") are dropped. Questions
+/// without either come back whole; so does anything that would leave fewer than three words.
+pub fn focus(question: &str) -> &str {
+    let lower = question.to_lowercase();
+    // Lower-casing can change byte lengths outside ASCII; only cut when offsets agree.
+    if lower.len() != question.len() {
+        return question;
+    }
+    let mut start = 0;
+    if let Some(turn) = TURNS.iter().filter_map(|t| lower.find(t).filter(|&i| i > 0)).min() {
+        let before = lower[..turn].trim_end();
+        if before.ends_with([';', ',', '.', '-', '?']) || before.ends_with(" but") || before.ends_with(" and") {
+            start = turn;
+        }
+    }
+    let rest = &lower[start..];
+    if let Some(lead) = SET_ASIDE.iter().find(|l| rest.starts_with(*l)) {
+        if let Some(cut) = rest[lead.len()..].find([',', ';']) {
+            start += lead.len() + cut + 1;
+        }
+    }
+    let out = question[start..].trim_start();
+    if out.split_whitespace().count() < 3 {
+        question
+    } else {
+        out
+    }
+}
+
 /// Length of one prefix token (including its trailing punctuation), if `s` starts with one.
 fn prefix_len(s: &str) -> Option<usize> {
     let token_end = s.find(char::is_whitespace)?;
@@ -214,6 +263,36 @@ mod tests {
             ("42", "42"),
         ] {
             assert_eq!(strip_prefix(input), expected, "{input}");
+        }
+    }
+
+    #[test]
+    fn a_set_aside_topic_or_a_conceded_clause_is_not_what_is_asked() {
+        for (input, expected) in [
+            (
+                "We know you encrypt data at rest; what about data moving over public networks?",
+                "what about data moving over public networks?",
+            ),
+            (
+                "Apart from automated scanning, do you have an outside firm test the platform?",
+                "do you have an outside firm test the platform?",
+            ),
+            ("Besides SSO, which sign-in methods exist?", "which sign-in methods exist?"),
+            ("Other than backups; how is data replicated?", "how is data replicated?"),
+            // Nothing set aside: whole.
+            ("Do you encrypt data at rest and in transit?", "Do you encrypt data at rest and in transit?"),
+            ("What about encryption?", "What about encryption?"),
+            // A turn not after a clause, or a lead-in without a comma, stays.
+            ("Tell me what about your backups is automated", "Tell me what about your backups is automated"),
+            ("Beyond reasonable doubt do you test restores?", "Beyond reasonable doubt do you test restores?"),
+            // Too little would be left.
+            ("Apart from SSO, MFA?", "Apart from SSO, MFA?"),
+            // Text outside ASCII is cut at the right place, or not at all when lower-casing
+            // changes its length (İ is two bytes, i̇ three).
+            ("Apart from Zürich, which regions host data?", "which regions host data?"),
+            ("Apart from İstanbul, which regions host data?", "Apart from İstanbul, which regions host data?"),
+        ] {
+            assert_eq!(focus(input), expected, "{input}");
         }
     }
 
