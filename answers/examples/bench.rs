@@ -33,7 +33,7 @@ fn measure(engine: &Engine, signals: &[Vec<[f32; 3]>], cases: &[Case], tuning: &
     let outs: Vec<(&Case, Suggestion)> = cases
         .iter()
         .zip(signals)
-        .map(|(case, s)| (case, engine.decide_for(s, tuning, &Engine::identifiers(&case.question))))
+        .map(|(case, s)| (case, engine.decide_for(s, tuning, &engine.must_name(&case.question))))
         .collect();
     score(&outs)
 }
@@ -117,7 +117,7 @@ fn measure_folds(folds: &[Fold], tuning: &Tuning) -> Metrics {
     let mut outs = Vec::new();
     for f in folds {
         for (case, s) in f.cases.iter().zip(&f.signals) {
-            outs.push((*case, f.engine.decide_for(s, tuning, &Engine::identifiers(&case.question))));
+            outs.push((*case, f.engine.decide_for(s, tuning, &f.engine.must_name(&case.question))));
         }
     }
     score(&outs)
@@ -136,20 +136,20 @@ fn cross_validated(engine: &Engine, signals: &[Vec<[f32; 3]>], cases: &[Case], f
             score(
                 &train
                     .iter()
-                    .map(|(c, s)| (*c, engine.decide_for(s, t, &Engine::identifiers(&c.question))))
+                    .map(|(c, s)| (*c, engine.decide_for(s, t, &engine.must_name(&c.question))))
                     .collect::<Vec<_>>(),
             )
         };
         let tuning = tune(true, &eval, Tuning::FUSED);
         for (_, (case, s)) in cases.iter().zip(signals).enumerate().filter(|(i, _)| fifth(*i) == f) {
-            plain.push((case, engine.decide_for(s, &tuning, &Engine::identifiers(&case.question))));
+            plain.push((case, engine.decide_for(s, &tuning, &engine.must_name(&case.question))));
         }
         let others: Vec<&Fold> = folds.iter().enumerate().filter(|(g, _)| *g != f).map(|(_, x)| x).collect();
         let eval_learned = |t: &Tuning| {
             let mut outs = Vec::new();
             for fold in &others {
                 for (case, s) in fold.cases.iter().zip(&fold.signals) {
-                    outs.push((*case, fold.engine.decide_for(s, t, &Engine::identifiers(&case.question))));
+                    outs.push((*case, fold.engine.decide_for(s, t, &fold.engine.must_name(&case.question))));
                 }
             }
             score(&outs)
@@ -157,7 +157,7 @@ fn cross_validated(engine: &Engine, signals: &[Vec<[f32; 3]>], cases: &[Case], f
         let tuning = tune(true, &eval_learned, Tuning::FUSED);
         let fold = &folds[f];
         for (case, s) in fold.cases.iter().zip(&fold.signals) {
-            learned.push((*case, fold.engine.decide_for(s, &tuning, &Engine::identifiers(&case.question))));
+            learned.push((*case, fold.engine.decide_for(s, &tuning, &engine.must_name(&case.question))));
         }
     }
     (score(&plain), score(&learned))
@@ -232,16 +232,18 @@ fn peak_rss_mb() -> f64 {
 fn main() {
     let mut data = PathBuf::from("../shared/data/questionnaire");
     let mut model = PathBuf::from("models/all-MiniLM-L6-v2");
+    let mut questions_file = None;
     let mut do_tune = false;
     let mut quick = false;
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
         match flag.as_str() {
             "--data" => data = it.next().expect("--data DIR").into(),
+            "--questions" => questions_file = Some(PathBuf::from(it.next().expect("--questions FILE"))),
             "--model" => model = it.next().expect("--model DIR").into(),
             "--tune" => do_tune = true,
             "--quick" => quick = true,
-            _ => panic!("usage: bench [--data DIR] [--model DIR] [--tune] [--quick]"),
+            _ => panic!("usage: bench [--data DIR] [--questions FILE] [--model DIR] [--tune] [--quick]"),
         }
     }
     let rows = kb::parse(&std::fs::read(data.join("kb.csv")).expect("kb.csv"), Format::Csv).expect("a valid kb.csv");
@@ -257,7 +259,8 @@ fn main() {
             category: r.category.clone(),
         })
         .collect();
-    let mut reader = csv::Reader::from_path(data.join("questions-dev.csv")).expect("questions-dev.csv");
+    let questions_file = questions_file.unwrap_or_else(|| data.join("questions-dev.csv"));
+    let mut reader = csv::Reader::from_path(&questions_file).expect("a questions file");
     let cases: Vec<Case> = reader
         .records()
         .map(|r| {
@@ -331,7 +334,7 @@ fn main() {
     if std::env::var_os("BENCH_MISSES").is_some() {
         for f in &folds {
             for (case, sig) in f.cases.iter().zip(&f.signals) {
-                let out = f.engine.decide_for(sig, &learned_tuning, &Engine::identifiers(&case.question));
+                let out = f.engine.decide_for(sig, &learned_tuning, &f.engine.must_name(&case.question));
                 let first = out.suggestions.first().map(|s| s.kb_id.clone()).unwrap_or_default();
                 let wrong = match &case.expected {
                     Some(e) => &first != e,
@@ -347,6 +350,22 @@ fn main() {
                         out.suggestions.iter().map(|s| (s.kb_id.clone(), s.score)).collect::<Vec<_>>()
                     );
                 }
+            }
+        }
+    }
+    if std::env::var_os("BENCH_CURVE").is_some() {
+        // Auto share and precision as the auto threshold and margin move (the rest as shipped).
+        for auto in [0.48f32, 0.50, 0.52, 0.54, 0.56, 0.58, 0.60] {
+            for margin in [0.0f32, 0.03, 0.06, 0.09] {
+                let t = Tuning { auto, margin, ..fused_tuning };
+                let (p, l) = (measure(&fused, &fused_signals, &cases, &t), measure_folds(&folds, &t));
+                println!(
+                    "CURVE auto {auto:.2} margin {margin:.2}: plain {:.1}% at {:.1}%, learned {:.1}% at {:.1}%",
+                    p.auto_share * 100.0,
+                    p.auto_precision * 100.0,
+                    l.auto_share * 100.0,
+                    l.auto_precision * 100.0
+                );
             }
         }
     }
@@ -388,7 +407,7 @@ fn main() {
     if std::env::var_os("BENCH_MISSES").is_some() {
         let by_id = |id: &str| entries.iter().find(|e| e.kb_id == id).map(|e| e.question.clone()).unwrap_or_default();
         for (case, s) in cases.iter().zip(&fused_signals) {
-            let out = fused.decide_for(s, &fused_tuning, &Engine::identifiers(&case.question));
+            let out = fused.decide_for(s, &fused_tuning, &fused.must_name(&case.question));
             let first = out.suggestions.first().map(|s| s.kb_id.clone()).unwrap_or_default();
             let wrong = match &case.expected {
                 Some(e) => &first != e || out.decision == Decision::None,
@@ -423,6 +442,10 @@ fn main() {
         .chain(questions.iter().map(|q| format!("Please confirm: {q}")))
         .take(300)
         .collect();
+    if batch.len() < 300 {
+        println!("\n(too few questions for the speed batch of 300)");
+        return;
+    }
     fused.suggest(&batch[..20]).unwrap();
     let t = Instant::now();
     let out = fused.suggest(&batch).unwrap();

@@ -49,6 +49,11 @@ impl Index {
         self.lengths.is_empty()
     }
 
+    /// The documents that hold `term`.
+    pub fn documents_with(&self, term: &str) -> impl Iterator<Item = usize> + '_ {
+        self.postings.get(term).into_iter().flatten().map(|&(doc, _)| doc as usize)
+    }
+
     fn idf(&self, df: usize) -> f32 {
         let n = self.lengths.len() as f32;
         ((n - df as f32 + 0.5) / (df as f32 + 0.5) + 1.0).ln()

@@ -98,7 +98,7 @@ impl Tuning {
         Tuning { lexical: 1.0, question: 0.0, answer: 0.0, auto: 0.47, margin: 0.06, review: 0.45 };
     /// Lexical and semantic together.
     pub const FUSED: Tuning =
-        Tuning { lexical: 0.35, question: 0.25, answer: 0.40, auto: 0.50, margin: 0.03, review: 0.48 };
+        Tuning { lexical: 0.35, question: 0.25, answer: 0.40, auto: 0.50, margin: 0.06, review: 0.48 };
 }
 
 const FIELD_QUESTION: f32 = 1.0;
@@ -169,6 +169,11 @@ fn answer_texts(answer: &str) -> Vec<String> {
         out.extend(sentences.into_iter().map(str::to_string));
     }
     out
+}
+
+/// A word of [`Engine::must_name`] that is a name rather than a number (no digit in it).
+fn is_name(word: &str) -> bool {
+    !word.is_empty() && !word.chars().any(|c| c.is_ascii_digit())
 }
 
 /// A number of four digits or more that is not a year: a standard's (`27701`, `22301`, `62443`).
@@ -384,6 +389,55 @@ impl Engine {
         Analyzer::words(question).into_iter().filter(|w| w.chars().any(|c| c.is_ascii_digit())).collect()
     }
 
+    /// The words an entry must contain to be auto-filled for `question`: its [`identifiers`]
+    /// (numbers), and the names it uses that the knowledge base never mentions. A word written
+    /// with two capitals or more ("HIPAA", "FedRAMP", "GuardDuty") names a law, standard or
+    /// product; when no entry uses it and the synonym table does not know it, the question asks
+    /// about something the knowledge base has no word for: [`Engine::decide_for`] then says
+    /// [`Decision::None`] however well the rest of the wording matches ("Do you sign HIPAA
+    /// business associate agreements?" is not "Do employees sign confidentiality agreements?"),
+    /// listing the entry as related. A question in capitals throughout names nothing this way.
+    ///
+    /// [`identifiers`]: Engine::identifiers
+    pub fn must_name(&self, question: &str) -> Vec<String> {
+        self.must_name_within(question, |_| true)
+    }
+
+    /// As [`Engine::must_name`], counting only the entries `allowed` accepts as the knowledge
+    /// base (so that whether an entry a visitor may not see uses a word changes nothing for them).
+    pub fn must_name_within(&self, question: &str, allowed: impl Fn(usize) -> bool) -> Vec<String> {
+        let mut out = Self::identifiers(question);
+        let text = crate::text::strip_prefix(question);
+        let letters = text.chars().filter(|c| c.is_alphabetic()).count();
+        let capitals = text.chars().filter(|c| c.is_uppercase()).count();
+        if capitals * 2 > letters {
+            return out;
+        }
+        for word in text.split(|c: char| !c.is_alphanumeric()) {
+            if word.chars().filter(char::is_ascii_uppercase).count() < 2 {
+                continue;
+            }
+            let lower = crate::text::normalise(word);
+            // Used by an allowed entry as written, inflected or as a plural acronym ("NDAs"), or a
+            // synonym's member.
+            let singular = lower.strip_suffix('s').filter(|s| s.len() >= 2);
+            let known = self
+                .words
+                .iter()
+                .enumerate()
+                .any(|(i, w)| allowed(i) && (w.contains(&lower) || singular.is_some_and(|s| w.contains(s))))
+                || self
+                    .analyzer
+                    .terms(word)
+                    .iter()
+                    .any(|t| t.starts_with('~') || self.index.documents_with(t).any(&allowed));
+            if !known && !out.contains(&lower) {
+                out.push(lower);
+            }
+        }
+        out
+    }
+
     /// Ranks and decides, given precomputed signals (see [`Engine::signals`]).
     pub fn decide(&self, signals: &[[f32; 3]], tuning: &Tuning) -> Suggestion {
         self.decide_for(signals, tuning, &[])
@@ -391,8 +445,9 @@ impl Engine {
 
     /// As [`Engine::decide`]; an entry that lacks one of the question's `identifiers` is never
     /// auto-filled (TLS 1.0 is not TLS 1.2): a person decides. When the best entry lacks a
-    /// standard's number the question names (ISO 27701 asked, only ISO 27001 known), the knowledge
-    /// base has no answer: [`Decision::None`], the entry still listed as related.
+    /// standard's number the question names (ISO 27701 asked, only ISO 27001 known) or a name
+    /// from [`Engine::must_name`], the knowledge base has no answer: [`Decision::None`], the
+    /// entry still listed as related.
     pub fn decide_for(&self, signals: &[[f32; 3]], tuning: &Tuning, identifiers: &[String]) -> Suggestion {
         self.decide_within(signals, tuning, identifiers, |_| true)
     }
@@ -413,10 +468,11 @@ impl Engine {
         let top = fused.first().map_or(0.0, |t| t.1);
         let second = fused.get(1).map_or(0.0, |t| t.1);
         let names_all = fused.first().is_none_or(|&(i, _)| identifiers.iter().all(|w| self.words[i].contains(w)));
-        let names_standard = fused.first().is_none_or(|&(i, _)| {
-            identifiers.iter().filter(|w| is_standard_number(w)).all(|w| self.words[i].contains(w))
+        // A standard's number or a name the question uses that the entry lacks: no answer here.
+        let names_subject = fused.first().is_none_or(|&(i, _)| {
+            identifiers.iter().filter(|w| is_standard_number(w) || is_name(w)).all(|w| self.words[i].contains(w))
         });
-        let decision = if !names_standard {
+        let decision = if !names_subject {
             Decision::None
         } else if top >= tuning.auto
             && top - second >= tuning.margin
@@ -458,11 +514,7 @@ impl Engine {
     /// Suggestions for each question, in order.
     pub fn suggest(&self, questions: &[String]) -> Result<Vec<Suggestion>, EngineError> {
         let signals = self.signals(questions)?;
-        Ok(signals
-            .iter()
-            .zip(questions)
-            .map(|(s, q)| self.decide_for(s, &self.tuning, &Self::identifiers(q)))
-            .collect())
+        Ok(signals.iter().zip(questions).map(|(s, q)| self.decide_for(s, &self.tuning, &self.must_name(q))).collect())
     }
 }
 
@@ -587,5 +639,38 @@ mod tests {
         let out = engine.suggest(&["Do you have an incident respone plan?".into()]).unwrap();
         assert_eq!(out[0].suggestions[0].kb_id, "KB-5", "{out:?}");
         assert_eq!(engine.asked("Q3. Do you have an incident respone plan?"), "Do you have an incident response plan?");
+    }
+
+    #[test]
+    fn a_name_the_knowledge_base_never_uses_means_it_has_no_answer() {
+        let mut entries = kb();
+        entries.push(entry(
+            "KB-5",
+            "Do employees sign confidentiality agreements?",
+            "Yes, before they start.",
+            &["nda"],
+        ));
+        let engine = Engine::lexical(&entries, Analyzer::standard());
+        let lax = Tuning { auto: 0.1, margin: 0.0, review: 0.0, ..Tuning::LEXICAL };
+        let decide = |q: &str| {
+            let signals = engine.signals(&[q.to_string()]).unwrap();
+            engine.decide_for(&signals[0], &lax, &engine.must_name(q))
+        };
+        let hipaa = decide("Do you sign HIPAA business associate agreements?");
+        assert_eq!((hipaa.decision, hipaa.suggestions[0].kb_id.as_str()), (Decision::None, "KB-5"));
+        assert_eq!(engine.must_name("Are you FedRAMP authorised for TLS 1.3?"), ["1", "3", "fedramp"]);
+        // Names the knowledge base or the synonym table knows, and a question in capitals, pass.
+        assert_eq!(engine.must_name("Do employees sign NDAs? Is MFA (2FA) enforced? RPO?"), ["2fa"]);
+        assert!(engine.must_name("DO EMPLOYEES SIGN CONFIDENTIALITY AGREEMENTS?").is_empty());
+        assert_eq!(decide("Do employees sign confidentiality agreements?").decision, Decision::Auto);
+        // Only the allowed entries count as the knowledge base.
+        assert_eq!(engine.must_name_within("Are SQL backups encrypted?", |_| true), ["sql"]);
+        let with_sql = {
+            let mut e = entries.clone();
+            e.push(entry("KB-6", "Are SQL dumps kept?", "No.", &[]));
+            Engine::lexical(&e, Analyzer::standard())
+        };
+        assert!(with_sql.must_name_within("Are SQL backups encrypted?", |_| true).is_empty());
+        assert_eq!(with_sql.must_name_within("Are SQL backups encrypted?", |i| i != 5), ["sql"]);
     }
 }

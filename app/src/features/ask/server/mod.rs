@@ -112,7 +112,7 @@ pub async fn ask(state: &AppState, meta: &RequestMeta, principal: &Principal, q:
         Ok::<_, answers::engine::EngineError>(worker.engine.decide_within(
             &signals[0],
             &worker.engine.tuning(),
-            &Engine::identifiers(&text),
+            &worker.engine.must_name_within(&text, allowed),
             allowed,
         ))
     })
