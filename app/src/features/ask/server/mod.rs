@@ -26,7 +26,7 @@ use crate::{
     },
     types::{IsoDate, Timestamp},
 };
-use answers::{Decision, Engine};
+use answers::Decision;
 
 /// Open gaps kept at most: past this, new questions are still answered and logged but no longer
 /// queued (a flood cannot grow the table without bound).
