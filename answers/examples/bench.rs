@@ -157,7 +157,7 @@ fn cross_validated(engine: &Engine, signals: &[Vec<[f32; 3]>], cases: &[Case], f
         let tuning = tune(true, &eval_learned, Tuning::FUSED);
         let fold = &folds[f];
         for (case, s) in fold.cases.iter().zip(&fold.signals) {
-            learned.push((*case, fold.engine.decide_for(s, &tuning, &engine.must_name(&case.question))));
+            learned.push((*case, fold.engine.decide_for(s, &tuning, &fold.engine.must_name(&case.question))));
         }
     }
     (score(&plain), score(&learned))

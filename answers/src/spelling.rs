@@ -13,16 +13,31 @@ use std::{
 
 /// Shorter words are left alone: too many real words lie one edit from each other.
 const MIN_LEN: usize = 5;
+/// Longer words are left alone (no typing error makes a word this long).
+const MAX_LEN: usize = 30;
+/// Unknown words looked up per text: a question is a sentence or two; a hostile 2,000-character
+/// cell of made-up words costs no more than this many vocabulary scans.
+const MAX_LOOKUPS: usize = 16;
 
 /// The knowledge base's vocabulary, for correcting questions against it.
 pub struct Speller {
-    /// Every word (lower-cased, at least [`MIN_LEN`] letters) with how often it occurs.
-    known: HashMap<String, usize>,
-    /// Stems of every word (so that an inflection of a known word is not taken for a typo), each
-    /// with its most frequent word: a typo of a stem that is no word itself ("encrpyt" for
-    /// "encrypt", known only as "encrypted") is read as that word.
-    stems: HashMap<String, (String, usize)>,
+    /// Every word (lower-cased, at least [`MIN_LEN`] letters).
+    known: HashSet<String>,
+    /// Every stem of every word (so that an inflection of a known word is not taken for a typo).
+    stems: HashSet<String>,
+    /// By first letter: each known word with how often it occurs, and each stem with its most
+    /// frequent word (a typo of a stem that is no word itself, "encrpyt" for "encrypt", known
+    /// only as "encrypted", is read as that word). Only these are scanned for a correction.
+    by_first: HashMap<char, Candidates>,
     stemmer: Stemmer,
+}
+
+#[derive(Default)]
+struct Candidates {
+    /// (word, occurrences)
+    words: Vec<(String, usize)>,
+    /// (stem, its most frequent word, that word's occurrences)
+    stems: Vec<(String, String, usize)>,
 }
 
 fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
@@ -35,50 +50,61 @@ impl Speller {
     /// The vocabulary of `texts` (entries' questions, phrasings, answers and tags).
     pub fn new<'a>(texts: impl IntoIterator<Item = &'a str>) -> Self {
         let stemmer = Stemmer::create(Algorithm::English);
-        let mut known: HashMap<String, usize> = HashMap::new();
-        let mut all_stems = HashSet::new();
+        let mut counts: HashMap<String, usize> = HashMap::new();
+        let mut stems = HashSet::new();
         for text in texts {
             for (_, w) in words(&crate::text::normalise(text)) {
-                all_stems.insert(stemmer.stem(w).into_owned());
+                stems.insert(stemmer.stem(w).into_owned());
                 if w.chars().count() >= MIN_LEN && w.chars().all(char::is_alphabetic) {
-                    *known.entry(w.to_string()).or_insert(0) += 1;
+                    *counts.entry(w.to_string()).or_insert(0) += 1;
                 }
             }
         }
-        let mut stems: HashMap<String, (String, usize)> =
-            all_stems.into_iter().map(|s| (s, (String::new(), 0))).collect();
-        for (word, &count) in &known {
-            if let Some(best) = stems.get_mut(stemmer.stem(word).as_ref()) {
-                if count > best.1 || (count == best.1 && *word < best.0) {
-                    *best = (word.clone(), count);
-                }
+        // Each stem's most frequent word (ties: the first alphabetically).
+        let mut best: HashMap<String, (String, usize)> = HashMap::new();
+        for (word, &count) in &counts {
+            let slot = best.entry(stemmer.stem(word).into_owned()).or_insert_with(|| (word.clone(), count));
+            if count > slot.1 || (count == slot.1 && *word < slot.0) {
+                *slot = (word.clone(), count);
             }
         }
-        Self { known, stems, stemmer }
+        let mut by_first: HashMap<char, Candidates> = HashMap::new();
+        for (word, &count) in &counts {
+            if let Some(first) = word.chars().next() {
+                by_first.entry(first).or_default().words.push((word.clone(), count));
+            }
+        }
+        for (stem, (word, count)) in best {
+            if let Some(first) = stem.chars().next() {
+                by_first.entry(first).or_default().stems.push((stem, word, count));
+            }
+        }
+        Self { known: counts.into_keys().collect(), stems, by_first, stemmer }
     }
 
-    /// The known word `word` (lower case) was most likely meant as, if it is a typing error.
-    fn correction(&self, word: &str, is_word: &dyn Fn(&str) -> bool) -> Option<&str> {
+    /// Whether `word` (lower case) may be a typing error: long enough, letters only, and neither
+    /// a known word, an inflection of one, nor a word the caller knows.
+    fn unknown(&self, word: &str, is_word: &dyn Fn(&str) -> bool) -> bool {
         let len = word.chars().count();
+        (MIN_LEN..=MAX_LEN).contains(&len)
+            && word.chars().all(char::is_alphabetic)
+            && !self.known.contains(word)
+            && !self.stems.contains(self.stemmer.stem(word).as_ref())
+            && !is_word(word)
+    }
+
+    /// The known word one edit from `word` (or from its stem), the most frequent one first.
+    fn nearest(&self, word: &str) -> Option<&str> {
+        let first = word.chars().next()?;
+        let candidates = self.by_first.get(&first)?;
         let stem = self.stemmer.stem(word);
-        if len < MIN_LEN
-            || !word.chars().all(char::is_alphabetic)
-            || self.known.contains_key(word)
-            || self.stems.contains_key(stem.as_ref())
-            || is_word(word)
-        {
-            return None;
-        }
-        let first = word.chars().next();
         let near = |known: &str, of: &str| {
-            known.chars().next() == first
-                && known.chars().count() >= MIN_LEN
+            known.chars().count() >= MIN_LEN
                 && known.chars().count().abs_diff(of.chars().count()) <= 1
                 && strsim::osa_distance(of, known) == 1
         };
-        let words = self.known.iter().filter(|(k, _)| near(k, word)).map(|(k, &n)| (k.as_str(), n));
-        let stems =
-            self.stems.iter().filter(|(s, (w, _))| !w.is_empty() && near(s, &stem)).map(|(_, (w, n))| (w.as_str(), *n));
+        let words = candidates.words.iter().filter(|(k, _)| near(k, word)).map(|(k, n)| (k.as_str(), *n));
+        let stems = candidates.stems.iter().filter(|(s, _, _)| near(s, &stem)).map(|(_, w, n)| (w.as_str(), *n));
         words.chain(stems).max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0))).map(|(k, _)| k)
     }
 
@@ -88,9 +114,17 @@ impl Speller {
     pub fn correct<'t>(&self, text: &'t str, is_word: &dyn Fn(&str) -> bool) -> Cow<'t, str> {
         let mut out: Option<String> = None;
         let mut copied = 0;
+        let mut lookups = 0;
         for (at, w) in words(text) {
             let lower = w.to_lowercase();
-            if let Some(fix) = self.correction(&lower, is_word) {
+            if !self.unknown(&lower, is_word) {
+                continue;
+            }
+            lookups += 1;
+            if lookups > MAX_LOOKUPS {
+                break;
+            }
+            if let Some(fix) = self.nearest(&lower) {
                 let s = out.get_or_insert_with(|| String::with_capacity(text.len()));
                 s.push_str(&text[copied..at]);
                 s.push_str(fix);
@@ -143,6 +177,9 @@ mod tests {
         let english = |w: &str| w == "retailed";
         assert_eq!(s.correct("Are logs retailed?", &english), "Are logs retailed?");
         assert_eq!(s.correct("Are logs retailed?", &none), "Are logs retained?");
+        // Only the first unknown words are looked up.
+        let many = format!("{} Are logs retianed?", "Zzzzzq ".repeat(MAX_LOOKUPS));
+        assert!(matches!(s.correct(&many, &none), Cow::Borrowed(_)));
         // A different first letter is not corrected; nor is text outside ASCII broken.
         assert_eq!(s.correct("Is there an incident tesponse plan?", &none), "Is there an incident tesponse plan?");
         assert_eq!(s.correct("Schütz respone – ok", &none), "Schütz response – ok");

@@ -33,18 +33,8 @@ pub fn strip_prefix(question: &str) -> &str {
 
 /// Lead-ins that name a topic the question sets aside ("Apart from automated scanning, do you…"):
 /// the words up to the next comma or semicolon are not what is asked.
-const SET_ASIDE: &[&str] = &[
-    "apart from ",
-    "aside from ",
-    "besides ",
-    "other than ",
-    "in addition to ",
-    "setting aside ",
-    "leaving aside ",
-    "not counting ",
-    "excluding ",
-    "beyond ",
-];
+const SET_ASIDE: &[&str] =
+    &["apart from ", "aside from ", "besides ", "other than ", "in addition to ", "setting aside ", "leaving aside "];
 
 /// Turns that move to what is actually asked ("We know you encrypt data at rest; what about data
 /// in transit?"): what comes before them is context.
@@ -54,11 +44,9 @@ const TURNS: &[&str] = &["what about ", "how about ", "and what of ", "but what 
 /// conceded clause before a turn ("We know you do X; what about Y?") are dropped. Questions
 /// without either come back whole; so does anything that would leave fewer than three words.
 pub fn focus(question: &str) -> &str {
-    let lower = question.to_lowercase();
-    // Lower-casing can change byte lengths outside ASCII; only cut when offsets agree.
-    if lower.len() != question.len() {
-        return question;
-    }
+    // ASCII lower-casing keeps every byte where it was (full lower-casing can change lengths, "İ"
+    // two bytes to three), so an offset found in it cuts the question at the same character.
+    let lower = question.to_ascii_lowercase();
     let mut start = 0;
     if let Some(turn) = TURNS.iter().filter_map(|t| lower.find(t).filter(|&i| i > 0)).min() {
         let before = lower[..turn].trim_end();
@@ -284,13 +272,17 @@ mod tests {
             ("What about encryption?", "What about encryption?"),
             // A turn not after a clause, or a lead-in without a comma, stays.
             ("Tell me what about your backups is automated", "Tell me what about your backups is automated"),
-            ("Beyond reasonable doubt do you test restores?", "Beyond reasonable doubt do you test restores?"),
+            ("Besides reasonable doubt do you test restores?", "Besides reasonable doubt do you test restores?"),
+            // Lead-ins that narrow the question rather than set a topic aside stay.
+            ("Excluding weekends, is support staffed 24x7?", "Excluding weekends, is support staffed 24x7?"),
             // Too little would be left.
             ("Apart from SSO, MFA?", "Apart from SSO, MFA?"),
-            // Text outside ASCII is cut at the right place, or not at all when lower-casing
-            // changes its length (İ is two bytes, i̇ three).
+            // Text outside ASCII is cut at the right place, also where full lower-casing would
+            // change lengths (İ two bytes to three, the Kelvin sign three to one).
             ("Apart from Zürich, which regions host data?", "which regions host data?"),
-            ("Apart from İstanbul, which regions host data?", "Apart from İstanbul, which regions host data?"),
+            ("Apart from İstanbul, which regions host data?", "which regions host data?"),
+            ("İİ\u{212A} apart; what about the İ keys?", "what about the İ keys?"),
+            ("APART FROM SSO, WHICH SIGN-IN METHODS EXIST?", "WHICH SIGN-IN METHODS EXIST?"),
         ] {
             assert_eq!(focus(input), expected, "{input}");
         }

@@ -106,3 +106,23 @@ fn a_learned_phrasing_teaches_what_it_asks_not_what_it_set_aside() {
     let traffic = "How is traffic over public networks protected?";
     assert!(question_similarity(&learned, traffic) > question_similarity(&plain, traffic) + 0.05);
 }
+
+#[test]
+fn a_typing_error_is_read_as_the_word_it_was_meant_as() {
+    let mut entries = kb();
+    entries.push(entry(
+        "IRP",
+        "Do you maintain an incident response plan?",
+        "Yes. The plan is tested every year in a tabletop exercise.",
+        &["incident response plan"],
+    ));
+    entries.push(entry(
+        "RCA",
+        "Is there a plan for root cause analysis of incidents?",
+        "Yes. Every major incident gets a written review within ten days.",
+        &["post-mortem"],
+    ));
+    let engine = Engine::fused(&entries, Analyzer::standard(), embedder()).expect("an engine");
+    assert_eq!(best(&engine, "Do you have an incident respone plan?"), "IRP");
+    assert_eq!(best(&engine, "Do you have an incident response plan?"), "IRP");
+}

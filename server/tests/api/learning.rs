@@ -125,6 +125,26 @@ async fn each_visitor_sees_exactly_the_entries_their_visibility_allows() {
     assert!(logged.iter().any(|(d,)| d.contains("T-NDA") && d.contains("\"under_nda\":true")));
 }
 
+#[tokio::test]
+async fn the_ask_engines_hold_only_what_their_audience_may_read() {
+    // Built over those entries only, nothing else (its words, how rare they are, a typing
+    // error's correction, an acronym no visible entry uses) can change what a visitor is told.
+    let app = spawn_app().await;
+    three_entries(&app).await;
+    use app::features::knowledge::model::KbVisibility::{Internal, Nda, Public};
+    let anonymous = app.state.knowledge.asking(&app.state.db, false).await.unwrap();
+    assert!(!anonymous.visibility.is_empty() && anonymous.visibility.iter().all(|v| *v == Public));
+    assert_eq!(anonymous.engine.len(), anonymous.visibility.len());
+    let under_nda = app.state.knowledge.asking(&app.state.db, true).await.unwrap();
+    assert!(under_nda.visibility.contains(&Nda) && !under_nda.visibility.contains(&Internal));
+    assert_eq!(under_nda.engine.len(), under_nda.visibility.len());
+    // An acronym only an internal entry uses still means "no approved answer" to a visitor.
+    entry(&app, "T-QKMS", "Is QKMS used for the quokka mascot?", "Marker-qkms: yes.", "internal").await;
+    let browser = app.browser_from("198.51.100.7");
+    let page = asked(&browser, "Does the QKMS quokka mascot appear on the lobby tapestry in the Perth office?").await;
+    assert!(page.contains("data-test=\"ask-no-answer\"") && !page.contains("Marker-qkms"), "{page}");
+}
+
 async fn futures_pages(browser: &Browser) -> Vec<String> {
     let mut out = Vec::new();
     for q in QUESTIONS {

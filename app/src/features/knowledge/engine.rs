@@ -28,7 +28,8 @@ pub struct Knowledge {
     /// Bumped when the public page is published (its FAQ is part of what visitors may ask).
     published: AtomicU64,
     /// The ask box's engine: the entries and the published FAQ, built for (generation, published).
-    asking: tokio::sync::Mutex<Option<(AskingKey, Arc<Built>)>>,
+    /// The ask box's engines: `[anonymous, under NDA]`.
+    asking: tokio::sync::Mutex<[Option<AskingSlot>; 2]>,
     vectors: Mutex<HashMap<String, Vec<f32>>>,
     /// Names the model's files (their size and the hash of its config and tokenizer): stored
     /// vectors are only reused with the model that made them.
@@ -39,6 +40,8 @@ pub struct Knowledge {
 
 /// What the ask engine was built for: the knowledge-base generation and the publication.
 type AskingKey = (u64, u64);
+/// One audience's ask engine with the generation it was built at.
+type AskingSlot = (AskingKey, Arc<Built>);
 
 /// An engine and, per entry in its order, who may see the entry's answer.
 pub struct Built {
@@ -89,7 +92,7 @@ impl Knowledge {
             current: tokio::sync::Mutex::new(None),
             embedded: AtomicU64::new(0),
             published: AtomicU64::new(1),
-            asking: tokio::sync::Mutex::new(None),
+            asking: tokio::sync::Mutex::new([None, None]),
             vectors: Mutex::new(HashMap::new()),
         }
     }
@@ -159,10 +162,14 @@ impl Knowledge {
         Ok(built)
     }
 
-    /// The ask box's engine: approved, current entries and the published FAQ (public, unless
-    /// an entry already asks the same question); rebuilt when either changes.
-    pub async fn asking(self: &Arc<Self>, db: &Db) -> Result<Arc<Built>, AppError> {
-        let mut current = self.asking.lock().await;
+    /// The ask box's engine for one audience: the approved, current entries a visitor may read
+    /// ([`KbVisibility::visible_to_visitor`]) and the published FAQ (unless an entry already asks
+    /// the same question); rebuilt when either changes. Built over those entries only, so nothing
+    /// a visitor may not read (its words, their rarity, a typing error's correction) can change
+    /// what the visitor is told. Vectors are shared by text, so a second audience embeds nothing.
+    pub async fn asking(self: &Arc<Self>, db: &Db, under_nda: bool) -> Result<Arc<Built>, AppError> {
+        let mut slots = self.asking.lock().await;
+        let current = &mut slots[usize::from(under_nda)];
         let key = (self.generation.load(Ordering::SeqCst), self.published.load(Ordering::SeqCst));
         if let Some((built, engine)) = current.as_ref() {
             if *built == key {
@@ -170,7 +177,9 @@ impl Knowledge {
             }
         }
         let today = crate::types::IsoDate::today_utc();
-        let (mut entries, mut visibility) = super::server::engine_entries(db, &today).await?;
+        let (all, all_visibility) = super::server::engine_entries(db, &today).await?;
+        let (mut entries, mut visibility): (Vec<EngineEntry>, Vec<KbVisibility>) =
+            all.into_iter().zip(all_visibility).filter(|(_, v)| v.visible_to_visitor(under_nda)).unzip();
         let published = crate::features::trust_center::server::load_published(db).await?;
         let faqs: Vec<(String, String)> = published
             .map(|(content, _)| content.faqs.into_iter().map(|f| (f.question, f.answer)).collect())
@@ -212,16 +221,10 @@ impl Knowledge {
         Ok(engine)
     }
 
-    /// Every text of `entries` the model embeds.
-    fn texts(entries: &[EngineEntry]) -> Vec<&str> {
-        let mut texts = Vec::new();
-        for e in entries {
-            texts.push(e.question.as_str());
-            texts.extend(e.alternatives.iter().map(String::as_str));
-            texts.extend(e.learned.iter().map(String::as_str));
-            texts.push(e.answer.as_str());
-        }
-        texts
+    /// Every text of `entries` the model embeds (the engine's own list, so that every vector a
+    /// build makes is one that is stored and found again).
+    fn texts(entries: &[EngineEntry]) -> Vec<String> {
+        entries.iter().flat_map(answers::engine::embedded_texts).collect()
     }
 
     /// Fills the memory cache with the stored vectors of texts it lacks; returns the texts that
@@ -230,7 +233,7 @@ impl Knowledge {
         let Some(model) = self.model_id.as_deref() else { return Ok(Vec::new()) };
         let mut missing: Vec<String> = {
             let cache = self.vectors.lock().unwrap_or_else(|p| p.into_inner());
-            Self::texts(entries).into_iter().filter(|t| !cache.contains_key(*t)).map(str::to_string).collect()
+            Self::texts(entries).into_iter().filter(|t| !cache.contains_key(t)).collect()
         };
         missing.sort();
         missing.dedup();
@@ -285,12 +288,12 @@ impl Knowledge {
         if self.embedder().is_some() {
             self.embedded.fetch_add(fresh.len() as u64, Ordering::SeqCst);
         }
-        let used: std::collections::HashSet<&str> = Self::texts(entries).into_iter().collect();
+        let used: std::collections::HashSet<String> = Self::texts(entries).into_iter().collect();
         let rows: Vec<(String, Vec<u8>)> = {
             let cache = self.vectors.lock().unwrap_or_else(|p| p.into_inner());
             fresh
                 .iter()
-                .filter(|t| used.contains(t.as_str()))
+                .filter(|t| used.contains(*t))
                 .filter_map(|t| cache.get(t).map(|v| (text_key(t), v.iter().flat_map(|f| f.to_le_bytes()).collect())))
                 .collect()
         };

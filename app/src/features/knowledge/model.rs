@@ -55,6 +55,16 @@ impl KbVisibility {
     /// Every visibility, narrowest first, in the order the entry form offers them.
     pub const ALL: [KbVisibility; 3] = [KbVisibility::Internal, KbVisibility::Nda, KbVisibility::Public];
 
+    /// Whether a visitor of the trust center may read an entry of this visibility: public always,
+    /// NDA entries only `under_nda` (an active grant and the current NDA accepted), internal never.
+    pub fn visible_to_visitor(self, under_nda: bool) -> bool {
+        match self {
+            KbVisibility::Public => true,
+            KbVisibility::Nda => under_nda,
+            KbVisibility::Internal => false,
+        }
+    }
+
     /// The code stored in the database and posted by forms; [`KbVisibility::parse`] reads it back.
     pub fn code(self) -> &'static str {
         match self {

@@ -51,11 +51,7 @@ pub async fn under_nda(db: &Db, principal: &Principal) -> Result<bool, AppError>
 }
 
 fn may_see(visibility: KbVisibility, under_nda: bool) -> bool {
-    match visibility {
-        KbVisibility::Public => true,
-        KbVisibility::Nda => under_nda,
-        KbVisibility::Internal => false,
-    }
+    visibility.visible_to_visitor(under_nda)
 }
 
 /// A question as typed, trimmed and bounded; refused when empty or too long.
@@ -103,7 +99,7 @@ pub async fn ask(state: &AppState, meta: &RequestMeta, principal: &Principal, q:
     state.rate_limits.check(Action::Ask, ip, &key)?;
     shared_limits::check(&state.db, Action::Ask, ip, &key).await?;
     let nda = under_nda(&state.db, principal).await?;
-    let built = state.knowledge.asking(&state.db).await?;
+    let built = state.knowledge.asking(&state.db, nda).await?;
     let worker = built.clone();
     let text = question.clone();
     let suggestion = tokio::task::spawn_blocking(move || {
