@@ -29,13 +29,17 @@ struct Metrics {
     no_answer_answered: f32,
 }
 
+/// Each case's suggestion with `tuning`, as the engine decides it for that question.
+fn decided<'a>(
+    engine: &Engine,
+    cases: impl IntoIterator<Item = (&'a Case, &'a Vec<[f32; 3]>)>,
+    tuning: &Tuning,
+) -> Vec<(&'a Case, Suggestion)> {
+    cases.into_iter().map(|(case, s)| (case, engine.decide_for(s, tuning, &engine.must_name(&case.question)))).collect()
+}
+
 fn measure(engine: &Engine, signals: &[Vec<[f32; 3]>], cases: &[Case], tuning: &Tuning) -> Metrics {
-    let outs: Vec<(&Case, Suggestion)> = cases
-        .iter()
-        .zip(signals)
-        .map(|(case, s)| (case, engine.decide_for(s, tuning, &engine.must_name(&case.question))))
-        .collect();
-    score(&outs)
+    score(&decided(engine, cases.iter().zip(signals), tuning))
 }
 
 fn score(outs: &[(&Case, Suggestion)]) -> Metrics {
@@ -113,14 +117,13 @@ fn kfold<'a>(
     (folds, learned_total)
 }
 
+/// Every fold's cases decided by that fold's engine.
+fn decided_folds<'a>(folds: impl IntoIterator<Item = &'a Fold<'a>>, tuning: &Tuning) -> Vec<(&'a Case, Suggestion)> {
+    folds.into_iter().flat_map(|f| decided(&f.engine, f.cases.iter().copied().zip(&f.signals), tuning)).collect()
+}
+
 fn measure_folds(folds: &[Fold], tuning: &Tuning) -> Metrics {
-    let mut outs = Vec::new();
-    for f in folds {
-        for (case, s) in f.cases.iter().zip(&f.signals) {
-            outs.push((*case, f.engine.decide_for(s, tuning, &f.engine.must_name(&case.question))));
-        }
-    }
-    score(&outs)
+    score(&decided_folds(folds, tuning))
 }
 
 /// Tuning judged on questions it was not chosen on: for each fifth, [`tune`] on the other four
@@ -128,37 +131,16 @@ fn measure_folds(folds: &[Fold], tuning: &Tuning) -> Metrics {
 /// How far the shipped figures owe themselves to tuning on the very rows they are measured on.
 fn cross_validated(engine: &Engine, signals: &[Vec<[f32; 3]>], cases: &[Case], folds: &[Fold]) -> (Metrics, Metrics) {
     let fifth = |i: usize| i * folds.len() / cases.len();
+    let in_fifth = |f: usize, same: bool| {
+        cases.iter().zip(signals).enumerate().filter(move |(i, _)| (fifth(*i) == f) == same).map(|(_, x)| x)
+    };
     let (mut plain, mut learned) = (Vec::new(), Vec::new());
     for f in 0..folds.len() {
-        let train: Vec<(&Case, &Vec<[f32; 3]>)> =
-            cases.iter().zip(signals).enumerate().filter(|(i, _)| fifth(*i) != f).map(|(_, x)| x).collect();
-        let eval = |t: &Tuning| {
-            score(
-                &train
-                    .iter()
-                    .map(|(c, s)| (*c, engine.decide_for(s, t, &engine.must_name(&c.question))))
-                    .collect::<Vec<_>>(),
-            )
-        };
-        let tuning = tune(true, &eval, Tuning::FUSED);
-        for (_, (case, s)) in cases.iter().zip(signals).enumerate().filter(|(i, _)| fifth(*i) == f) {
-            plain.push((case, engine.decide_for(s, &tuning, &engine.must_name(&case.question))));
-        }
-        let others: Vec<&Fold> = folds.iter().enumerate().filter(|(g, _)| *g != f).map(|(_, x)| x).collect();
-        let eval_learned = |t: &Tuning| {
-            let mut outs = Vec::new();
-            for fold in &others {
-                for (case, s) in fold.cases.iter().zip(&fold.signals) {
-                    outs.push((*case, fold.engine.decide_for(s, t, &fold.engine.must_name(&case.question))));
-                }
-            }
-            score(&outs)
-        };
-        let tuning = tune(true, &eval_learned, Tuning::FUSED);
-        let fold = &folds[f];
-        for (case, s) in fold.cases.iter().zip(&fold.signals) {
-            learned.push((*case, fold.engine.decide_for(s, &tuning, &fold.engine.must_name(&case.question))));
-        }
+        let tuning = tune(true, &|t| score(&decided(engine, in_fifth(f, false), t)), Tuning::FUSED);
+        plain.extend(decided(engine, in_fifth(f, true), &tuning));
+        let others = || folds.iter().enumerate().filter(move |(g, _)| *g != f).map(|(_, x)| x);
+        let tuning = tune(true, &|t| score(&decided_folds(others(), t)), Tuning::FUSED);
+        learned.extend(decided_folds([&folds[f]], &tuning));
     }
     (score(&plain), score(&learned))
 }

@@ -216,13 +216,6 @@ pub struct Named {
     pub subjects: Vec<String>,
 }
 
-impl Named {
-    /// Only the numbers of `question` ([`Engine::identifiers`]), as required words.
-    pub fn numbers(question: &str) -> Self {
-        Self { required: Engine::identifiers(question), subjects: Vec::new() }
-    }
-}
-
 /// A number of three digits or more that is not a year: a standard's (`27701`, `800`, `62443`).
 fn is_standard_number(word: &str) -> bool {
     let year = word.len() == 4 && (word.starts_with("19") || word.starts_with("20"));
@@ -425,14 +418,14 @@ impl Engine {
                 out[q] = lexical[q].iter().map(|&l| [l, l, l]).collect();
             }
             for (q, qv) in open.into_iter().zip(&vectors) {
+                // The best cosine between the question and any of an entry's vectors.
+                let best = |vs: &[Vec<f32>]| vs.iter().map(|e| cosine(qv, e)).fold(0.0f32, f32::max);
                 out[q] = lexical[q]
                     .iter()
                     .enumerate()
                     .map(|(i, &l)| {
-                        let best = |vs: &[Vec<f32>]| vs.iter().map(|e| cosine(qv, e)).fold(0.0f32, f32::max);
                         let question = best(&s.questions[i]).max(LEARNED_WEIGHT * best(&s.learned[i]));
-                        let answer = s.answers[i].iter().map(|e| cosine(qv, e)).fold(0.0f32, f32::max);
-                        [l, question, answer]
+                        [l, question, best(&s.answers[i])]
                     })
                     .collect();
             }

@@ -12,7 +12,7 @@ use crate::{
     features::{
         accounts::{model::Principal, server::prospect_actor},
         knowledge::{
-            model::{KbEntry, KbStatus, KbVisibility},
+            model::{KbEntry, KbStatus},
             server as kb,
         },
         nda::server as nda,
@@ -48,10 +48,6 @@ pub async fn under_nda(db: &Db, principal: &Principal) -> Result<bool, AppError>
     .fetch_optional(db.pool())
     .await?;
     Ok(grant.is_some() && nda::has_accepted_current(db, p.id).await?)
-}
-
-fn may_see(visibility: KbVisibility, under_nda: bool) -> bool {
-    visibility.visible_to_visitor(under_nda)
 }
 
 /// A question as typed, trimmed and bounded; refused when empty or too long.
@@ -104,7 +100,7 @@ pub async fn ask(state: &AppState, meta: &RequestMeta, principal: &Principal, q:
     let text = question.clone();
     let suggestion = tokio::task::spawn_blocking(move || {
         let signals = worker.engine.signals(std::slice::from_ref(&text))?;
-        let allowed = |i: usize| worker.visibility.get(i).is_some_and(|v| may_see(*v, nda));
+        let allowed = |i: usize| worker.visibility.get(i).is_some_and(|v| v.visible_to_visitor(nda));
         Ok::<_, answers::engine::EngineError>(worker.engine.decide_within(
             &signals[0],
             &worker.engine.tuning(),
@@ -140,7 +136,7 @@ pub async fn ask(state: &AppState, meta: &RequestMeta, principal: &Principal, q:
                 entries
                     .iter()
                     .find(|e| e.external_id == s.kb_id)
-                    .filter(|e| e.status == KbStatus::Approved && !e.stale && may_see(e.visibility, nda))
+                    .filter(|e| e.status == KbStatus::Approved && !e.stale && e.visibility.visible_to_visitor(nda))
                     .map(quoted)
             })
             .collect(),
@@ -202,7 +198,10 @@ pub async fn entry_for(db: &Db, principal: &Principal, external_id: &str) -> Res
     entries
         .iter()
         .find(|e| {
-            e.external_id == external_id && e.status == KbStatus::Approved && !e.stale && may_see(e.visibility, nda)
+            e.external_id == external_id
+                && e.status == KbStatus::Approved
+                && !e.stale
+                && e.visibility.visible_to_visitor(nda)
         })
         .map(quoted)
         .ok_or(AppError::NotFound)
